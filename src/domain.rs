@@ -1,0 +1,15 @@
+//! The domain: actors, relations, evidence and sources, with the rules they obey.
+//! No I/O here: stores, the API and the seed loader all build on these types.
+
+pub mod dataset;
+mod date;
+mod ids;
+mod kinds;
+mod model;
+pub mod search;
+
+pub use dataset::{validate, Dataset, Problem, RawDocument};
+pub use date::{DateError, DatePrecision, DateValue, PartialDate};
+pub use ids::{ActorId, IdError, RelationId, SourceId, MAX_ID_LEN};
+pub use kinds::{ActorKind, RelationType};
+pub use model::{Actor, Area, Evidence, Money, Relation, Source};

@@ -1,0 +1,110 @@
+//! The validated records of the graph. Values of these types only come out of
+//! [`crate::domain::dataset::validate`], so code that holds one may rely on its rules.
+
+use super::{ActorId, ActorKind, DateValue, RelationId, RelationType, SourceId};
+
+/// Something that acts or is acted on: a company, agency, person, bill, place…
+#[derive(Debug, Clone, PartialEq)]
+pub struct Actor {
+    /// Stable slug id.
+    pub id: ActorId,
+    /// What the actor is.
+    pub kind: ActorKind,
+    /// Name in Korean, when known.
+    pub name_ko: Option<String>,
+    /// Name in English, when known. At least one of the two names is present.
+    pub name_en: Option<String>,
+    /// Other names, abbreviations and spellings, in any language.
+    pub aliases: Vec<String>,
+    /// A short description.
+    pub description: Option<String>,
+}
+
+impl Actor {
+    /// The name to show when no language is asked for: English, else Korean.
+    pub fn display_name(&self) -> &str {
+        self.name_en
+            .as_deref()
+            .or(self.name_ko.as_deref())
+            .unwrap_or(self.id.as_str())
+    }
+}
+
+/// A sum of money.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Money {
+    /// The amount in the currency's main unit (dollars, not cents); finite and ≥ 0.
+    pub value: f64,
+    /// ISO 4217 currency code, e.g. `USD`, `KRW`.
+    pub currency: String,
+}
+
+/// A floor area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Area {
+    /// Square metres; finite and > 0.
+    pub square_metres: f64,
+    /// True when the source gives the figure as approximate ("about 3,200 m²").
+    pub approximate: bool,
+}
+
+/// A passage of a source that states a relation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Evidence {
+    /// The source the quote comes from.
+    pub source: SourceId,
+    /// An exact substring of the source's text.
+    pub quote: String,
+}
+
+/// A typed, directed, evidenced link between two actors.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relation {
+    /// Stable slug id.
+    pub id: RelationId,
+    /// What the relation states; fixes its direction.
+    pub kind: RelationType,
+    /// The actor the relation goes from.
+    pub from: ActorId,
+    /// The actor the relation goes to (never `from`).
+    pub to: ActorId,
+    /// One line saying what the relation is.
+    pub summary: String,
+    /// Money involved, when any.
+    pub amount: Option<Money>,
+    /// When the relation began (or the day it happened).
+    pub start: Option<DateValue>,
+    /// When the relation ended or ends; never before `start`.
+    pub end: Option<DateValue>,
+    /// The role or title, for positions.
+    pub role: Option<String>,
+    /// Floor area, for leases.
+    pub area: Option<Area>,
+    /// State of the relation in the source's words: signed, pending, dominant…
+    pub status: Option<String>,
+    /// An editor's caveat on how the evidence supports the relation.
+    pub note: Option<String>,
+    /// The passages that state the relation; never empty.
+    pub evidence: Vec<Evidence>,
+}
+
+/// A document that relations are drawn from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// Stable slug id.
+    pub id: SourceId,
+    /// Title (or an editor's description when the document has none; see `note`).
+    pub title: String,
+    /// Publisher, when known.
+    pub publisher: Option<String>,
+    /// BCP 47 language tag of the text, e.g. `ko`.
+    pub language: String,
+    /// Publication date at its precision.
+    pub published_at: Option<DateValue>,
+    /// Where the document was published, when known.
+    pub url: Option<String>,
+    /// An editor's note on the source.
+    pub note: Option<String>,
+    /// The full text; every evidence quote is a substring of it.
+    pub text: String,
+}

@@ -1,0 +1,73 @@
+//! Name matching shared by every store, so that all of them find the same actors.
+//!
+//! Korean and English names are compared in a folded form: Unicode NFKC (so that
+//! full-width letters and decomposed Hangul match their usual forms), lowercased,
+//! with everything but letters and digits removed. Spacing in Korean names varies
+//! between writers (`클라우드 발전법` / `클라우드발전법`), and hyphens in romanised names
+//! too (`Yoon Jong-rok` / `Yoon Jongrok`); folding makes them equal. A query matches
+//! an actor when its folded form is a substring of a folded name or alias.
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::Actor;
+
+/// Folds a name or a query for matching.
+pub fn fold(s: &str) -> String {
+    s.nfkc()
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+/// The folded forms of an actor's names and aliases, without repeats.
+pub fn search_keys(actor: &Actor) -> Vec<String> {
+    let mut keys: Vec<String> = actor
+        .name_ko
+        .iter()
+        .chain(actor.name_en.iter())
+        .chain(actor.aliases.iter())
+        .map(|s| fold(s))
+        .filter(|k| !k.is_empty())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// Whether any key contains the folded query. An empty query matches everything.
+pub fn matches(keys: &[String], folded_query: &str) -> bool {
+    folded_query.is_empty() || keys.iter().any(|k| k.contains(folded_query))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_ignores_case_spacing_and_punctuation() {
+        assert_eq!(fold("Amazon Web Services"), "amazonwebservices");
+        assert_eq!(fold("Yoon Jong-rok"), fold("yoon jongrok"));
+        assert_eq!(fold("클라우드 발전법"), fold("클라우드발전법"));
+        assert_eq!(fold("KT Corp."), "ktcorp");
+    }
+
+    #[test]
+    fn full_width_and_decomposed_forms_fold_to_the_usual_ones() {
+        assert_eq!(fold("ＡＷＳ"), "aws");
+        let decomposed: String = "클라우드".nfd().collect();
+        assert_ne!(decomposed, "클라우드");
+        assert_eq!(fold(&decomposed), fold("클라우드"));
+    }
+
+    #[test]
+    fn a_query_matches_by_substring_of_any_key() {
+        let keys = vec![
+            fold("한국클라우드산업협회"),
+            fold("Korea Cloud Industry Association"),
+        ];
+        assert!(matches(&keys, &fold("클라우드")));
+        assert!(matches(&keys, &fold("cloud industry")));
+        assert!(!matches(&keys, &fold("amazon")));
+        assert!(matches(&keys, ""));
+    }
+}

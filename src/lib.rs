@@ -1,0 +1,12 @@
+//! actorgraph: a GraphQL API over a graph of actors and the evidenced relations
+//! between them.
+//!
+//! A guided tour, from the inside out:
+//! - [`domain`]: the records and their rules (no I/O);
+//! - [`seed`]: reads data-set files from disk and validates them;
+//! - [`store`]: the domain-level repository trait and its backends;
+//! - [`api`]: the GraphQL schema, resolvers and loaders;
+//! - [`http`]: routes, the playground and health checks;
+//! - [`config`], [`startup`] and [`telemetry`]: the binary's wiring.
+
+pub mod domain;
