@@ -11,5 +11,5 @@ pub mod search;
 pub use dataset::{validate, Dataset, Problem, RawDocument};
 pub use date::{DateError, DatePrecision, DateValue, PartialDate};
 pub use ids::{ActorId, IdError, RelationId, SourceId, MAX_ID_LEN};
-pub use kinds::{ActorKind, RelationType};
+pub use kinds::{ActorKind, Direction, RelationType};
 pub use model::{Actor, Area, Evidence, Money, Relation, Source};

@@ -9,4 +9,11 @@
 //! - [`http`]: routes, the playground and health checks;
 //! - [`config`], [`startup`] and [`telemetry`]: the binary's wiring.
 
+pub mod api;
+pub mod config;
 pub mod domain;
+pub mod http;
+pub mod seed;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

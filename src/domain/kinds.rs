@@ -134,6 +134,18 @@ closed_enum! {
     }
 }
 
+/// Which way a relation is followed from an actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, async_graphql::Enum)]
+pub enum Direction {
+    /// Relations the actor is the `from` of.
+    Out,
+    /// Relations the actor is the `to` of.
+    In,
+    /// Both.
+    #[default]
+    Both,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

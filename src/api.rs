@@ -1,0 +1,90 @@
+//! The GraphQL API: schema, resolvers and loaders, with no HTTP in it. The HTTP
+//! layer ([`crate::http`]) and the tests both run requests through
+//! [`GraphqlService::execute`], which attaches the per-request loaders.
+
+mod codes;
+mod cursor;
+pub mod error;
+mod loaders;
+pub mod paging;
+mod prefetch;
+mod query;
+mod types;
+
+use std::sync::Arc;
+
+use async_graphql::{
+    BatchRequest, BatchResponse, EmptyMutation, EmptySubscription, Request, Response, Schema,
+};
+
+pub use codes::code_of as codes_of;
+pub use error::ErrorCode;
+pub use query::QueryRoot;
+
+use crate::store::Repository;
+
+/// The schema type.
+pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// Deepest selection nesting accepted (GraphiQL's introspection query needs 13).
+pub const MAX_DEPTH: usize = 16;
+/// Largest query complexity accepted: each field costs 1, and a connection field
+/// multiplies what is below it by its page size.
+pub const MAX_COMPLEXITY: usize = 20_000;
+
+/// Builds the schema without data; enough to print the SDL.
+pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, EmptyMutation, EmptySubscription>
+{
+    Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .extension(codes::ErrorCodes)
+}
+
+/// The schema in SDL, as committed in `schema/schema.graphql`.
+pub fn sdl() -> String {
+    schema_builder().finish().sdl()
+}
+
+/// The schema bound to a store, built once and shared by every request.
+#[derive(Clone)]
+pub struct GraphqlService {
+    schema: AppSchema,
+    repo: Arc<dyn Repository>,
+}
+
+impl GraphqlService {
+    /// Builds the schema over `repo`.
+    pub fn new(repo: Arc<dyn Repository>) -> Self {
+        let schema = schema_builder().data(repo.clone()).finish();
+        GraphqlService { schema, repo }
+    }
+
+    /// The store behind the API.
+    pub fn repository(&self) -> &Arc<dyn Repository> {
+        &self.repo
+    }
+
+    fn prepare(&self, request: Request) -> Request {
+        request.data(loaders::Loaders::new(&self.repo))
+    }
+
+    /// Runs one request.
+    pub async fn execute(&self, request: impl Into<Request>) -> Response {
+        codes::finish(self.schema.execute(self.prepare(request.into())).await)
+    }
+
+    /// Runs a single request or a batch; each request of a batch gets its own loaders.
+    pub async fn execute_batch(&self, batch: BatchRequest) -> BatchResponse {
+        match batch {
+            BatchRequest::Single(r) => BatchResponse::Single(self.execute(r).await),
+            BatchRequest::Batch(requests) => {
+                let mut responses = Vec::with_capacity(requests.len());
+                for r in requests {
+                    responses.push(self.execute(r).await);
+                }
+                BatchResponse::Batch(responses)
+            }
+        }
+    }
+}

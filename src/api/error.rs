@@ -1,0 +1,132 @@
+//! Errors the API shows to clients. Each has a stable `extensions.code`; internal
+//! causes are logged, never sent.
+
+use std::sync::Arc;
+
+use async_graphql::ErrorExtensions;
+
+use crate::store::StoreError;
+
+/// The stable codes of `extensions.code`. Clients may match on these strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// An argument breaks a rule: a page size over the limit, a malformed id or cursor.
+    BadUserInput,
+    /// The query text is not valid GraphQL syntax.
+    GraphqlParseFailed,
+    /// The query does not fit the schema (unknown field, wrong argument type…).
+    GraphqlValidationFailed,
+    /// The query asks for too much at once (page sizes multiplied through nesting).
+    QueryTooComplex,
+    /// The query nests deeper than the server allows.
+    QueryTooDeep,
+    /// `operationName` names no operation of the document, or is missing when it has several.
+    OperationResolutionFailure,
+    /// The HTTP request is not a GraphQL request (bad JSON, missing query).
+    BadRequest,
+    /// The request body is larger than the server accepts.
+    PayloadTooLarge,
+    /// The request body is not `application/json`.
+    UnsupportedMediaType,
+    /// The `Accept` header allows no type the server can answer in.
+    NotAcceptable,
+    /// The HTTP method cannot be used here (e.g. a mutation over GET).
+    MethodNotAllowed,
+    /// The server failed; the cause is in its log.
+    InternalServerError,
+}
+
+impl ErrorCode {
+    /// The code as sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadUserInput => "BAD_USER_INPUT",
+            ErrorCode::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            ErrorCode::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            ErrorCode::QueryTooDeep => "QUERY_TOO_DEEP",
+            ErrorCode::OperationResolutionFailure => "OPERATION_RESOLUTION_FAILURE",
+            ErrorCode::BadRequest => "BAD_REQUEST",
+            ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            ErrorCode::NotAcceptable => "NOT_ACCEPTABLE",
+            ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// Whether errors with this code stop the request before execution (no `data`).
+    pub fn is_request_error(code: &str) -> bool {
+        matches!(
+            code,
+            "GRAPHQL_PARSE_FAILED"
+                | "GRAPHQL_VALIDATION_FAILED"
+                | "QUERY_TOO_COMPLEX"
+                | "QUERY_TOO_DEEP"
+                | "OPERATION_RESOLUTION_FAILURE"
+                | "BAD_REQUEST"
+        )
+    }
+}
+
+/// An error a resolver returns.
+///
+/// It deliberately does not implement `Display`: async-graphql converts any
+/// `Display` type into an error *without* a code, and this type must only become a
+/// GraphQL error through the `From` below, which adds the code.
+#[derive(Debug)]
+pub enum ApiError {
+    /// The client's argument `argument` is wrong; the message says how to fix it.
+    BadUserInput {
+        argument: &'static str,
+        message: String,
+    },
+    /// A store call failed. The client sees a generic message; the cause is logged.
+    Store(Arc<StoreError>),
+}
+
+/// What a client sees of a store failure.
+const STORE_FAILURE: &str =
+    "The server could not read its data. The error has been logged; try again later.";
+
+impl ApiError {
+    /// A bad-argument error.
+    pub fn bad_input(argument: &'static str, message: impl Into<String>) -> Self {
+        ApiError::BadUserInput {
+            argument,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::Store(Arc::new(e))
+    }
+}
+
+impl From<Arc<StoreError>> for ApiError {
+    fn from(e: Arc<StoreError>) -> Self {
+        ApiError::Store(e)
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::BadUserInput { argument, message } => async_graphql::Error::new(message)
+                .extend_with(|_, ext| {
+                    ext.set("code", ErrorCode::BadUserInput.as_str());
+                    ext.set("argument", argument);
+                }),
+            ApiError::Store(cause) => {
+                tracing::error!(error = %cause, source = ?std::error::Error::source(cause.as_ref()), "store call failed");
+                async_graphql::Error::new(STORE_FAILURE)
+                    .extend_with(|_, ext| ext.set("code", ErrorCode::InternalServerError.as_str()))
+            }
+        }
+    }
+}
+
+/// Result of a resolver.
+pub type ApiResult<T> = Result<T, async_graphql::Error>;

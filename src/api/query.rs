@@ -1,0 +1,199 @@
+//! The root query fields.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Object, ID};
+
+use super::error::{ApiError, ApiResult};
+use super::paging::{page_cost, page_request, ActorConnection, RelationConnection};
+use super::prefetch::{self, node_selection, Start};
+use super::types::{loaders, ActorNode, RelationNode, SourceNode};
+use crate::domain::{ActorId, ActorKind, Direction, RelationId, RelationType, SourceId};
+use crate::store::{ActorFilter, RelationFilter, RelationQuery, Repository};
+
+/// The longest `search` text accepted, in characters.
+pub const MAX_SEARCH_LEN: usize = 200;
+
+/// Read access to the graph.
+pub struct QueryRoot;
+
+fn repo<'a>(ctx: &Context<'a>) -> ApiResult<&'a Arc<dyn Repository>> {
+    ctx.data::<Arc<dyn Repository>>()
+}
+
+fn parse_id<T>(
+    argument: &'static str,
+    id: &str,
+    parse: fn(String) -> Result<T, crate::domain::IdError>,
+) -> Result<T, ApiError> {
+    parse(id.to_string()).map_err(|e| ApiError::bad_input(argument, e.to_string()))
+}
+
+/// Read access to the graph: actors, relations and their sources.
+#[Object(name = "Query")]
+impl QueryRoot {
+    /// One actor by id, e.g. `cia`; null when no actor has that id.
+    async fn actor(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The actor's id, e.g. `cia`.")] id: ID,
+    ) -> ApiResult<Option<ActorNode>> {
+        let id = parse_id("id", &id, ActorId::parse)?;
+        let repo = repo(ctx)?;
+        let actor = repo
+            .actors_by_ids(std::slice::from_ref(&id))
+            .await
+            .map_err(ApiError::from)?
+            .pop();
+        if actor.is_some() {
+            let selection = ctx.field().selection_set().collect();
+            prefetch::run(
+                repo.as_ref(),
+                &loaders(ctx)?.cache,
+                Start::Actors(vec![id]),
+                selection,
+            )
+            .await?;
+        }
+        Ok(actor.map(ActorNode))
+    }
+
+    /// Actors in id order, optionally filtered. `search` matches Korean and English
+    /// names and aliases by substring, ignoring case, spacing and punctuation:
+    /// `클라우드` finds the association and the act, `aws` finds Amazon Web Services.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    async fn actors(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Text to find in names and aliases, in Korean or English (at most 200 characters)."
+        )]
+        search: Option<String>,
+        #[graphql(desc = "Only actors of these kinds; all when omitted or empty.")] kinds: Option<
+            Vec<ActorKind>,
+        >,
+        #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "A cursor from an earlier page: return the actors after it.")]
+        after: Option<String>,
+    ) -> ApiResult<ActorConnection> {
+        let page = page_request(first, after)?;
+        if let Some(s) = &search {
+            let len = s.chars().count();
+            if len > MAX_SEARCH_LEN {
+                return Err(ApiError::bad_input(
+                    "search",
+                    format!("`search` is {len} characters long; the limit is {MAX_SEARCH_LEN}"),
+                )
+                .into());
+            }
+        }
+        let filter = ActorFilter {
+            search,
+            kinds: kinds.unwrap_or_default(),
+        };
+        let repo = repo(ctx)?;
+        let result = repo
+            .find_actors(&filter, &page)
+            .await
+            .map_err(ApiError::from)?;
+        let ids = result.items.iter().map(|a| a.id.clone()).collect();
+        prefetch::run(
+            repo.as_ref(),
+            &loaders(ctx)?.cache,
+            Start::Actors(ids),
+            node_selection(&ctx.field()),
+        )
+        .await?;
+        Ok(ActorConnection::new(result, &page))
+    }
+
+    /// One relation by id, e.g. `cia-contract-amazon`; null when no relation has that id.
+    async fn relation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The relation's id, e.g. `cia-contract-amazon`.")] id: ID,
+    ) -> ApiResult<Option<RelationNode>> {
+        let id = parse_id("id", &id, RelationId::parse)?;
+        let repo = repo(ctx)?;
+        let found = repo
+            .relations_by_ids(std::slice::from_ref(&id))
+            .await
+            .map_err(ApiError::from)?;
+        let selection = ctx.field().selection_set().collect();
+        prefetch::run(
+            repo.as_ref(),
+            &loaders(ctx)?.cache,
+            Start::Relations(found.clone()),
+            selection,
+        )
+        .await?;
+        Ok(found.into_iter().next().map(RelationNode))
+    }
+
+    /// Relations in id order, optionally only those of one actor and of some types.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    async fn relations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only relations of these types; all when omitted or empty.")]
+        types: Option<Vec<RelationType>>,
+        #[graphql(desc = "Only relations of this actor (see `direction`).")] actor_id: Option<ID>,
+        #[graphql(
+            default,
+            desc = "With `actorId`: OUT for relations from the actor, IN for those to it, BOTH (default) for all."
+        )]
+        direction: Direction,
+        #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "A cursor from an earlier page: return the relations after it.")]
+        after: Option<String>,
+    ) -> ApiResult<RelationConnection> {
+        let page = page_request(first, after)?;
+        let actor = actor_id
+            .map(|id| parse_id("actorId", &id, ActorId::parse))
+            .transpose()?;
+        let query = RelationQuery {
+            filter: RelationFilter::new(actor, direction, types.unwrap_or_default()),
+            page: page.clone(),
+        };
+        let repo = repo(ctx)?;
+        let mut pages = repo
+            .find_relations(std::slice::from_ref(&query))
+            .await
+            .map_err(ApiError::from)?;
+        let result = pages.pop().unwrap_or_else(|| crate::store::Page {
+            items: vec![],
+            has_next_page: false,
+            total_count: 0,
+        });
+        let start = Start::Relations(result.items.clone());
+        prefetch::run(
+            repo.as_ref(),
+            &loaders(ctx)?.cache,
+            start,
+            node_selection(&ctx.field()),
+        )
+        .await?;
+        Ok(RelationConnection::new(result, &page))
+    }
+
+    /// Every source document, in id order.
+    async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<SourceNode>> {
+        let sources = repo(ctx)?.all_sources().await.map_err(ApiError::from)?;
+        Ok(sources.into_iter().map(SourceNode).collect())
+    }
+
+    /// One source by id; null when no source has that id.
+    async fn source(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The source's id, e.g. `amazon-korea-cloud-2015`.")] id: ID,
+    ) -> ApiResult<Option<SourceNode>> {
+        let id = parse_id("id", &id, SourceId::parse)?;
+        let source = loaders(ctx)?
+            .sources
+            .load_one(id)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(source.map(SourceNode))
+    }
+}

@@ -1,0 +1,385 @@
+//! The GraphQL object types: thin wrappers over domain records whose resolvers read
+//! linked records through the request's [`Loaders`].
+
+use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+
+use super::error::{ApiError, ApiResult};
+use super::loaders::Loaders;
+use super::paging::{page_cost, page_request, RelationConnection};
+use crate::domain::{
+    self, Actor, ActorKind, DatePrecision, Direction, Relation, RelationType, Source,
+};
+use crate::store::{RelationFilter, RelationQuery, StoreError};
+
+/// The request's loaders. They are attached to every request by
+/// [`super::GraphqlService`]; a request without them is a wiring bug.
+pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> ApiResult<&'a Loaders> {
+    ctx.data::<Loaders>()
+}
+
+/// A language of names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum Language {
+    /// Korean.
+    Ko,
+    /// English.
+    En,
+}
+
+/// Something that acts or is acted on: a company, agency, person, party, bill, place…
+pub struct ActorNode(pub Actor);
+
+/// Something that acts or is acted on: a company, agency, person, party, bill, place…
+#[Object(name = "Actor")]
+impl ActorNode {
+    /// Stable id: a readable slug such as `cia` or `cloud-development-act`.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// What the actor is.
+    async fn kind(&self) -> ActorKind {
+        self.0.kind
+    }
+
+    /// The name to display. Without `language`, the English name when there is one,
+    /// else the Korean. With `language`, that language's name, falling back to the other.
+    async fn name(
+        &self,
+        #[graphql(
+            desc = "The language wanted; the other is used when the actor has no name in it."
+        )]
+        language: Option<Language>,
+    ) -> &str {
+        let a = &self.0;
+        match language {
+            Some(Language::Ko) => a.name_ko.as_deref().unwrap_or_else(|| a.display_name()),
+            _ => a.display_name(),
+        }
+    }
+
+    /// The Korean name, when known.
+    async fn name_ko(&self) -> Option<&str> {
+        self.0.name_ko.as_deref()
+    }
+
+    /// The English name, when known.
+    async fn name_en(&self) -> Option<&str> {
+        self.0.name_en.as_deref()
+    }
+
+    /// Other names, abbreviations and spellings, in either language (e.g. `AWS`).
+    async fn aliases(&self) -> &[String] {
+        &self.0.aliases
+    }
+
+    /// A short description.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// The actor's relations, in id order. `direction` OUT gives the relations this
+    /// actor is the `from` of, IN those it is the `to` of, BOTH (default) all.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    async fn relations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            default,
+            desc = "OUT: relations from this actor; IN: relations to it; BOTH (default): all."
+        )]
+        direction: Direction,
+        #[graphql(desc = "Only relations of these types; all when omitted or empty.")]
+        types: Option<Vec<RelationType>>,
+        #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "A cursor from an earlier page: return the relations after it.")]
+        after: Option<String>,
+    ) -> ApiResult<RelationConnection> {
+        let query = relation_query(self.0.id.clone(), direction, types, first, after)?;
+        let loaders = loaders(ctx)?;
+        let result = match loaders.cache.page(&query) {
+            Some(page) => page,
+            None => loaders
+                .relation_pages
+                .load_one(query.clone())
+                .await
+                .map_err(ApiError::from)?
+                .ok_or_else(|| missing("relation page", self.0.id.as_str()))?,
+        };
+        Ok(RelationConnection::new(result, &query.page))
+    }
+}
+
+/// The store query behind `Actor.relations`; the prefetcher builds the same one,
+/// so the two agree on cache keys.
+pub(crate) fn relation_query(
+    actor: domain::ActorId,
+    direction: Direction,
+    types: Option<Vec<RelationType>>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<RelationQuery, ApiError> {
+    let page = page_request(first, after)?;
+    Ok(RelationQuery {
+        filter: RelationFilter::new(Some(actor), direction, types.unwrap_or_default()),
+        page,
+    })
+}
+
+/// A record the store should hold but did not return: the store is inconsistent.
+fn missing(what: &str, id: &str) -> ApiError {
+    ApiError::from(StoreError::InvalidRecord {
+        backend: "api",
+        detail: format!("{what} `{id}` was not returned"),
+    })
+}
+
+/// A typed, directed link between two actors, with the passages that state it.
+pub struct RelationNode(pub Relation);
+
+/// A typed, directed link between two actors, with the passages of sources that state it.
+#[Object(name = "Relation")]
+impl RelationNode {
+    /// Stable id: a readable slug such as `cia-contract-amazon`.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// What the relation states. The type fixes the direction: see `RelationType`.
+    #[graphql(name = "type")]
+    async fn kind(&self) -> RelationType {
+        self.0.kind
+    }
+
+    /// The actor the relation goes from.
+    async fn from(&self, ctx: &Context<'_>) -> ApiResult<ActorNode> {
+        load_actor(ctx, &self.0.from).await
+    }
+
+    /// The actor the relation goes to.
+    async fn to(&self, ctx: &Context<'_>) -> ApiResult<ActorNode> {
+        load_actor(ctx, &self.0.to).await
+    }
+
+    /// One line saying what the relation is.
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+
+    /// Money involved, when the source gives an amount.
+    async fn amount(&self) -> Option<MoneyNode> {
+        self.0.amount.as_ref().map(|m| MoneyNode {
+            value: m.value,
+            currency: m.currency.clone(),
+        })
+    }
+
+    /// When the relation began (or the day it happened), at its precision:
+    /// `2015`, `2024-02` or `2015-01-16`. See `start` for whether it was inferred.
+    async fn start_date(&self) -> Option<String> {
+        self.0.start.as_ref().map(|d| d.date.to_string())
+    }
+
+    /// When the relation ended or ends, at its precision. See `end`.
+    async fn end_date(&self) -> Option<String> {
+        self.0.end.as_ref().map(|d| d.date.to_string())
+    }
+
+    /// The start date with its precision and whether it was inferred.
+    async fn start(&self) -> Option<DateNode> {
+        self.0.start.clone().map(DateNode)
+    }
+
+    /// The end date with its precision and whether it was inferred.
+    async fn end(&self) -> Option<DateNode> {
+        self.0.end.clone().map(DateNode)
+    }
+
+    /// The role or title, for positions (e.g. `Chief Information Officer`).
+    async fn role(&self) -> Option<&str> {
+        self.0.role.as_deref()
+    }
+
+    /// Floor area, for leases.
+    async fn area(&self) -> Option<AreaNode> {
+        self.0.area.as_ref().map(|a| AreaNode {
+            square_metres: a.square_metres,
+            approximate: a.approximate,
+        })
+    }
+
+    /// The relation's state in the source's terms: `signed`, `pending`, `dominant`…
+    async fn status(&self) -> Option<&str> {
+        self.0.status.as_deref()
+    }
+
+    /// An editor's caveat on how the evidence supports the relation.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    /// The passages that state the relation: each an exact quote of its source,
+    /// checked when the data was loaded. Never empty.
+    async fn evidence(&self) -> Vec<EvidenceNode> {
+        self.0.evidence.iter().cloned().map(EvidenceNode).collect()
+    }
+}
+
+async fn load_actor(ctx: &Context<'_>, id: &domain::ActorId) -> ApiResult<ActorNode> {
+    let loaders = loaders(ctx)?;
+    if let Some(actor) = loaders.cache.actor(id) {
+        return Ok(ActorNode(actor));
+    }
+    let actor = loaders
+        .actors
+        .load_one(id.clone())
+        .await
+        .map_err(ApiError::from)?;
+    Ok(ActorNode(
+        actor.ok_or_else(|| missing("actor", id.as_str()))?,
+    ))
+}
+
+/// A sum of money.
+#[derive(SimpleObject)]
+#[graphql(name = "Money")]
+pub struct MoneyNode {
+    /// The amount in the currency's main unit (e.g. dollars), e.g. 600000000.
+    pub value: f64,
+    /// ISO 4217 currency code, e.g. `USD`, `KRW`.
+    pub currency: String,
+}
+
+/// A floor area.
+#[derive(SimpleObject)]
+#[graphql(name = "Area")]
+pub struct AreaNode {
+    /// Square metres.
+    pub square_metres: f64,
+    /// True when the source gives the figure as approximate ("about 3,200 m²").
+    pub approximate: bool,
+}
+
+/// A date known to a year, a month or a day, as a source states it.
+pub struct DateNode(pub domain::DateValue);
+
+/// A date known to a year, a month or a day, as a source states it, and whether it was inferred.
+#[Object(name = "DateValue")]
+impl DateNode {
+    /// The date at its precision: `2015`, `2024-02` or `2015-01-16`.
+    async fn value(&self) -> String {
+        self.0.date.to_string()
+    }
+
+    /// How much of the date is known.
+    async fn precision(&self) -> DatePrecision {
+        self.0.date.precision()
+    }
+
+    /// The year.
+    async fn year(&self) -> i32 {
+        i32::from(self.0.date.year())
+    }
+
+    /// The month (1–12), when known.
+    async fn month(&self) -> Option<i32> {
+        self.0.date.month().map(i32::from)
+    }
+
+    /// The day of the month, when known.
+    async fn day(&self) -> Option<i32> {
+        self.0.date.day().map(i32::from)
+    }
+
+    /// True when the source does not state this date (or its year) and it was
+    /// worked out from context; `note` says how.
+    async fn inferred(&self) -> bool {
+        self.0.inferred
+    }
+
+    /// How the date was read or inferred.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+/// A passage of a source that states a relation.
+pub struct EvidenceNode(pub domain::Evidence);
+
+/// A passage of a source that states a relation.
+#[Object(name = "Evidence")]
+impl EvidenceNode {
+    /// The passage, exactly as it stands in the source's text.
+    async fn quote(&self) -> &str {
+        &self.0.quote
+    }
+
+    /// The source the passage comes from.
+    async fn source(&self, ctx: &Context<'_>) -> ApiResult<SourceNode> {
+        let id = &self.0.source;
+        let loaders = loaders(ctx)?;
+        if let Some(source) = loaders.cache.source(id) {
+            return Ok(SourceNode(source));
+        }
+        let source = loaders
+            .sources
+            .load_one(id.clone())
+            .await
+            .map_err(ApiError::from)?;
+        Ok(SourceNode(
+            source.ok_or_else(|| missing("source", id.as_str()))?,
+        ))
+    }
+}
+
+/// A document that relations are drawn from.
+pub struct SourceNode(pub Source);
+
+/// A document that relations are drawn from, with its full text.
+#[Object(name = "Source")]
+impl SourceNode {
+    /// Stable id, e.g. `amazon-korea-cloud-2015`.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The title, or an editor's description when the document has none (see `note`).
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// The publisher, when known.
+    async fn publisher(&self) -> Option<&str> {
+        self.0.publisher.as_deref()
+    }
+
+    /// BCP 47 language tag of the text, e.g. `ko`.
+    async fn language(&self) -> &str {
+        &self.0.language
+    }
+
+    /// Publication date at its precision, e.g. `2015-02`. See `published`.
+    async fn published_at(&self) -> Option<String> {
+        self.0.published_at.as_ref().map(|d| d.date.to_string())
+    }
+
+    /// Publication date with its precision and whether it was inferred.
+    async fn published(&self) -> Option<DateNode> {
+        self.0.published_at.clone().map(DateNode)
+    }
+
+    /// Where the document was published, when known.
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+
+    /// An editor's note on the source.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    /// The full text. Every evidence quote of this source is an exact substring of it.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+}

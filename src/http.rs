@@ -1,0 +1,58 @@
+//! HTTP: GraphQL over HTTP at `/graphql`, the playground, the SDL and health checks.
+//!
+//! `/graphql` follows the GraphQL-over-HTTP draft: POST with an `application/json`
+//! body, GET with `query`, `operationName`, `variables` in the query string (queries
+//! only); responses in `application/graphql-response+json` when the client accepts
+//! it, else `application/json`, with the status codes the draft gives for each.
+
+mod graphql;
+pub mod playground;
+
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+use crate::api::GraphqlService;
+
+/// What every handler shares.
+pub struct AppState {
+    pub service: GraphqlService,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+/// Mounts every route.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/graphql", web::post().to(graphql::post))
+        .route("/graphql", web::get().to(graphql::get))
+        .route("/graphql", web::route().to(graphql::method_not_allowed))
+        .route("/playground", web::get().to(playground::page))
+        .route("/schema.graphql", web::get().to(schema_sdl))
+        .route("/health", web::get().to(health))
+        .route("/", web::get().to(root));
+}
+
+async fn root() -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header(("Location", "/playground"))
+        .finish()
+}
+
+/// The SDL, for code generators and humans.
+async fn schema_sdl() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(crate::api::sdl())
+}
+
+/// Liveness and readiness: 200 when the store answers, 503 when it does not.
+async fn health(state: web::Data<AppState>) -> HttpResponse {
+    let repo = state.service.repository();
+    match repo.ping().await {
+        Ok(()) => HttpResponse::Ok().json(json!({"status": "ok", "store": repo.backend()})),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: store unavailable");
+            HttpResponse::ServiceUnavailable()
+                .json(json!({"status": "unavailable", "store": repo.backend()}))
+        }
+    }
+}

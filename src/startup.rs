@@ -1,0 +1,81 @@
+//! Builds the HTTP server around a store; used by `main` and by the end-to-end tests,
+//! which bind port 0 to get a free port.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::{http::header, middleware, web, App, HttpServer};
+use anyhow::Context;
+
+use crate::api::GraphqlService;
+use crate::config::ServeArgs;
+use crate::http::{self, AppState};
+use crate::store::Repository;
+
+/// A bound, not yet running server.
+pub struct Application {
+    server: Server,
+    addr: SocketAddr,
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let base = Cors::default()
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers([header::CONTENT_TYPE, header::ACCEPT, header::AUTHORIZATION])
+        .max_age(3600);
+    if origins.iter().any(|o| o == "*") {
+        base.allow_any_origin().send_wildcard()
+    } else {
+        origins
+            .iter()
+            .fold(base, |cors, origin| cors.allowed_origin(origin))
+    }
+}
+
+impl Application {
+    /// Binds `args.bind` and prepares the server over `repo`.
+    pub fn build(args: &ServeArgs, repo: Arc<dyn Repository>) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&args.bind)
+            .with_context(|| format!("could not listen on {}", args.bind))?;
+        let addr = listener.local_addr().context("no local address")?;
+        let state = web::Data::new(AppState {
+            service: GraphqlService::new(repo),
+            max_body_bytes: args.max_body_bytes,
+        });
+        let origins = args.cors_origins.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(cors(&origins))
+                .wrap(middleware::Compress::default())
+                .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
+                .configure(http::routes)
+        })
+        .listen(listener)
+        .context("could not start the HTTP server")?;
+        if let Some(workers) = args.workers {
+            server = server.workers(workers.max(1));
+        }
+        Ok(Application {
+            server: server.run(),
+            addr,
+        })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until the process is stopped (SIGINT/SIGTERM stop it gracefully).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,169 @@
+//! The repository: what the API needs from a store, in domain terms.
+//!
+//! The trait never takes raw queries, so a backend can be swapped without touching
+//! the API: [`memory::MemoryStore`] (embedded, the default) and, in a later issue, a
+//! Neo4j store. Both must pass the same contract suite (`tests/api/contract.rs`).
+//!
+//! Every list is ordered by id and paged by keyset (`after` is the last id seen),
+//! which every backend can answer the same way, with the same cursors. Reads that
+//! the GraphQL layer batches (actors by id, relation pages for many actors) take a
+//! slice, so one request costs one call per level of the query, not one per item.
+
+pub mod memory;
+
+use async_trait::async_trait;
+
+use crate::domain::{
+    Actor, ActorId, ActorKind, Direction, Relation, RelationId, RelationType, Source, SourceId,
+};
+
+/// What can go wrong inside a store. None of it is the client's fault; the API
+/// logs the detail and shows the client a generic error with a code.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The backend could not be reached or refused the request.
+    #[error("the {backend} store is unavailable")]
+    Unavailable {
+        backend: &'static str,
+        #[source]
+        source: anyhow::Error,
+    },
+    /// The backend did not answer in time.
+    #[error("the {backend} store did not answer within {millis} ms")]
+    Timeout { backend: &'static str, millis: u64 },
+    /// The backend returned a record that breaks the domain's rules.
+    #[error("the {backend} store returned an invalid record: {detail}")]
+    InvalidRecord {
+        backend: &'static str,
+        detail: String,
+    },
+}
+
+/// Result of a store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which slice of an ordered list to return.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageRequest {
+    /// How many items at most.
+    pub first: usize,
+    /// Return only items whose id sorts after this one.
+    pub after: Option<String>,
+}
+
+/// One page of an ordered list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The items, in id order.
+    pub items: Vec<T>,
+    /// Whether more items follow the last one.
+    pub has_next_page: bool,
+    /// How many items the whole list has, all pages together.
+    pub total_count: usize,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from an id-ordered iterator of every matching item.
+    pub fn collect<'a, I>(all: I, request: &PageRequest) -> Self
+    where
+        I: Iterator<Item = (&'a str, T)>,
+    {
+        let mut items = Vec::with_capacity(request.first.min(128));
+        let mut total_count = 0;
+        let mut has_next_page = false;
+        for (id, item) in all {
+            total_count += 1;
+            if request.after.as_deref().is_some_and(|after| id <= after) {
+                continue;
+            }
+            if items.len() < request.first {
+                items.push(item);
+            } else {
+                has_next_page = true;
+            }
+        }
+        Page {
+            items,
+            has_next_page,
+            total_count,
+        }
+    }
+}
+
+/// Which actors to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActorFilter {
+    /// Text to find in names and aliases (see [`crate::domain::search`]).
+    pub search: Option<String>,
+    /// Only these kinds; empty means all.
+    pub kinds: Vec<ActorKind>,
+}
+
+/// Which relations to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct RelationFilter {
+    /// Only relations of this actor, followed in `direction`.
+    pub actor: Option<ActorId>,
+    /// Direction from `actor`; ignored without one.
+    pub direction: Direction,
+    /// Only these types (sorted, without repeats); empty means all.
+    pub types: Vec<RelationType>,
+}
+
+impl RelationFilter {
+    /// Normalises `types` so that equal filters compare (and batch) as equal.
+    pub fn new(actor: Option<ActorId>, direction: Direction, mut types: Vec<RelationType>) -> Self {
+        types.sort();
+        types.dedup();
+        Self {
+            actor,
+            direction,
+            types,
+        }
+    }
+
+    /// Whether a relation passes the type filter.
+    pub fn admits_type(&self, t: RelationType) -> bool {
+        self.types.is_empty() || self.types.contains(&t)
+    }
+}
+
+/// A filtered, paged request for relations.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RelationQuery {
+    pub filter: RelationFilter,
+    pub page: PageRequest,
+}
+
+/// The domain-level store interface.
+#[async_trait]
+pub trait Repository: Send + Sync + 'static {
+    /// A short name for logs and `/health`: `memory`, `neo4j`.
+    fn backend(&self) -> &'static str;
+
+    /// Checks that the store answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// The actors with these ids; unknown ids are left out. Any order.
+    async fn actors_by_ids(&self, ids: &[ActorId]) -> StoreResult<Vec<Actor>>;
+
+    /// A page of the actors that pass `filter`, in id order.
+    async fn find_actors(
+        &self,
+        filter: &ActorFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Actor>>;
+
+    /// The relations with these ids; unknown ids are left out. Any order.
+    async fn relations_by_ids(&self, ids: &[RelationId]) -> StoreResult<Vec<Relation>>;
+
+    /// One page per query, in the order of `queries`: the relation lists of many
+    /// actors in one call.
+    async fn find_relations(&self, queries: &[RelationQuery]) -> StoreResult<Vec<Page<Relation>>>;
+
+    /// The sources with these ids; unknown ids are left out. Any order.
+    async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>>;
+
+    /// Every source, in id order.
+    async fn all_sources(&self) -> StoreResult<Vec<Source>>;
+}

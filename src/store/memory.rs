@@ -1,0 +1,171 @@
+//! The embedded store: the whole graph in memory, loaded from a validated data set.
+//! It is the default when no database is configured, so `cargo run` serves a
+//! working API on a fresh machine.
+
+use std::collections::{BTreeMap, HashMap};
+
+use async_trait::async_trait;
+
+use super::{ActorFilter, Page, PageRequest, RelationQuery, Repository, StoreResult};
+use crate::domain::{
+    search, Actor, ActorId, Dataset, Direction, Relation, RelationId, Source, SourceId,
+};
+
+struct ActorEntry {
+    actor: Actor,
+    /// Folded names and aliases, computed once at load.
+    keys: Vec<String>,
+}
+
+/// An in-memory graph with the indexes the repository's reads need.
+pub struct MemoryStore {
+    actors: BTreeMap<ActorId, ActorEntry>,
+    relations: BTreeMap<RelationId, Relation>,
+    /// For each actor, its relations as (relation id, whether the actor is `from`),
+    /// sorted by relation id.
+    incident: HashMap<ActorId, Vec<(RelationId, bool)>>,
+    sources: BTreeMap<SourceId, Source>,
+}
+
+impl MemoryStore {
+    /// Builds the store from a validated data set.
+    pub fn new(data: Dataset) -> Self {
+        let mut incident: HashMap<ActorId, Vec<(RelationId, bool)>> = HashMap::new();
+        for r in &data.relations {
+            incident
+                .entry(r.from.clone())
+                .or_default()
+                .push((r.id.clone(), true));
+            incident
+                .entry(r.to.clone())
+                .or_default()
+                .push((r.id.clone(), false));
+        }
+        for list in incident.values_mut() {
+            list.sort();
+        }
+        let actors = data
+            .actors
+            .into_iter()
+            .map(|actor| {
+                let keys = search::search_keys(&actor);
+                (actor.id.clone(), ActorEntry { actor, keys })
+            })
+            .collect();
+        Self {
+            actors,
+            relations: data
+                .relations
+                .into_iter()
+                .map(|r| (r.id.clone(), r))
+                .collect(),
+            incident,
+            sources: data
+                .sources
+                .into_iter()
+                .map(|s| (s.id.clone(), s))
+                .collect(),
+        }
+    }
+
+    /// How many actors, relations and sources the store holds.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (self.actors.len(), self.relations.len(), self.sources.len())
+    }
+
+    fn relation_page(&self, q: &RelationQuery) -> Page<Relation> {
+        let f = &q.filter;
+        match &f.actor {
+            None => Page::collect(
+                self.relations
+                    .values()
+                    .filter(|r| f.admits_type(r.kind))
+                    .map(|r| (r.id.as_str(), r.clone())),
+                &q.page,
+            ),
+            Some(actor) => {
+                let list = self
+                    .incident
+                    .get(actor)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                let wanted = |is_from: bool| match f.direction {
+                    Direction::Out => is_from,
+                    Direction::In => !is_from,
+                    Direction::Both => true,
+                };
+                Page::collect(
+                    list.iter()
+                        .filter(|(_, is_from)| wanted(*is_from))
+                        .filter_map(|(id, _)| self.relations.get(id))
+                        .filter(|r| f.admits_type(r.kind))
+                        .map(|r| (r.id.as_str(), r.clone())),
+                    &q.page,
+                )
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Repository for MemoryStore {
+    fn backend(&self) -> &'static str {
+        "memory"
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        Ok(())
+    }
+
+    async fn actors_by_ids(&self, ids: &[ActorId]) -> StoreResult<Vec<Actor>> {
+        Ok(ids
+            .iter()
+            .filter_map(|id| self.actors.get(id))
+            .map(|e| e.actor.clone())
+            .collect())
+    }
+
+    async fn find_actors(
+        &self,
+        filter: &ActorFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Actor>> {
+        let query = filter
+            .search
+            .as_deref()
+            .map(search::fold)
+            .unwrap_or_default();
+        Ok(Page::collect(
+            self.actors
+                .values()
+                .filter(|e| filter.kinds.is_empty() || filter.kinds.contains(&e.actor.kind))
+                .filter(|e| search::matches(&e.keys, &query))
+                .map(|e| (e.actor.id.as_str(), e.actor.clone())),
+            page,
+        ))
+    }
+
+    async fn relations_by_ids(&self, ids: &[RelationId]) -> StoreResult<Vec<Relation>> {
+        Ok(ids
+            .iter()
+            .filter_map(|id| self.relations.get(id))
+            .cloned()
+            .collect())
+    }
+
+    async fn find_relations(&self, queries: &[RelationQuery]) -> StoreResult<Vec<Page<Relation>>> {
+        Ok(queries.iter().map(|q| self.relation_page(q)).collect())
+    }
+
+    async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {
+        Ok(ids
+            .iter()
+            .filter_map(|id| self.sources.get(id))
+            .cloned()
+            .collect())
+    }
+
+    async fn all_sources(&self) -> StoreResult<Vec<Source>> {
+        Ok(self.sources.values().cloned().collect())
+    }
+}

@@ -1,0 +1,377 @@
+//! The store contract: what every `Repository` backend must do, with the same
+//! results for the same data. Each test builds the small data set it needs
+//! (never the seed graph) and loads it into a fresh store made by the backend's
+//! `Maker`. A backend runs the whole suite with `contract_suite!(maker)`.
+
+use std::sync::Arc;
+
+use actorgraph::domain::{
+    self, ActorId, ActorKind, Dataset, Direction, RelationId, RelationType, SourceId,
+};
+use actorgraph::store::{ActorFilter, PageRequest, RelationFilter, RelationQuery, Repository};
+use futures_util::future::BoxFuture;
+use serde_json::json;
+
+/// Makes a fresh store holding exactly `data`.
+pub type Maker = fn(Dataset) -> BoxFuture<'static, Arc<dyn Repository>>;
+
+/// Runs every contract test against one backend.
+macro_rules! contract_suite {
+    ($maker:expr) => {
+        contract_suite!(@tests $maker;
+            actors_by_ids_returns_the_known_actors_and_skips_unknown_ids,
+            actors_come_back_exactly_as_stored,
+            relations_come_back_exactly_as_stored,
+            find_actors_lists_every_actor_in_id_order_with_a_total,
+            find_actors_pages_by_keyset_with_stable_totals,
+            search_matches_korean_and_english_names_and_aliases,
+            search_combines_with_the_kind_filter,
+            relations_of_an_actor_follow_the_direction,
+            relations_filter_by_type,
+            many_relation_queries_are_answered_in_one_call_in_order,
+            relation_pages_continue_after_the_last_id_seen,
+            sources_are_found_by_id_and_listed_in_id_order,
+        );
+    };
+    (@tests $maker:expr; $($name:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                $crate::contract::$name($maker).await;
+            }
+        )+
+    };
+}
+
+mod memory {
+    use super::*;
+    use actorgraph::store::memory::MemoryStore;
+
+    fn make(data: Dataset) -> BoxFuture<'static, Arc<dyn Repository>> {
+        Box::pin(async move { Arc::new(MemoryStore::new(data)) as Arc<dyn Repository> })
+    }
+
+    contract_suite!(make);
+}
+
+const TEXT: &str =
+    "Alpha signed a contract with Beta. Beta leases a floor of Gamma Tower until 2024. \
+감마 타워의 한 층을 임차했다. Delta Kim chairs Alpha. Beta paid Alpha.";
+
+/// Five actors (one without relations), four relations, one source.
+pub fn fixture() -> Dataset {
+    let doc = json!({
+        "sources": [{"id": "src-a", "title": "Fixture", "language": "en", "publishedAt": "2015-02", "text": TEXT}],
+        "actors": [
+            {"id": "alpha", "kind": "COMPANY", "nameKo": "알파 주식회사", "nameEn": "Alpha Corp", "aliases": ["ALP"], "description": "A company."},
+            {"id": "beta", "kind": "COMPANY", "nameEn": "Beta Systems"},
+            {"id": "gamma-tower", "kind": "PLACE", "nameKo": "감마 타워"},
+            {"id": "delta", "kind": "PERSON", "nameKo": "김델타", "nameEn": "Delta Kim"},
+            {"id": "epsilon", "kind": "GOVERNMENT_AGENCY", "nameEn": "Epsilon Agency"}
+        ],
+        "relations": [
+            {"id": "alpha-contract-beta", "type": "CONTRACT", "from": "alpha", "to": "beta",
+             "summary": "Alpha contracts Beta.", "amount": {"value": 1234.5, "currency": "USD"},
+             "start": {"date": "2015-01-16", "inferred": true, "note": "Year inferred."}, "end": "2016", "status": "signed",
+             "evidence": [{"source": "src-a", "quote": "Alpha signed a contract with Beta."}]},
+            {"id": "beta-leases-gamma-tower", "type": "LEASE", "from": "beta", "to": "gamma-tower",
+             "summary": "Beta leases a floor.", "area": {"squareMetres": 3200, "approximate": true}, "end": "2024-02",
+             "note": "A caveat.",
+             "evidence": [{"source": "src-a", "quote": "Beta leases a floor of Gamma Tower until 2024."},
+                          {"source": "src-a", "quote": "감마 타워의 한 층을 임차했다."}]},
+            {"id": "delta-chairs-alpha", "type": "POSITION", "from": "delta", "to": "alpha", "summary": "Delta chairs Alpha.",
+             "role": "Chair", "evidence": [{"source": "src-a", "quote": "Delta Kim chairs Alpha."}]},
+            {"id": "z-beta-pays-alpha", "type": "CONTRACT", "from": "beta", "to": "alpha", "summary": "Beta pays Alpha.",
+             "amount": {"value": 0, "currency": "KRW"}, "evidence": [{"source": "src-a", "quote": "Beta paid Alpha."}]}
+        ]
+    });
+    let raw: domain::RawDocument = serde_json::from_value(doc).expect("fixture parses");
+    domain::validate(&[("fixture", &raw)]).expect("fixture is valid")
+}
+
+fn aid(s: &str) -> ActorId {
+    ActorId::parse(s).unwrap()
+}
+
+fn page(first: usize, after: Option<&str>) -> PageRequest {
+    PageRequest {
+        first,
+        after: after.map(str::to_string),
+    }
+}
+
+fn relations_of(
+    actor: &str,
+    direction: Direction,
+    types: Vec<RelationType>,
+    p: PageRequest,
+) -> RelationQuery {
+    RelationQuery {
+        filter: RelationFilter::new(Some(aid(actor)), direction, types),
+        page: p,
+    }
+}
+
+async fn search_ids(repo: &dyn Repository, search: &str, kinds: Vec<ActorKind>) -> Vec<String> {
+    let filter = ActorFilter {
+        search: Some(search.to_string()),
+        kinds,
+    };
+    let page = repo.find_actors(&filter, &page(100, None)).await.unwrap();
+    assert_eq!(page.total_count, page.items.len());
+    page.items.into_iter().map(|a| a.id.to_string()).collect()
+}
+
+fn ids<T>(items: &[T], id: impl Fn(&T) -> String) -> Vec<String> {
+    items.iter().map(id).collect()
+}
+
+pub async fn actors_by_ids_returns_the_known_actors_and_skips_unknown_ids(make: Maker) {
+    let repo = make(fixture()).await;
+    let mut got = repo
+        .actors_by_ids(&[aid("delta"), aid("nobody"), aid("alpha")])
+        .await
+        .unwrap();
+    got.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(ids(&got, |a| a.id.to_string()), ["alpha", "delta"]);
+    assert!(repo.actors_by_ids(&[]).await.unwrap().is_empty());
+}
+
+pub async fn actors_come_back_exactly_as_stored(make: Maker) {
+    let data = fixture();
+    let repo = make(data.clone()).await;
+    let all: Vec<ActorId> = data.actors.iter().map(|a| a.id.clone()).collect();
+    let mut got = repo.actors_by_ids(&all).await.unwrap();
+    got.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut expected = data.actors;
+    expected.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(got, expected);
+}
+
+pub async fn relations_come_back_exactly_as_stored(make: Maker) {
+    let data = fixture();
+    let repo = make(data.clone()).await;
+    let all: Vec<RelationId> = data.relations.iter().map(|r| r.id.clone()).collect();
+    let mut got = repo.relations_by_ids(&all).await.unwrap();
+    got.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut expected = data.relations;
+    expected.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(got, expected);
+    // Spot checks of what the equality covers, for a reader of a failure.
+    let contract = &got[0];
+    assert_eq!(
+        contract.start.as_ref().unwrap().date.to_string(),
+        "2015-01-16"
+    );
+    assert!(contract.start.as_ref().unwrap().inferred);
+    assert_eq!(
+        contract.end.as_ref().unwrap().date.precision(),
+        domain::DatePrecision::Year
+    );
+    assert_eq!(contract.amount.as_ref().unwrap().value, 1234.5);
+    let lease = &got[1];
+    assert_eq!(lease.evidence.len(), 2);
+    assert_eq!(lease.evidence[1].quote, "감마 타워의 한 층을 임차했다.");
+}
+
+pub async fn find_actors_lists_every_actor_in_id_order_with_a_total(make: Maker) {
+    let repo = make(fixture()).await;
+    let page = repo
+        .find_actors(&ActorFilter::default(), &page(100, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&page.items, |a| a.id.to_string()),
+        ["alpha", "beta", "delta", "epsilon", "gamma-tower"]
+    );
+    assert_eq!(page.total_count, 5);
+    assert!(!page.has_next_page);
+}
+
+pub async fn find_actors_pages_by_keyset_with_stable_totals(make: Maker) {
+    let repo = make(fixture()).await;
+    let all = ActorFilter::default();
+    let first = repo.find_actors(&all, &page(2, None)).await.unwrap();
+    assert_eq!(ids(&first.items, |a| a.id.to_string()), ["alpha", "beta"]);
+    assert!(first.has_next_page);
+    let second = repo
+        .find_actors(&all, &page(2, Some("beta")))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&second.items, |a| a.id.to_string()),
+        ["delta", "epsilon"]
+    );
+    assert!(second.has_next_page);
+    let last = repo
+        .find_actors(&all, &page(2, Some("epsilon")))
+        .await
+        .unwrap();
+    assert_eq!(ids(&last.items, |a| a.id.to_string()), ["gamma-tower"]);
+    assert!(!last.has_next_page);
+    for p in [&first, &second, &last] {
+        assert_eq!(p.total_count, 5);
+    }
+    // A zero-size page still counts.
+    let none = repo.find_actors(&all, &page(0, None)).await.unwrap();
+    assert!(none.items.is_empty());
+    assert!(none.has_next_page);
+    assert_eq!(none.total_count, 5);
+}
+
+pub async fn search_matches_korean_and_english_names_and_aliases(make: Maker) {
+    let repo = make(fixture()).await;
+    let repo = repo.as_ref();
+    assert_eq!(search_ids(repo, "알파", vec![]).await, ["alpha"]);
+    assert_eq!(search_ids(repo, "alp", vec![]).await, ["alpha"]);
+    assert_eq!(search_ids(repo, "BETA sys", vec![]).await, ["beta"]);
+    assert_eq!(search_ids(repo, "감마타워", vec![]).await, ["gamma-tower"]);
+    assert_eq!(search_ids(repo, "kim", vec![]).await, ["delta"]);
+    assert_eq!(
+        search_ids(repo, "a", vec![]).await,
+        ["alpha", "beta", "delta", "epsilon"]
+    );
+    assert!(search_ids(repo, "zzz", vec![]).await.is_empty());
+}
+
+pub async fn search_combines_with_the_kind_filter(make: Maker) {
+    let repo = make(fixture()).await;
+    let repo = repo.as_ref();
+    assert_eq!(
+        search_ids(repo, "a", vec![ActorKind::Company]).await,
+        ["alpha", "beta"]
+    );
+    assert_eq!(
+        search_ids(repo, "", vec![ActorKind::Place, ActorKind::Person]).await,
+        ["delta", "gamma-tower"]
+    );
+    assert!(search_ids(repo, "", vec![ActorKind::Bill]).await.is_empty());
+}
+
+pub async fn relations_of_an_actor_follow_the_direction(make: Maker) {
+    let repo = make(fixture()).await;
+    let q = |d| relations_of("alpha", d, vec![], page(100, None));
+    let pages = repo
+        .find_relations(&[q(Direction::Out), q(Direction::In), q(Direction::Both)])
+        .await
+        .unwrap();
+    let got: Vec<Vec<String>> = pages
+        .iter()
+        .map(|p| ids(&p.items, |r| r.id.to_string()))
+        .collect();
+    assert_eq!(got[0], ["alpha-contract-beta"]);
+    assert_eq!(got[1], ["delta-chairs-alpha", "z-beta-pays-alpha"]);
+    assert_eq!(
+        got[2],
+        [
+            "alpha-contract-beta",
+            "delta-chairs-alpha",
+            "z-beta-pays-alpha"
+        ]
+    );
+    assert_eq!(
+        pages.iter().map(|p| p.total_count).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+}
+
+pub async fn relations_filter_by_type(make: Maker) {
+    let repo = make(fixture()).await;
+    let all_contracts = RelationQuery {
+        filter: RelationFilter::new(None, Direction::Both, vec![RelationType::Contract]),
+        page: page(100, None),
+    };
+    let everything = RelationQuery {
+        filter: RelationFilter::default(),
+        page: page(100, None),
+    };
+    let of_alpha = relations_of(
+        "alpha",
+        Direction::Both,
+        vec![RelationType::Contract, RelationType::Lease],
+        page(100, None),
+    );
+    let pages = repo
+        .find_relations(&[all_contracts, everything, of_alpha])
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&pages[0].items, |r| r.id.to_string()),
+        ["alpha-contract-beta", "z-beta-pays-alpha"]
+    );
+    assert_eq!(pages[1].total_count, 4);
+    assert_eq!(
+        ids(&pages[2].items, |r| r.id.to_string()),
+        ["alpha-contract-beta", "z-beta-pays-alpha"]
+    );
+}
+
+pub async fn many_relation_queries_are_answered_in_one_call_in_order(make: Maker) {
+    let repo = make(fixture()).await;
+    let queries = [
+        relations_of("gamma-tower", Direction::Both, vec![], page(10, None)),
+        relations_of("nobody", Direction::Both, vec![], page(10, None)),
+        relations_of("epsilon", Direction::Out, vec![], page(10, None)),
+        relations_of("beta", Direction::Out, vec![], page(10, None)),
+    ];
+    let pages = repo.find_relations(&queries).await.unwrap();
+    assert_eq!(pages.len(), 4);
+    assert_eq!(
+        ids(&pages[0].items, |r| r.id.to_string()),
+        ["beta-leases-gamma-tower"]
+    );
+    assert!(pages[1].items.is_empty() && pages[1].total_count == 0);
+    assert!(pages[2].items.is_empty() && pages[2].total_count == 0);
+    assert_eq!(
+        ids(&pages[3].items, |r| r.id.to_string()),
+        ["beta-leases-gamma-tower", "z-beta-pays-alpha"]
+    );
+}
+
+pub async fn relation_pages_continue_after_the_last_id_seen(make: Maker) {
+    let repo = make(fixture()).await;
+    let everything = |p| RelationQuery {
+        filter: RelationFilter::default(),
+        page: p,
+    };
+    let pages = repo
+        .find_relations(&[
+            everything(page(3, None)),
+            everything(page(3, Some("delta-chairs-alpha"))),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&pages[0].items, |r| r.id.to_string()),
+        [
+            "alpha-contract-beta",
+            "beta-leases-gamma-tower",
+            "delta-chairs-alpha"
+        ]
+    );
+    assert!(pages[0].has_next_page);
+    assert_eq!(
+        ids(&pages[1].items, |r| r.id.to_string()),
+        ["z-beta-pays-alpha"]
+    );
+    assert!(!pages[1].has_next_page);
+    assert_eq!(pages[1].total_count, 4);
+}
+
+pub async fn sources_are_found_by_id_and_listed_in_id_order(make: Maker) {
+    let data = fixture();
+    let repo = make(data.clone()).await;
+    let found = repo
+        .sources_by_ids(&[
+            SourceId::parse("src-a").unwrap(),
+            SourceId::parse("src-z").unwrap(),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(found, data.sources);
+    assert_eq!(repo.all_sources().await.unwrap(), data.sources);
+    assert_eq!(
+        found[0].published_at.as_ref().unwrap().date.to_string(),
+        "2015-02"
+    );
+}

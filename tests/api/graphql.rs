@@ -1,0 +1,423 @@
+//! Behaviour of the GraphQL API, through `GraphqlService::execute` (no HTTP).
+
+use std::sync::Arc;
+
+use actorgraph::api::GraphqlService;
+use actorgraph::store::memory::MemoryStore;
+use serde_json::{json, Value};
+
+use crate::helpers::{
+    codes, data, run, seed_dataset, seeded_service, synthetic, CountingRepository,
+};
+
+fn edge_ids(connection: &Value) -> Vec<String> {
+    connection["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_actor_is_found_by_id_with_names_in_both_languages() {
+    let d = data(
+        &seeded_service(),
+        r#"{ actor(id: "cia") { id kind name nameKo nameEn aliases ko: name(language: KO) } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        d["actor"],
+        json!({"id": "cia", "kind": "GOVERNMENT_AGENCY", "name": "Central Intelligence Agency", "nameKo": "중앙정보국",
+               "nameEn": "Central Intelligence Agency", "aliases": ["CIA", "미국 중앙정보국"], "ko": "중앙정보국"})
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_id_gives_null_not_an_error() {
+    let d = data(&seeded_service(), r#"{ actor(id: "nobody") { id } relation(id: "no-such-relation") { id } source(id: "none") { id } }"#, json!({})).await;
+    assert_eq!(d, json!({"actor": null, "relation": null, "source": null}));
+}
+
+#[tokio::test]
+async fn a_malformed_id_is_bad_user_input_naming_the_argument() {
+    let r = run(
+        &seeded_service(),
+        r#"{ actor(id: "CIA") { id } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(codes(&r), ["BAD_USER_INPUT"]);
+    assert_eq!(r["errors"][0]["extensions"]["argument"], "id");
+    assert!(r["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("lowercase"));
+}
+
+#[tokio::test]
+async fn a_relation_reads_with_its_endpoints_dates_money_and_evidence() {
+    let d = data(
+        &seeded_service(),
+        r#"{ relation(id: "amazon-leases-gs-tower") {
+              type from { id } to { id nameKo } startDate endDate
+              start { value precision year month day inferred note }
+              end { value precision inferred }
+              area { squareMetres approximate } status
+              evidence { quote source { id language publishedAt published { inferred } } } } }"#,
+        json!({}),
+    )
+    .await;
+    let r = &d["relation"];
+    assert_eq!(r["type"], "LEASE");
+    assert_eq!(r["from"]["id"], "amazon");
+    assert_eq!(r["to"], json!({"id": "gs-tower", "nameKo": "GS타워"}));
+    assert_eq!(
+        (r["startDate"].as_str(), r["endDate"].as_str()),
+        (Some("2014"), Some("2024-02"))
+    );
+    assert_eq!(r["start"]["precision"], "YEAR");
+    assert_eq!(r["start"]["inferred"], true);
+    assert_eq!(r["start"]["month"], Value::Null);
+    assert_eq!(
+        r["end"],
+        json!({"value": "2024-02", "precision": "MONTH", "inferred": false})
+    );
+    assert_eq!(
+        r["area"],
+        json!({"squareMetres": 3200.0, "approximate": true})
+    );
+    assert_eq!(r["evidence"][0]["source"]["id"], "amazon-korea-cloud-2015");
+    assert!(r["evidence"][0]["quote"]
+        .as_str()
+        .unwrap()
+        .contains("GS타워 12층 일부와 13층 전체"));
+}
+
+#[tokio::test]
+async fn the_cia_contract_reads_as_600_million_us_dollars() {
+    let d = data(&seeded_service(), r#"{ relation(id: "cia-contract-amazon") { amount { value currency } from { name } to { name } } }"#, json!({})).await;
+    assert_eq!(
+        d["relation"],
+        json!({"amount": {"value": 600000000.0, "currency": "USD"}, "from": {"name": "Central Intelligence Agency"}, "to": {"name": "Amazon"}})
+    );
+}
+
+#[tokio::test]
+async fn paging_through_all_actors_visits_each_once_in_order() {
+    let service = seeded_service();
+    let mut after: Option<String> = None;
+    let mut seen = Vec::new();
+    let mut total = None;
+    loop {
+        let d = data(
+            &service,
+            r#"query($after: String) { actors(first: 4, after: $after) { totalCount edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage endCursor startCursor } } }"#,
+            json!({"after": after}),
+        )
+        .await;
+        let c = &d["actors"];
+        total.get_or_insert(c["totalCount"].as_i64().unwrap());
+        assert_eq!(
+            Some(c["totalCount"].as_i64().unwrap()),
+            total,
+            "totalCount is the same on every page"
+        );
+        assert_eq!(c["pageInfo"]["hasPreviousPage"], after.is_some());
+        let edges = c["edges"].as_array().unwrap();
+        assert_eq!(c["pageInfo"]["endCursor"], edges.last().unwrap()["cursor"]);
+        assert_eq!(c["pageInfo"]["startCursor"], edges[0]["cursor"]);
+        seen.extend(edge_ids(c));
+        if !c["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            break;
+        }
+        after = c["pageInfo"]["endCursor"].as_str().map(String::from);
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(seen, sorted, "in id order, without repeats");
+    assert_eq!(seen.len() as i64, total.unwrap());
+    assert_eq!(seen.len(), seed_dataset().actors.len());
+}
+
+#[tokio::test]
+async fn page_sizes_over_the_maximum_or_negative_are_refused_with_a_code() {
+    let service = seeded_service();
+    for first in [101, -1] {
+        let r = run(
+            &service,
+            "query($n: Int) { relations(first: $n) { totalCount } }",
+            json!({"n": first}),
+        )
+        .await;
+        assert_eq!(codes(&r), ["BAD_USER_INPUT"], "{r}");
+        assert_eq!(r["errors"][0]["extensions"]["argument"], "first");
+    }
+    let d = data(
+        &service,
+        "{ relations { edges { node { id } } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        d["relations"]["edges"].as_array().unwrap().len(),
+        20,
+        "the default page size"
+    );
+}
+
+#[tokio::test]
+async fn a_cursor_not_made_by_the_api_is_refused() {
+    let r = run(
+        &seeded_service(),
+        r#"{ actors(after: "page-2") { totalCount } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(codes(&r), ["BAD_USER_INPUT"]);
+    assert_eq!(r["errors"][0]["extensions"]["argument"], "after");
+}
+
+#[tokio::test]
+async fn relations_filter_by_actor_direction_and_type() {
+    let service = seeded_service();
+    let q = r#"query($d: Direction!, $t: [RelationType!]) { relations(actorId: "song-hee-kyung", direction: $d, types: $t, first: 50) { totalCount edges { node { id } } } }"#;
+    let positions = data(&service, q, json!({"d": "OUT", "t": ["POSITION"]})).await;
+    assert_eq!(
+        edge_ids(&positions["relations"]),
+        [
+            "song-hee-kyung-chair-of-association",
+            "song-hee-kyung-head-of-kt-public-sector-division"
+        ]
+    );
+    let incoming = data(&service, q, json!({"d": "IN", "t": null})).await;
+    assert_eq!(incoming["relations"]["totalCount"], 0);
+    let nested = data(
+        &service,
+        r#"{ actor(id: "kt") { out: relations(direction: OUT) { totalCount } in: relations(direction: IN, types: [REGULATION, EXPECTED_BENEFIT]) { edges { node { id from { id } } } } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(nested["actor"]["out"]["totalCount"], 0);
+    assert_eq!(
+        edge_ids(&nested["actor"]["in"]),
+        ["cloud-act-benefits-kt", "pay-tv-bill-regulates-kt"]
+    );
+}
+
+#[tokio::test]
+async fn sources_list_the_article_with_its_full_text() {
+    let d = data(
+        &seeded_service(),
+        "{ sources { id title language publishedAt published { precision inferred note } text } }",
+        json!({}),
+    )
+    .await;
+    let s = &d["sources"][0];
+    assert_eq!(s["id"], "amazon-korea-cloud-2015");
+    assert_eq!(s["language"], "ko");
+    assert_eq!(s["publishedAt"], "2015-02");
+    assert_eq!(s["published"]["inferred"], true);
+    assert!(s["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("아마존은 자국인 미국의 지원속에"));
+}
+
+#[tokio::test]
+async fn unknown_fields_and_syntax_errors_get_request_error_codes() {
+    let service = seeded_service();
+    assert_eq!(
+        codes(&run(&service, "{ nope }", json!({})).await),
+        ["GRAPHQL_VALIDATION_FAILED"]
+    );
+    assert_eq!(
+        codes(&run(&service, "{ actors(first: 5 { totalCount } }", json!({})).await),
+        ["GRAPHQL_PARSE_FAILED"]
+    );
+    let bad_enum = run(
+        &service,
+        "query($k: [ActorKind!]) { actors(kinds: $k) { totalCount } }",
+        json!({"k": ["SPY"]}),
+    )
+    .await;
+    assert_eq!(codes(&bad_enum), ["GRAPHQL_VALIDATION_FAILED"]);
+    let two_ops = run(
+        &service,
+        "query A { sources { id } } query B { sources { id } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(codes(&two_ops), ["OPERATION_RESOLUTION_FAILURE"]);
+}
+
+#[tokio::test]
+async fn queries_that_ask_for_too_much_are_refused_before_running() {
+    let service = seeded_service();
+    let wide = r#"{ actors(first: 100) { edges { node { relations(first: 100) { edges { node { from { relations(first: 100) { totalCount } } } } } } } } }"#;
+    let r = run(&service, wide, json!({})).await;
+    assert_eq!(codes(&r), ["QUERY_TOO_COMPLEX"]);
+    assert!(r["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("first"));
+    let mut deep = String::from("{ actor(id: \"cia\") { ");
+    for _ in 0..9 {
+        deep.push_str("relations(first: 1) { edges { node { from { ");
+    }
+    deep.push_str("id");
+    deep.push_str(&" } } } }".repeat(9));
+    deep.push_str(" } }");
+    assert_eq!(
+        codes(&run(&service, &deep, json!({})).await),
+        ["QUERY_TOO_DEEP"]
+    );
+}
+
+#[tokio::test]
+async fn the_playground_example_query_runs_and_shows_the_cia_contract() {
+    let query = actorgraph::http::playground::example_query();
+    let d = data(&seeded_service(), query, json!({})).await;
+    let cia = &d["actors"]["edges"][0]["node"];
+    assert_eq!(cia["id"], "cia");
+    let contract = cia["relations"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["type"] == "CONTRACT")
+        .unwrap();
+    assert_eq!(
+        contract["node"]["amount"],
+        json!({"value": 600000000.0, "currency": "USD"})
+    );
+}
+
+#[tokio::test]
+async fn introspection_works_within_the_limits() {
+    // The query GraphiQL sends to build its docs and autocompletion.
+    let q = r#"query { __schema { types { name fields { name args { name type { ...T } } type { ...T } } } } }
+               fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } }"#;
+    let d = data(&seeded_service(), q, json!({})).await;
+    let names: Vec<&str> = d["__schema"]["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert!(names.contains(&"Actor") && names.contains(&"RelationConnection"));
+}
+
+/// Resolving many relations, each with both actors and evidence sources, costs a
+/// fixed number of store calls, whatever the number of relations.
+#[tokio::test]
+async fn a_page_of_relations_with_actors_and_evidence_costs_three_store_calls() {
+    let counting = CountingRepository::new(Arc::new(MemoryStore::new(seed_dataset())));
+    let service = GraphqlService::new(counting.clone());
+    let q = r#"query($n: Int) { relations(first: $n) { edges { node { id from { name } to { name } evidence { quote source { title } } } } } }"#;
+    let mut calls = Vec::new();
+    for n in [1, 5, 40] {
+        let d = data(&service, q, json!({"n": n})).await;
+        assert_eq!(
+            d["relations"]["edges"].as_array().unwrap().len(),
+            n as usize
+        );
+        calls.push(counting.take());
+    }
+    // relations, then actors (from and to together), then sources.
+    assert_eq!(calls, [3, 3, 3]);
+}
+
+#[tokio::test]
+async fn a_hundred_relations_with_actors_and_evidence_cost_the_same_three_calls() {
+    let counting = CountingRepository::new(Arc::new(MemoryStore::new(synthetic(60, 3))));
+    let service = GraphqlService::new(counting.clone());
+    let d = data(
+        &service,
+        "{ relations(first: 100) { edges { node { from { id } to { id } evidence { quote source { id } } } } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["relations"]["edges"].as_array().unwrap().len(), 100);
+    assert_eq!(counting.take(), 3);
+}
+
+#[tokio::test]
+async fn a_hundred_actors_with_their_relations_and_neighbours_cost_one_call_per_level() {
+    let counting = CountingRepository::new(Arc::new(MemoryStore::new(synthetic(150, 2))));
+    let service = GraphqlService::new(counting.clone());
+    let q = "{ actors(first: 100) { edges { node { id relations(first: 4) { edges { node { to { id name } from { id } } } } } } } }";
+    let d = data(&service, q, json!({})).await;
+    let actors = d["actors"]["edges"].as_array().unwrap();
+    assert_eq!(actors.len(), 100);
+    // Each actor has 2 outgoing and 2 incoming contracts in the ring.
+    assert!(actors
+        .iter()
+        .all(|a| a["node"]["relations"]["edges"].as_array().unwrap().len() == 4));
+    // actors; all their relation pages; all the actors at the other ends.
+    assert_eq!(counting.take(), 3);
+}
+
+#[tokio::test]
+async fn nested_relation_lists_of_many_actors_are_fetched_in_one_call_per_level() {
+    let counting = CountingRepository::new(Arc::new(MemoryStore::new(seed_dataset())));
+    let service = GraphqlService::new(counting.clone());
+    let q = r#"{ actors(first: 30) { edges { node { id relations(first: 30) { totalCount edges { node { to { id relations(first: 3) { edges { node { id } } } } evidence { source { id } } } } } } } } }"#;
+    let d = data(&service, q, json!({})).await;
+    assert_eq!(
+        d["actors"]["edges"].as_array().unwrap().len(),
+        seed_dataset().actors.len()
+    );
+    // actors; their relations; the `to` actors and the sources; the `to` actors' relations.
+    assert_eq!(counting.take(), 5);
+}
+
+#[test]
+fn the_committed_sdl_matches_the_code() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/schema.graphql");
+    let sdl = actorgraph::api::sdl();
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(&path, &sdl).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == sdl,
+        "schema/schema.graphql is out of date: run `UPDATE_SCHEMA=1 cargo test --test api the_committed_sdl` (or `cargo run -- schema > schema/schema.graphql`) and commit it"
+    );
+}
+
+#[tokio::test]
+async fn every_type_field_argument_and_enum_value_has_a_description() {
+    let q = r#"{ __schema { types { name kind description
+        fields { name description args { name description } }
+        enumValues { name description } } } }"#;
+    let d = data(&seeded_service(), q, json!({})).await;
+    let mut missing = Vec::new();
+    let blank = |v: &Value| v.as_str().is_none_or(|s| s.trim().is_empty());
+    for t in d["__schema"]["types"].as_array().unwrap() {
+        let name = t["name"].as_str().unwrap();
+        if name.starts_with("__") || ["String", "Int", "Float", "Boolean", "ID"].contains(&name) {
+            continue;
+        }
+        if blank(&t["description"]) {
+            missing.push(name.to_string());
+        }
+        for f in t["fields"].as_array().into_iter().flatten() {
+            if blank(&f["description"]) {
+                missing.push(format!("{name}.{}", f["name"]));
+            }
+            for a in f["args"].as_array().into_iter().flatten() {
+                if blank(&a["description"]) {
+                    missing.push(format!("{name}.{}({})", f["name"], a["name"]));
+                }
+            }
+        }
+        for v in t["enumValues"].as_array().into_iter().flatten() {
+            if blank(&v["description"]) {
+                missing.push(format!("{name}.{}", v["name"]));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "undocumented: {missing:#?}");
+}

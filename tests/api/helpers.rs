@@ -1,0 +1,188 @@
+//! Shared test helpers: the seeded service, a spawned HTTP app, and a repository
+//! wrapper that counts store calls.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use actorgraph::api::GraphqlService;
+use actorgraph::config::ServeArgs;
+use actorgraph::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, SourceId};
+use actorgraph::startup::Application;
+use actorgraph::store::memory::MemoryStore;
+use actorgraph::store::{ActorFilter, Page, PageRequest, RelationQuery, Repository, StoreResult};
+use async_trait::async_trait;
+use serde_json::Value;
+
+/// The repository's `seed/` folder.
+pub fn seed_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("seed")
+}
+
+/// The seeded data set, validated.
+pub fn seed_dataset() -> Dataset {
+    actorgraph::seed::load(&seed_path()).expect("the seed data set is valid")
+}
+
+/// A service over the seeded embedded store.
+pub fn seeded_service() -> GraphqlService {
+    GraphqlService::new(Arc::new(MemoryStore::new(seed_dataset())))
+}
+
+/// Runs a query with variables and returns the whole response as JSON.
+pub async fn run(service: &GraphqlService, query: &str, variables: Value) -> Value {
+    let request = async_graphql::Request::new(query)
+        .variables(async_graphql::Variables::from_json(variables));
+    serde_json::to_value(service.execute(request).await).expect("responses serialise")
+}
+
+/// Runs a query that must succeed and returns its `data`.
+pub async fn data(service: &GraphqlService, query: &str, variables: Value) -> Value {
+    let response = run(service, query, variables).await;
+    assert!(
+        response.get("errors").is_none(),
+        "unexpected errors: {response:#}"
+    );
+    response["data"].clone()
+}
+
+/// The `extensions.code` of every error of a response.
+pub fn codes(response: &Value) -> Vec<String> {
+    response["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("<none>")
+                        .to_string()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A server on a free port of 127.0.0.1, over the seeded embedded store.
+pub struct TestApp {
+    pub address: String,
+}
+
+impl TestApp {
+    /// Starts the real application in the background.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts it with adjusted options.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut ServeArgs)) -> TestApp {
+        let mut args = ServeArgs {
+            bind: "127.0.0.1:0".into(),
+            seed: seed_path(),
+            cors_origins: vec!["*".into()],
+            max_body_bytes: 1_048_576,
+            workers: Some(1),
+        };
+        adjust(&mut args);
+        let repo = Arc::new(MemoryStore::new(
+            actorgraph::seed::load(&args.seed).expect("valid seed"),
+        ));
+        let app = Application::build(&args, repo).expect("the app starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        actix_web::rt::spawn(app.run_until_stopped());
+        TestApp { address }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+}
+
+/// Counts the calls made to a repository, to prove that requests are batched.
+pub struct CountingRepository {
+    inner: Arc<dyn Repository>,
+    calls: AtomicUsize,
+}
+
+impl CountingRepository {
+    pub fn new(inner: Arc<dyn Repository>) -> Arc<Self> {
+        Arc::new(CountingRepository {
+            inner,
+            calls: AtomicUsize::new(0),
+        })
+    }
+
+    /// Calls so far; resets the counter.
+    pub fn take(&self) -> usize {
+        self.calls.swap(0, Ordering::SeqCst)
+    }
+
+    fn tick(&self) {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[async_trait]
+impl Repository for CountingRepository {
+    fn backend(&self) -> &'static str {
+        self.inner.backend()
+    }
+    async fn ping(&self) -> StoreResult<()> {
+        self.tick();
+        self.inner.ping().await
+    }
+    async fn actors_by_ids(&self, ids: &[ActorId]) -> StoreResult<Vec<Actor>> {
+        self.tick();
+        self.inner.actors_by_ids(ids).await
+    }
+    async fn find_actors(
+        &self,
+        filter: &ActorFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Actor>> {
+        self.tick();
+        self.inner.find_actors(filter, page).await
+    }
+    async fn relations_by_ids(&self, ids: &[RelationId]) -> StoreResult<Vec<Relation>> {
+        self.tick();
+        self.inner.relations_by_ids(ids).await
+    }
+    async fn find_relations(&self, queries: &[RelationQuery]) -> StoreResult<Vec<Page<Relation>>> {
+        self.tick();
+        self.inner.find_relations(queries).await
+    }
+    async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {
+        self.tick();
+        self.inner.sources_by_ids(ids).await
+    }
+    async fn all_sources(&self) -> StoreResult<Vec<Source>> {
+        self.tick();
+        self.inner.all_sources().await
+    }
+}
+
+/// A made-up data set: `actors` companies in a ring, each with `per_actor`
+/// contracts to the next ones, every relation quoting one shared source.
+pub fn synthetic(actors: usize, per_actor: usize) -> Dataset {
+    let text = "Synthetic evidence sentence.";
+    let actor_list: Vec<Value> = (0..actors)
+        .map(|i| serde_json::json!({"id": format!("a{i:05}"), "kind": "COMPANY", "nameEn": format!("Company {i}")}))
+        .collect();
+    let relation_list: Vec<Value> = (0..actors)
+        .flat_map(|i| (1..=per_actor).map(move |k| (i, (i + k) % actors)))
+        .enumerate()
+        .map(|(n, (from, to))| {
+            serde_json::json!({"id": format!("r{n:06}"), "type": "CONTRACT", "from": format!("a{from:05}"), "to": format!("a{to:05}"),
+                "summary": "A contract.", "evidence": [{"source": "syn", "quote": text}]})
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "sources": [{"id": "syn", "title": "Synthetic", "language": "en", "text": text}],
+        "actors": actor_list,
+        "relations": relation_list,
+    });
+    let raw: actorgraph::domain::RawDocument =
+        serde_json::from_value(doc).expect("synthetic data parses");
+    actorgraph::domain::validate(&[("synthetic", &raw)]).expect("synthetic data is valid")
+}

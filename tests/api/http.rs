@@ -1,0 +1,303 @@
+//! End to end: the real application on a free port, spoken to over HTTP.
+
+use awc::http::{header, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+
+async fn post_json(
+    app: &TestApp,
+    accept: Option<&str>,
+    body: Value,
+) -> (StatusCode, String, Value) {
+    let client = awc::Client::default();
+    let mut request = client
+        .post(app.url("/graphql"))
+        .insert_header((header::CONTENT_TYPE, "application/json"));
+    if let Some(a) = accept {
+        request = request.insert_header((header::ACCEPT, a));
+    }
+    let mut response = request
+        .send_body(body.to_string())
+        .await
+        .expect("the server answers");
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = response.body().await.unwrap();
+    (
+        response.status(),
+        content_type,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[actix_web::test]
+async fn a_post_query_returns_the_data_as_json() {
+    let app = TestApp::spawn().await;
+    let (status, content_type, body) = post_json(
+        &app,
+        None,
+        json!({"query": "{ actor(id: \"kt\") { nameKo nameEn } }"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
+    assert_eq!(
+        body,
+        json!({"data": {"actor": {"nameKo": "KT", "nameEn": "KT Corporation"}}})
+    );
+}
+
+#[actix_web::test]
+async fn a_get_query_with_variables_works() {
+    let app = TestApp::spawn().await;
+    let mut response = awc::Client::default()
+        .get(app.url("/graphql"))
+        .query(&[
+            ("query", "query($id: ID!) { actor(id: $id) { name } }"),
+            ("variables", r#"{"id": "doug-wolfe"}"#),
+        ])
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["data"]["actor"]["name"], "Doug Wolfe");
+}
+
+#[actix_web::test]
+async fn request_errors_are_400_for_graphql_response_json_and_200_for_plain_json() {
+    let app = TestApp::spawn().await;
+    let bad = json!({"query": "{ actors(first: 5 { totalCount } }"});
+    let (status, content_type, body) =
+        post_json(&app, Some("application/graphql-response+json"), bad.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(content_type.starts_with("application/graphql-response+json"));
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "GRAPHQL_PARSE_FAILED"
+    );
+    assert!(
+        body.get("data").is_none(),
+        "a request error has no data entry: {body}"
+    );
+    let (status, content_type, _) = post_json(&app, Some("application/json"), bad).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("application/json"));
+}
+
+#[actix_web::test]
+async fn a_field_error_keeps_status_200_and_partial_data() {
+    let app = TestApp::spawn().await;
+    let (status, _, body) = post_json(
+        &app,
+        Some("application/graphql-response+json"),
+        json!({"query": "{ good: actor(id: \"cia\") { id } bad: actor(id: \"Not An Id\") { id } }"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["data"]["good"]["id"], "cia");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(body["errors"][0]["path"], json!(["bad"]));
+}
+
+#[actix_web::test]
+async fn a_body_that_is_not_a_graphql_request_is_400_with_a_code() {
+    let app = TestApp::spawn().await;
+    let client = awc::Client::default();
+    for body in ["{not json", r#"{"quer": "{ sources { id } }"}"#, "[]"] {
+        let mut response = client
+            .post(app.url("/graphql"))
+            .insert_header((header::CONTENT_TYPE, "application/json"))
+            .send_body(body)
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+        let json: Value = response.json().await.unwrap();
+        assert_eq!(
+            json["errors"][0]["extensions"]["code"], "BAD_REQUEST",
+            "{body}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_body_over_the_limit_is_refused_with_413() {
+    let app = TestApp::spawn_with(|args| args.max_body_bytes = 1_000).await;
+    let big = json!({"query": format!("{{ sources {{ id }} }} # {}", "x".repeat(2_000))});
+    let (status, _, body) = post_json(&app, None, big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE");
+}
+
+#[actix_web::test]
+async fn a_body_that_is_not_json_is_415() {
+    let app = TestApp::spawn().await;
+    let mut response = awc::Client::default()
+        .post(app.url("/graphql"))
+        .insert_header((header::CONTENT_TYPE, "text/plain"))
+        .send_body("{ sources { id } }")
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let json: Value = response.json().await.unwrap();
+    assert_eq!(
+        json["errors"][0]["extensions"]["code"],
+        "UNSUPPORTED_MEDIA_TYPE"
+    );
+}
+
+#[actix_web::test]
+async fn an_accept_header_without_json_is_406() {
+    let app = TestApp::spawn().await;
+    let (status, _, body) = post_json(
+        &app,
+        Some("text/csv"),
+        json!({"query": "{ sources { id } }"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_ACCEPTABLE);
+    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_ACCEPTABLE");
+}
+
+#[actix_web::test]
+async fn mutations_over_get_and_other_methods_are_405() {
+    let app = TestApp::spawn().await;
+    let client = awc::Client::default();
+    let response = client
+        .get(app.url("/graphql"))
+        .query(&[("query", "mutation { x }")])
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers().get(header::ALLOW).unwrap(), "POST");
+    let response = client.delete(app.url("/graphql")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[actix_web::test]
+async fn a_batch_of_requests_gets_a_batch_of_responses() {
+    let app = TestApp::spawn().await;
+    let (status, _, body) = post_json(
+        &app,
+        None,
+        json!([{"query": "{ actor(id: \"cia\") { id } }"}, {"query": "{ actor(id: \"kt\") { id } }"}]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!([{"data": {"actor": {"id": "cia"}}}, {"data": {"actor": {"id": "kt"}}}])
+    );
+}
+
+#[actix_web::test]
+async fn browsers_get_the_playground_with_the_example_query() {
+    let app = TestApp::spawn().await;
+    let client = awc::Client::default();
+    for path in ["/playground", "/graphql"] {
+        let mut response = client
+            .get(app.url(path))
+            .insert_header((header::ACCEPT, "text/html"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let html = String::from_utf8(response.body().await.unwrap().to_vec()).unwrap();
+        assert!(html.contains("GraphiQL"), "{path}");
+        assert!(
+            html.contains("WhoIsConnectedToTheCIA"),
+            "{path} opens on the example query"
+        );
+        assert!(
+            !html.contains("/*CONFIG*/"),
+            "{path}: the configuration is filled in"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn health_reports_the_store_in_use() {
+    let app = TestApp::spawn().await;
+    let mut response = awc::Client::default()
+        .get(app.url("/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body, json!({"status": "ok", "store": "memory"}));
+}
+
+#[actix_web::test]
+async fn the_sdl_is_served_for_code_generators() {
+    let app = TestApp::spawn().await;
+    let mut response = awc::Client::default()
+        .get(app.url("/schema.graphql"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = String::from_utf8(response.body().await.unwrap().to_vec()).unwrap();
+    assert_eq!(body, actorgraph::api::sdl());
+}
+
+#[actix_web::test]
+async fn cors_preflight_allows_browser_apps_to_post() {
+    let app = TestApp::spawn().await;
+    let response = awc::Client::default()
+        .request(awc::http::Method::OPTIONS, app.url("/graphql"))
+        .insert_header((header::ORIGIN, "http://localhost:5173"))
+        .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, "POST"))
+        .insert_header((header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type"))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    assert_eq!(
+        response
+            .headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .unwrap(),
+        "*"
+    );
+}
+
+#[actix_web::test]
+async fn cors_can_be_limited_to_listed_origins() {
+    let app =
+        TestApp::spawn_with(|args| args.cors_origins = vec!["https://app.example".into()]).await;
+    let client = awc::Client::default();
+    let allowed = client
+        .get(app.url("/health"))
+        .insert_header((header::ORIGIN, "https://app.example"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        allowed
+            .headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .unwrap(),
+        "https://app.example"
+    );
+    let other = client
+        .get(app.url("/health"))
+        .insert_header((header::ORIGIN, "https://evil.example"))
+        .send()
+        .await
+        .unwrap();
+    assert!(other
+        .headers()
+        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .is_none());
+}
