@@ -66,6 +66,11 @@ pub struct ServeArgs {
     #[arg(long, env = "ACTORGRAPH_MAX_BODY_BYTES", default_value_t = 1_048_576)]
     pub max_body_bytes: usize,
 
+    /// The npm install of the playground's assets (`npm ci --prefix web`); when it is
+    /// missing, the playground loads them from a CDN.
+    #[arg(long, env = "ACTORGRAPH_WEB_DIR", default_value = "web/node_modules")]
+    pub web_dir: PathBuf,
+
     /// HTTP worker threads; defaults to the number of CPU cores.
     #[arg(long, env = "ACTORGRAPH_WORKERS")]
     pub workers: Option<usize>,

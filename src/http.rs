@@ -5,6 +5,7 @@
 //! only); responses in `application/graphql-response+json` when the client accepts
 //! it, else `application/json`, with the status codes the draft gives for each.
 
+pub mod assets;
 mod graphql;
 pub mod playground;
 
@@ -18,6 +19,8 @@ pub struct AppState {
     pub service: GraphqlService,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// The playground's browser assets.
+    pub assets: assets::Assets,
 }
 
 /// Mounts every route.
@@ -26,8 +29,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/graphql", web::get().to(graphql::get))
         .route("/graphql", web::route().to(graphql::method_not_allowed))
         .route("/playground", web::get().to(playground::page))
+        .route("/assets/{name}", web::get().to(assets::serve))
         .route("/schema.graphql", web::get().to(schema_sdl))
         .route("/health", web::get().to(health))
+        .route("/favicon.ico", web::get().to(HttpResponse::NoContent))
         .route("/", web::get().to(root));
 }
 

@@ -11,7 +11,7 @@ use anyhow::Context;
 
 use crate::api::GraphqlService;
 use crate::config::ServeArgs;
-use crate::http::{self, AppState};
+use crate::http::{self, assets::Assets, AppState};
 use crate::store::Repository;
 
 /// A bound, not yet running server.
@@ -43,6 +43,7 @@ impl Application {
         let state = web::Data::new(AppState {
             service: GraphqlService::new(repo),
             max_body_bytes: args.max_body_bytes,
+            assets: Assets::load(&args.web_dir),
         });
         let origins = args.cors_origins.clone();
         let mut server = HttpServer::new(move || {

@@ -15,17 +15,18 @@ pub const MAX_PAGE_SIZE: usize = 100;
 
 /// Checks `first` and `after` and turns them into a store page request.
 pub fn page_request(first: Option<i32>, after: Option<String>) -> Result<PageRequest, ApiError> {
-    let first =
-        match first {
-            None => DEFAULT_PAGE_SIZE,
-            Some(n) if (0..=MAX_PAGE_SIZE as i32).contains(&n) => n as usize,
-            Some(n) => return Err(ApiError::bad_input(
+    let first = match first {
+        None => DEFAULT_PAGE_SIZE,
+        Some(n) if (0..=MAX_PAGE_SIZE as i32).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(ApiError::bad_input(
                 "first",
                 format!(
                     "`first` is {n}; ask for 0 to {MAX_PAGE_SIZE} items and page on with `after`"
                 ),
-            )),
-        };
+            ))
+        }
+    };
     let after = match after {
         None => None,
         Some(c) => Some(cursor::decode(&c).ok_or_else(|| {

@@ -218,7 +218,7 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     if wants_html && !has_query {
         return HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
-            .body(playground::html());
+            .body(playground::html(&state.assets));
     }
     let Some(media) = negotiate(&req) else {
         return not_acceptable();

@@ -1,24 +1,36 @@
 //! The GraphiQL playground, opening on an example query over the seeded data.
 
-use actix_web::HttpResponse;
+use actix_web::{web, HttpResponse};
 use serde_json::json;
+
+use super::assets::Assets;
+use super::AppState;
 
 const PAGE: &str = include_str!("playground.html");
 const EXAMPLE: &str = include_str!("example.graphql");
 
-/// The playground's HTML.
-pub fn html() -> String {
+/// The playground's HTML, loading its assets from this server when installed.
+pub fn html(assets: &Assets) -> String {
     let config = json!({"endpoint": "/graphql", "defaultQuery": EXAMPLE});
     // `</` would end the script element early if a query ever contained it.
     let config = config.to_string().replace("</", "<\\/");
-    PAGE.replace("/*CONFIG*/{}", &config)
+    let mut page = PAGE.replace("/*CONFIG*/{}", &config);
+    for name in [
+        "graphiql.min.css",
+        "graphiql.min.js",
+        "react.production.min.js",
+        "react-dom.production.min.js",
+    ] {
+        page = page.replace(&format!("{{{{{name}}}}}"), &assets.url(name));
+    }
+    page
 }
 
 /// GET /playground.
-pub async fn page() -> HttpResponse {
+pub async fn page(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(html())
+        .body(html(&state.assets))
 }
 
 /// The example query the playground opens on.

@@ -82,6 +82,7 @@ impl TestApp {
             seed: seed_path(),
             cors_origins: vec!["*".into()],
             max_body_bytes: 1_048_576,
+            web_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("web/node_modules"),
             workers: Some(1),
         };
         adjust(&mut args);

@@ -255,3 +255,22 @@ async fn searching_aws_in_any_case_finds_amazon_web_services() {
         assert!(names.contains(&"Amazon Web Services"), "{s}: {names:?}");
     }
 }
+
+#[test]
+fn the_readme_documents_every_actor_kind_and_relation_type() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    for kind in ActorKind::ALL {
+        assert!(
+            readme.contains(&format!("`{kind}`")),
+            "README.md does not document the actor kind {kind}"
+        );
+    }
+    for t in RelationType::ALL {
+        assert!(
+            readme.contains(&format!("| `{t}` |")),
+            "README.md has no row for the relation type {t}"
+        );
+    }
+}
