@@ -40,6 +40,92 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL), as committed in schema/schema.graphql.
     Schema,
+    /// Load a data set into the Neo4j database: validate it, then write what differs.
+    Seed(SeedArgs),
+}
+
+/// How `seed` runs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SeedArgs {
+    /// A data-set .json file, or a folder of them.
+    #[arg(
+        env = "ACTORGRAPH_SEED",
+        default_value = "seed",
+        conflicts_with = "synthetic"
+    )]
+    pub path: PathBuf,
+
+    /// Validate and report only; write nothing (no database needed).
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Delete the data set's records (by id) before writing them; needs --yes.
+    #[arg(long)]
+    pub reset: bool,
+
+    /// Confirms --reset.
+    #[arg(long)]
+    pub yes: bool,
+
+    /// Load a generated data set of this many actors (five relations each) instead of PATH.
+    #[arg(long, value_name = "ACTORS")]
+    pub synthetic: Option<usize>,
+
+    /// Rows per batched UNWIND statement.
+    #[arg(long, default_value_t = 1_000)]
+    pub batch_size: usize,
+
+    #[command(flatten)]
+    pub neo4j: Neo4jArgs,
+}
+
+/// The Neo4j database. Without `--neo4j-uri` the server uses its embedded store.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Neo4jArgs {
+    /// Bolt address of the database, e.g. `bolt://127.0.0.1:7687`.
+    #[arg(long, env = "NEO4J_URI")]
+    pub neo4j_uri: Option<String>,
+
+    /// Database user.
+    #[arg(long, env = "NEO4J_USER", default_value = "neo4j")]
+    pub neo4j_user: String,
+
+    /// Database password.
+    #[arg(
+        long,
+        env = "NEO4J_PASSWORD",
+        default_value = "",
+        hide_env_values = true,
+        hide_default_value = true
+    )]
+    pub neo4j_password: String,
+
+    /// Database name; the server's default when omitted.
+    #[arg(long, env = "NEO4J_DATABASE")]
+    pub neo4j_database: Option<String>,
+
+    /// Longest a query may run, in milliseconds.
+    #[arg(long, env = "NEO4J_QUERY_TIMEOUT_MS", default_value_t = 10_000)]
+    pub neo4j_query_timeout_ms: u64,
+
+    /// Connections in the pool.
+    #[arg(long, env = "NEO4J_MAX_CONNECTIONS", default_value_t = 16)]
+    pub neo4j_max_connections: usize,
+}
+
+impl Neo4jArgs {
+    /// The store configuration, when a database is configured.
+    pub fn config(&self) -> Option<crate::store::neo4j::Neo4jConfig> {
+        let uri = self.neo4j_uri.clone().filter(|u| !u.trim().is_empty())?;
+        Some(crate::store::neo4j::Neo4jConfig {
+            uri,
+            user: self.neo4j_user.clone(),
+            password: self.neo4j_password.clone(),
+            database: self.neo4j_database.clone().filter(|d| !d.is_empty()),
+            query_timeout: std::time::Duration::from_millis(self.neo4j_query_timeout_ms.max(1)),
+            max_connections: self.neo4j_max_connections.max(1),
+        })
+    }
 }
 
 /// How `serve` runs.
@@ -49,7 +135,8 @@ pub struct ServeArgs {
     #[arg(long, env = "ACTORGRAPH_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
 
-    /// Data set loaded into the embedded store at start: a .json file or a folder of them.
+    /// Data set loaded into the embedded store at start (a .json file or a folder of
+    /// them); unused with a Neo4j database, which `actorgraph seed` fills.
     #[arg(long, env = "ACTORGRAPH_SEED", default_value = "seed")]
     pub seed: PathBuf,
 
@@ -74,6 +161,9 @@ pub struct ServeArgs {
     /// HTTP worker threads; defaults to the number of CPU cores.
     #[arg(long, env = "ACTORGRAPH_WORKERS")]
     pub workers: Option<usize>,
+
+    #[command(flatten)]
+    pub neo4j: Neo4jArgs,
 }
 
 /// Log output formats.

@@ -10,10 +10,12 @@
 //! - [`config`], [`startup`] and [`telemetry`]: the binary's wiring.
 
 pub mod api;
+pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod http;
 pub mod seed;
 pub mod startup;
 pub mod store;
+pub mod synthetic;
 pub mod telemetry;

@@ -10,6 +10,7 @@
 //! slice, so one request costs one call per level of the query, not one per item.
 
 pub mod memory;
+pub mod neo4j;
 
 use async_trait::async_trait;
 

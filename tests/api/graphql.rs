@@ -1,14 +1,35 @@
-//! Behaviour of the GraphQL API, through `GraphqlService::execute` (no HTTP).
-
-use std::sync::Arc;
+//! Behaviour of the GraphQL API, through `GraphqlService::execute` (no HTTP). The
+//! tests that read data run on every backend; those about the schema alone run once.
 
 use actorgraph::api::GraphqlService;
-use actorgraph::store::memory::MemoryStore;
 use serde_json::{json, Value};
 
+use crate::backends::{for_each_backend, Maker};
 use crate::helpers::{
     codes, data, run, seed_dataset, seeded_service, synthetic, CountingRepository,
 };
+
+/// A service over a fresh store of `make` holding the seed data set.
+async fn seeded(make: Maker) -> Option<GraphqlService> {
+    make(seed_dataset()).await.map(GraphqlService::new)
+}
+
+for_each_backend!(crate::graphql;
+    an_actor_is_found_by_id_with_names_in_both_languages,
+    an_unknown_id_gives_null_not_an_error,
+    a_relation_reads_with_its_endpoints_dates_money_and_evidence,
+    the_cia_contract_reads_as_600_million_us_dollars,
+    paging_through_all_actors_visits_each_once_in_order,
+    relations_filter_by_actor_direction_and_type,
+    sources_list_the_article_with_its_full_text,
+    the_playground_example_query_runs_and_shows_the_cia_contract,
+    a_page_of_relations_with_actors_and_evidence_costs_three_store_calls,
+    a_hundred_relations_with_actors_and_evidence_cost_the_same_three_calls,
+    a_hundred_actors_with_their_relations_and_neighbours_cost_one_call_per_level,
+    nested_relation_lists_of_many_actors_are_fetched_in_one_call_per_level,
+    searching_klaudeu_finds_the_association_and_the_act,
+    searching_aws_in_any_case_finds_amazon_web_services,
+);
 
 fn edge_ids(connection: &Value) -> Vec<String> {
     connection["edges"]
@@ -19,10 +40,12 @@ fn edge_ids(connection: &Value) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn an_actor_is_found_by_id_with_names_in_both_languages() {
+pub async fn an_actor_is_found_by_id_with_names_in_both_languages(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
     let d = data(
-        &seeded_service(),
+        &service,
         r#"{ actor(id: "cia") { id kind name nameKo nameEn aliases ko: name(language: KO) } }"#,
         json!({}),
     )
@@ -34,9 +57,11 @@ async fn an_actor_is_found_by_id_with_names_in_both_languages() {
     );
 }
 
-#[tokio::test]
-async fn an_unknown_id_gives_null_not_an_error() {
-    let d = data(&seeded_service(), r#"{ actor(id: "nobody") { id } relation(id: "no-such-relation") { id } source(id: "none") { id } }"#, json!({})).await;
+pub async fn an_unknown_id_gives_null_not_an_error(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let d = data(&service, r#"{ actor(id: "nobody") { id } relation(id: "no-such-relation") { id } source(id: "none") { id } }"#, json!({})).await;
     assert_eq!(d, json!({"actor": null, "relation": null, "source": null}));
 }
 
@@ -56,10 +81,12 @@ async fn a_malformed_id_is_bad_user_input_naming_the_argument() {
         .contains("lowercase"));
 }
 
-#[tokio::test]
-async fn a_relation_reads_with_its_endpoints_dates_money_and_evidence() {
+pub async fn a_relation_reads_with_its_endpoints_dates_money_and_evidence(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
     let d = data(
-        &seeded_service(),
+        &service,
         r#"{ relation(id: "amazon-leases-gs-tower") {
               type from { id } to { id nameKo } startDate endDate
               start { value precision year month day inferred note }
@@ -95,18 +122,21 @@ async fn a_relation_reads_with_its_endpoints_dates_money_and_evidence() {
         .contains("GS타워 12층 일부와 13층 전체"));
 }
 
-#[tokio::test]
-async fn the_cia_contract_reads_as_600_million_us_dollars() {
-    let d = data(&seeded_service(), r#"{ relation(id: "cia-contract-amazon") { amount { value currency } from { name } to { name } } }"#, json!({})).await;
+pub async fn the_cia_contract_reads_as_600_million_us_dollars(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let d = data(&service, r#"{ relation(id: "cia-contract-amazon") { amount { value currency } from { name } to { name } } }"#, json!({})).await;
     assert_eq!(
         d["relation"],
         json!({"amount": {"value": 600000000.0, "currency": "USD"}, "from": {"name": "Central Intelligence Agency"}, "to": {"name": "Amazon"}})
     );
 }
 
-#[tokio::test]
-async fn paging_through_all_actors_visits_each_once_in_order() {
-    let service = seeded_service();
+pub async fn paging_through_all_actors_visits_each_once_in_order(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
     let mut after: Option<String> = None;
     let mut seen = Vec::new();
     let mut total = None;
@@ -180,9 +210,10 @@ async fn a_cursor_not_made_by_the_api_is_refused() {
     assert_eq!(r["errors"][0]["extensions"]["argument"], "after");
 }
 
-#[tokio::test]
-async fn relations_filter_by_actor_direction_and_type() {
-    let service = seeded_service();
+pub async fn relations_filter_by_actor_direction_and_type(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
     let q = r#"query($d: Direction!, $t: [RelationType!]) { relations(actorId: "song-hee-kyung", direction: $d, types: $t, first: 50) { totalCount edges { node { id } } } }"#;
     let positions = data(&service, q, json!({"d": "OUT", "t": ["POSITION"]})).await;
     assert_eq!(
@@ -207,10 +238,12 @@ async fn relations_filter_by_actor_direction_and_type() {
     );
 }
 
-#[tokio::test]
-async fn sources_list_the_article_with_its_full_text() {
+pub async fn sources_list_the_article_with_its_full_text(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
     let d = data(
-        &seeded_service(),
+        &service,
         "{ sources { id title language publishedAt published { precision inferred note } text } }",
         json!({}),
     )
@@ -276,10 +309,12 @@ async fn queries_that_ask_for_too_much_are_refused_before_running() {
     );
 }
 
-#[tokio::test]
-async fn the_playground_example_query_runs_and_shows_the_cia_contract() {
+pub async fn the_playground_example_query_runs_and_shows_the_cia_contract(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
     let query = actorgraph::http::playground::example_query();
-    let d = data(&seeded_service(), query, json!({})).await;
+    let d = data(&service, query, json!({})).await;
     let cia = &d["actors"]["edges"][0]["node"];
     assert_eq!(cia["id"], "cia");
     let contract = cia["relations"]["edges"]
@@ -311,9 +346,11 @@ async fn introspection_works_within_the_limits() {
 
 /// Resolving many relations, each with both actors and evidence sources, costs a
 /// fixed number of store calls, whatever the number of relations.
-#[tokio::test]
-async fn a_page_of_relations_with_actors_and_evidence_costs_three_store_calls() {
-    let counting = CountingRepository::new(Arc::new(MemoryStore::new(seed_dataset())));
+pub async fn a_page_of_relations_with_actors_and_evidence_costs_three_store_calls(make: Maker) {
+    let Some(repo) = make(seed_dataset()).await else {
+        return;
+    };
+    let counting = CountingRepository::new(repo);
     let service = GraphqlService::new(counting.clone());
     let q = r#"query($n: Int) { relations(first: $n) { edges { node { id from { name } to { name } evidence { quote source { title } } } } } }"#;
     let mut calls = Vec::new();
@@ -329,9 +366,11 @@ async fn a_page_of_relations_with_actors_and_evidence_costs_three_store_calls() 
     assert_eq!(calls, [3, 3, 3]);
 }
 
-#[tokio::test]
-async fn a_hundred_relations_with_actors_and_evidence_cost_the_same_three_calls() {
-    let counting = CountingRepository::new(Arc::new(MemoryStore::new(synthetic(60, 3))));
+pub async fn a_hundred_relations_with_actors_and_evidence_cost_the_same_three_calls(make: Maker) {
+    let Some(repo) = make(synthetic(60, 3)).await else {
+        return;
+    };
+    let counting = CountingRepository::new(repo);
     let service = GraphqlService::new(counting.clone());
     let d = data(
         &service,
@@ -343,9 +382,13 @@ async fn a_hundred_relations_with_actors_and_evidence_cost_the_same_three_calls(
     assert_eq!(counting.take(), 3);
 }
 
-#[tokio::test]
-async fn a_hundred_actors_with_their_relations_and_neighbours_cost_one_call_per_level() {
-    let counting = CountingRepository::new(Arc::new(MemoryStore::new(synthetic(150, 2))));
+pub async fn a_hundred_actors_with_their_relations_and_neighbours_cost_one_call_per_level(
+    make: Maker,
+) {
+    let Some(repo) = make(synthetic(150, 2)).await else {
+        return;
+    };
+    let counting = CountingRepository::new(repo);
     let service = GraphqlService::new(counting.clone());
     let q = "{ actors(first: 100) { edges { node { id relations(first: 4) { edges { node { to { id name } from { id } } } } } } } }";
     let d = data(&service, q, json!({})).await;
@@ -359,9 +402,11 @@ async fn a_hundred_actors_with_their_relations_and_neighbours_cost_one_call_per_
     assert_eq!(counting.take(), 3);
 }
 
-#[tokio::test]
-async fn nested_relation_lists_of_many_actors_are_fetched_in_one_call_per_level() {
-    let counting = CountingRepository::new(Arc::new(MemoryStore::new(seed_dataset())));
+pub async fn nested_relation_lists_of_many_actors_are_fetched_in_one_call_per_level(make: Maker) {
+    let Some(repo) = make(seed_dataset()).await else {
+        return;
+    };
+    let counting = CountingRepository::new(repo);
     let service = GraphqlService::new(counting.clone());
     let q = r#"{ actors(first: 30) { edges { node { id relations(first: 30) { totalCount edges { node { to { id relations(first: 3) { edges { node { id } } } } evidence { source { id } } } } } } } } }"#;
     let d = data(&service, q, json!({})).await;
@@ -420,4 +465,46 @@ async fn every_type_field_argument_and_enum_value_has_a_description() {
         }
     }
     assert!(missing.is_empty(), "undocumented: {missing:#?}");
+}
+
+/// `클라우드` (cloud) matches Korean names by substring.
+pub async fn searching_klaudeu_finds_the_association_and_the_act(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let d = data(
+        &service,
+        r#"query($s: String) { actors(search: $s, first: 50) { edges { node { id } } } }"#,
+        json!({"s": "클라우드"}),
+    )
+    .await;
+    let ids: Vec<&str> = d["actors"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"korea-cloud-industry-association"), "{ids:?}");
+    assert!(ids.contains(&"cloud-development-act"), "{ids:?}");
+}
+
+pub async fn searching_aws_in_any_case_finds_amazon_web_services(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    for s in ["aws", "AWS", "아마존 웹서비스", "amazon web"] {
+        let d = data(
+            &service,
+            r#"query($s: String) { actors(search: $s) { edges { node { id nameEn } } } }"#,
+            json!({"s": s}),
+        )
+        .await;
+        let names: Vec<&str> = d["actors"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["nameEn"].as_str().unwrap())
+            .collect();
+        assert!(names.contains(&"Amazon Web Services"), "{s}: {names:?}");
+    }
 }

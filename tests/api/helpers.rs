@@ -84,6 +84,14 @@ impl TestApp {
             max_body_bytes: 1_048_576,
             web_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("web/node_modules"),
             workers: Some(1),
+            neo4j: actorgraph::config::Neo4jArgs {
+                neo4j_uri: None,
+                neo4j_user: String::new(),
+                neo4j_password: String::new(),
+                neo4j_database: None,
+                neo4j_query_timeout_ms: 10_000,
+                neo4j_max_connections: 4,
+            },
         };
         adjust(&mut args);
         let repo = Arc::new(MemoryStore::new(
@@ -163,27 +171,8 @@ impl Repository for CountingRepository {
     }
 }
 
-/// A made-up data set: `actors` companies in a ring, each with `per_actor`
-/// contracts to the next ones, every relation quoting one shared source.
+/// A made-up data set: `actors` actors in a ring, each the start of `per_actor`
+/// relations to the next ones.
 pub fn synthetic(actors: usize, per_actor: usize) -> Dataset {
-    let text = "Synthetic evidence sentence.";
-    let actor_list: Vec<Value> = (0..actors)
-        .map(|i| serde_json::json!({"id": format!("a{i:05}"), "kind": "COMPANY", "nameEn": format!("Company {i}")}))
-        .collect();
-    let relation_list: Vec<Value> = (0..actors)
-        .flat_map(|i| (1..=per_actor).map(move |k| (i, (i + k) % actors)))
-        .enumerate()
-        .map(|(n, (from, to))| {
-            serde_json::json!({"id": format!("r{n:06}"), "type": "CONTRACT", "from": format!("a{from:05}"), "to": format!("a{to:05}"),
-                "summary": "A contract.", "evidence": [{"source": "syn", "quote": text}]})
-        })
-        .collect();
-    let doc = serde_json::json!({
-        "sources": [{"id": "syn", "title": "Synthetic", "language": "en", "text": text}],
-        "actors": actor_list,
-        "relations": relation_list,
-    });
-    let raw: actorgraph::domain::RawDocument =
-        serde_json::from_value(doc).expect("synthetic data parses");
-    actorgraph::domain::validate(&[("synthetic", &raw)]).expect("synthetic data is valid")
+    actorgraph::synthetic::dataset(actors, per_actor).expect("synthetic data is valid")
 }

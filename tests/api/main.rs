@@ -1,10 +1,12 @@
 //! Integration tests: one binary, one module per concern.
 //!
+//! - `backends`: the stores every suite runs against (embedded, and Bolt);
 //! - `contract`: the store contract suite, run against every backend;
 //! - `seed_data`: what the seeded article data set says;
-//! - `graphql`: behaviour through `GraphqlService::execute` (no HTTP);
+//! - `graphql`: behaviour through `GraphqlService::execute` (no HTTP), on every backend;
 //! - `http`: end to end over HTTP against a spawned server.
 
+mod backends;
 mod contract;
 mod graphql;
 mod helpers;

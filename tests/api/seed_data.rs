@@ -4,9 +4,8 @@
 use std::collections::HashSet;
 
 use actorgraph::domain::{ActorKind, DatePrecision, Relation, RelationType};
-use serde_json::json;
 
-use crate::helpers::{data, seed_dataset, seed_path, seeded_service};
+use crate::helpers::{seed_dataset, seed_path};
 
 fn relation<'a>(relations: &'a [Relation], id: &str) -> &'a Relation {
     relations
@@ -214,45 +213,6 @@ fn every_quote_is_an_exact_substring_of_its_source() {
         for e in &r.evidence {
             assert!(text.contains(&e.quote), "{}: quote not in source", r.id);
         }
-    }
-}
-
-#[tokio::test]
-async fn searching_클라우드_finds_the_association_and_the_act() {
-    let service = seeded_service();
-    let d = data(
-        &service,
-        r#"query($s: String) { actors(search: $s, first: 50) { edges { node { id } } } }"#,
-        json!({"s": "클라우드"}),
-    )
-    .await;
-    let ids: Vec<&str> = d["actors"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["id"].as_str().unwrap())
-        .collect();
-    assert!(ids.contains(&"korea-cloud-industry-association"), "{ids:?}");
-    assert!(ids.contains(&"cloud-development-act"), "{ids:?}");
-}
-
-#[tokio::test]
-async fn searching_aws_in_any_case_finds_amazon_web_services() {
-    let service = seeded_service();
-    for s in ["aws", "AWS", "아마존 웹서비스", "amazon web"] {
-        let d = data(
-            &service,
-            r#"query($s: String) { actors(search: $s) { edges { node { id nameEn } } } }"#,
-            json!({"s": s}),
-        )
-        .await;
-        let names: Vec<&str> = d["actors"]["edges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["node"]["nameEn"].as_str().unwrap())
-            .collect();
-        assert!(names.contains(&"Amazon Web Services"), "{s}: {names:?}");
     }
 }
 

@@ -60,7 +60,11 @@ before(async () => {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, RUST_LOG: 'warn' },
   });
-  await waitForHealth(base, Date.now() + 30_000);
+  const exited = new Promise((_, reject) => {
+    server.on('error', (e) => reject(new Error(`could not start ${binary}: ${e.message}`)));
+    server.on('exit', (code) => reject(new Error(`the server exited with ${code} before answering`)));
+  });
+  await Promise.race([waitForHealth(base, Date.now() + 30_000), exited]);
   browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',

@@ -1,0 +1,134 @@
+//! The commands other than `serve`: `validate`, `schema` and `seed`.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::config::SeedArgs;
+use crate::store::neo4j::{ImportOptions, ImportReport, KindReport, Neo4jStore};
+use crate::{seed, synthetic};
+
+/// `actorgraph validate PATH`.
+pub fn validate(path: &std::path::Path) -> ExitCode {
+    match seed::load(path) {
+        Ok(data) => {
+            println!(
+                "{}: valid ({} sources, {} actors, {} relations)",
+                path.display(),
+                data.sources.len(),
+                data.actors.len(),
+                data.relations.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn line(name: &str, k: &KindReport) -> String {
+    let mut s = format!(
+        "{name:<10} {:>8} created  {:>8} updated  {:>8} unchanged",
+        k.created, k.updated, k.unchanged
+    );
+    if k.deleted > 0 {
+        s.push_str(&format!("  ({} deleted first by --reset)", k.deleted));
+    }
+    s
+}
+
+/// The report `seed` prints.
+pub fn report_text(report: &ImportReport) -> String {
+    [
+        line("sources", &report.sources),
+        line("actors", &report.actors),
+        line("relations", &report.relations),
+    ]
+    .join("\n")
+}
+
+/// `actorgraph seed`.
+pub async fn seed(args: SeedArgs) -> anyhow::Result<ExitCode> {
+    if args.reset && !args.yes {
+        eprintln!("--reset deletes the data set's actors, relations and sources before writing them; add --yes to confirm");
+        return Ok(ExitCode::from(2));
+    }
+    let started = std::time::Instant::now();
+    let loaded = match args.synthetic {
+        Some(n) => synthetic::dataset(n, 5).map_err(seed::SeedError::Invalid),
+        None => seed::load(&args.path),
+    };
+    let data = match loaded {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("{e}\nnothing was written");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let what = args.synthetic.map_or_else(
+        || args.path.display().to_string(),
+        |n| format!("synthetic data set of {n} actors"),
+    );
+    println!(
+        "{what}: valid ({} sources, {} actors, {} relations)",
+        data.sources.len(),
+        data.actors.len(),
+        data.relations.len()
+    );
+    if args.dry_run {
+        println!("dry run: nothing written");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let config = args
+        .neo4j
+        .config()
+        .context("seeding writes to a Neo4j database: set NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD), or use --dry-run")?;
+    let store = Neo4jStore::connect(&config)
+        .await
+        .with_context(|| format!("could not reach the Neo4j database at {}", config.uri))?;
+    let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let progress: Arc<dyn Fn(usize, usize) + Send + Sync> = Arc::new(move |done, total| {
+        // A bar on a terminal; a line every tenth of the way in logs.
+        if interactive {
+            let width = 30;
+            let filled = done * width / total.max(1);
+            eprint!(
+                "\rwriting [{}{}] {done}/{total} statements",
+                "#".repeat(filled),
+                " ".repeat(width - filled)
+            );
+            if done == total {
+                eprintln!();
+            }
+            let _ = std::io::stderr().flush();
+        } else if total >= 10 && (done * 10 / total) != ((done - 1) * 10 / total) {
+            eprintln!("writing: {done}/{total} statements");
+        }
+    });
+    let options = ImportOptions {
+        reset: args.reset,
+        batch_size: args.batch_size,
+        progress: Some(progress),
+        ..Default::default()
+    };
+    let report = store
+        .import(&data, &options)
+        .await
+        .context("the import failed; the transaction was rolled back")?;
+    println!("{}", report_text(&report));
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "{} in {elapsed:.1} s ({:.0} relations/s)",
+        if report.unchanged() {
+            "nothing changed"
+        } else {
+            "done"
+        },
+        data.relations.len() as f64 / elapsed.max(1e-9)
+    );
+    Ok(ExitCode::SUCCESS)
+}

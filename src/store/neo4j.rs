@@ -1,0 +1,490 @@
+//! The Neo4j store (Neo4j 5 over Bolt, through neo4rs). Neo4j and neo4rs types
+//! stay inside this module; every query is a parameterised `.cypher` file beside it.
+//!
+//! The graph model (also in `docs/graph-model.md`):
+//! - `(:Actor:<Kind> {id, kind, nameKo, nameEn, aliases, description, searchText})`,
+//!   where `<Kind>` is the kind in PascalCase (`:GovernmentAgency`) and `searchText`
+//!   holds the folded names and aliases joined by `|` (see `domain::search`);
+//! - `(:Actor)-[:<TYPE> {id, from, to, summary, amountValue, amountCurrency,
+//!   startDate, startInferred, startNote, endDate, endInferred, endNote, role,
+//!   areaSquareMetres, areaApproximate, status, note, evidenceSources,
+//!   evidenceQuotes}]->(:Actor)`, the type being the relation type (`CONTRACT`);
+//!   evidence is kept on the relationship as two parallel lists, so a relation
+//!   comes back with its evidence in the same round trip;
+//! - `(:Source {id, title, publisher, language, publishedAt, publishedInferred,
+//!   publishedNote, url, note, text})`.
+//!
+//! Queries run on a small runtime of the store's own: actix runs each HTTP worker
+//! on a single-threaded runtime, and a pooled Bolt connection must not depend on
+//! whichever worker happened to open it.
+
+mod import;
+mod records;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use neo4rs::{query, BoltType, ConfigBuilder, Graph, Query};
+use serde::de::DeserializeOwned;
+
+use super::{ActorFilter, Page, PageRequest, RelationQuery, Repository, StoreError, StoreResult};
+use crate::domain::{search, Actor, ActorId, Direction, Relation, RelationId, Source, SourceId};
+pub use import::{ImportOptions, ImportReport, KindReport, Progress};
+use records::{ActorRecord, RelationRecord, SourceRecord};
+
+const BACKEND: &str = "neo4j";
+
+const SETUP: &str = include_str!("neo4j/setup.cypher");
+const PING: &str = include_str!("neo4j/ping.cypher");
+const ACTORS_BY_IDS: &str = include_str!("neo4j/actors_by_ids.cypher");
+const FIND_ACTORS: &str = include_str!("neo4j/find_actors.cypher");
+const RELATIONS_BY_IDS: &str = include_str!("neo4j/relations_by_ids.cypher");
+const RELATION_PAGES_OF_ACTORS: &str = include_str!("neo4j/relation_pages_of_actors.cypher");
+const RELATION_PAGES_ALL: &str = include_str!("neo4j/relation_pages_all.cypher");
+const SOURCES_BY_IDS: &str = include_str!("neo4j/sources_by_ids.cypher");
+const ALL_SOURCES: &str = include_str!("neo4j/all_sources.cypher");
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct Neo4jConfig {
+    /// e.g. `bolt://127.0.0.1:7687`.
+    pub uri: String,
+    pub user: String,
+    pub password: String,
+    /// The database; the server's default when `None`.
+    pub database: Option<String>,
+    /// Longest a query may take before it fails with a timeout.
+    pub query_timeout: Duration,
+    /// Connections in the pool.
+    pub max_connections: usize,
+}
+
+/// Drops the store's runtime without blocking, which dropping a runtime inside
+/// another one would otherwise do (and panic).
+struct OwnRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for OwnRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// A repository over a Neo4j database.
+#[derive(Clone)]
+pub struct Neo4jStore {
+    graph: Graph,
+    runtime: Arc<OwnRuntime>,
+    handle: tokio::runtime::Handle,
+    timeout: Duration,
+}
+
+fn unavailable(e: impl Into<anyhow::Error>) -> StoreError {
+    StoreError::Unavailable {
+        backend: BACKEND,
+        source: e.into(),
+    }
+}
+
+fn classify(e: neo4rs::Error) -> StoreError {
+    match e {
+        neo4rs::Error::DeserializationError(d) => StoreError::InvalidRecord {
+            backend: BACKEND,
+            detail: d.to_string(),
+        },
+        other => unavailable(other),
+    }
+}
+
+fn invalid(detail: String) -> StoreError {
+    StoreError::InvalidRecord {
+        backend: BACKEND,
+        detail,
+    }
+}
+
+/// Turns a JSON value into a Bolt parameter.
+fn bolt(value: serde_json::Value) -> StoreResult<BoltType> {
+    BoltType::try_from(value)
+        .map_err(|e| invalid(format!("parameter not representable in Bolt: {e}")))
+}
+
+/// The statements of a `.cypher` script: separated by `;` at the end of a line,
+/// with `//` comment lines dropped.
+fn statements(script: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in script.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with("//") {
+            continue;
+        }
+        current.push_str(line);
+        current.push('\n');
+        if trimmed.ends_with(';') {
+            out.push(current.trim().trim_end_matches(';').to_string());
+            current.clear();
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim().to_string());
+    }
+    out
+}
+
+impl Neo4jStore {
+    /// Connects, checks that the database answers, and creates the constraints and
+    /// indexes it needs (idempotently).
+    pub async fn connect(config: &Neo4jConfig) -> StoreResult<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("neo4j-store")
+            .enable_all()
+            .build()
+            .map_err(unavailable)?;
+        let handle = runtime.handle().clone();
+        let mut builder = ConfigBuilder::default()
+            .uri(config.uri.clone())
+            .user(config.user.clone())
+            .password(config.password.clone())
+            .max_connections(config.max_connections)
+            .connection_timeout(config.query_timeout)
+            .tcp_keepalive(Some(Duration::from_secs(30)));
+        if let Some(db) = &config.database {
+            builder = builder.db(db.clone());
+        }
+        let neo_config = builder.build().map_err(unavailable)?;
+        let graph = Graph::connect(neo_config).map_err(unavailable)?;
+        let store = Neo4jStore {
+            graph,
+            runtime: Arc::new(OwnRuntime(Some(runtime))),
+            handle,
+            timeout: config.query_timeout,
+        };
+        store.ping().await?;
+        store.setup().await?;
+        Ok(store)
+    }
+
+    /// Creates constraints and indexes; safe to run any number of times.
+    pub async fn setup(&self) -> StoreResult<()> {
+        for statement in statements(SETUP) {
+            self.run(query(&statement)).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs `work` with the graph on the store's runtime, within the query timeout.
+    async fn on_runtime<T, F, Fut>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(Graph) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = StoreResult<T>> + Send + 'static,
+    {
+        self.on_runtime_within(self.timeout, work).await
+    }
+
+    /// Runs `work` with the graph on the store's runtime, within `timeout`.
+    async fn on_runtime_within<T, F, Fut>(&self, timeout: Duration, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(Graph) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = StoreResult<T>> + Send + 'static,
+    {
+        let _keep_alive = &self.runtime;
+        let graph = self.graph.clone();
+        let task = self.handle.spawn(async move {
+            tokio::time::timeout(timeout, work(graph))
+                .await
+                .unwrap_or(Err(StoreError::Timeout {
+                    backend: BACKEND,
+                    millis: timeout.as_millis() as u64,
+                }))
+        });
+        task.await.map_err(unavailable)?
+    }
+
+    /// Runs a query and deserialises column `column` of every row.
+    async fn rows<T: DeserializeOwned + Send + 'static>(
+        &self,
+        q: Query,
+        column: &'static str,
+    ) -> StoreResult<Vec<T>> {
+        self.on_runtime(move |graph| async move {
+            let mut stream = graph.execute(q).await.map_err(classify)?;
+            let mut out = Vec::new();
+            while let Some(row) = stream.next().await.map_err(classify)? {
+                out.push(
+                    row.get::<T>(column)
+                        .map_err(|e| invalid(format!("column `{column}`: {e}")))?,
+                );
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Runs a query and deserialises each whole row (its columns as fields).
+    async fn table<T: DeserializeOwned + Send + 'static>(&self, q: Query) -> StoreResult<Vec<T>> {
+        self.on_runtime(move |graph| async move {
+            let mut stream = graph.execute(q).await.map_err(classify)?;
+            let mut out = Vec::new();
+            while let Some(row) = stream.next().await.map_err(classify)? {
+                out.push(row.to::<T>().map_err(|e| invalid(e.to_string()))?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Runs a query for its effect.
+    async fn run(&self, q: Query) -> StoreResult<()> {
+        self.on_runtime(
+            move |graph| async move { graph.run(q).await.map(|_| ()).map_err(classify) },
+        )
+        .await
+    }
+
+    async fn relation_pages(
+        &self,
+        cypher: &'static str,
+        queries: &[&RelationQuery],
+    ) -> StoreResult<Vec<Page<Relation>>> {
+        if queries.is_empty() {
+            return Ok(vec![]);
+        }
+        let params: Vec<serde_json::Value> = queries
+            .iter()
+            .map(|q| {
+                serde_json::json!({
+                    "actor": q.filter.actor.as_ref().map(|a| a.as_str()),
+                    "direction": match q.filter.direction { Direction::Out => "OUT", Direction::In => "IN", Direction::Both => "BOTH" },
+                    "types": q.filter.types.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+                    "after": q.page.after,
+                    "limit": q.page.first + 1,
+                })
+            })
+            .collect();
+        let q = query(cypher).param("queries", bolt(serde_json::Value::Array(params))?);
+        #[derive(serde::Deserialize)]
+        struct Row {
+            i: i64,
+            total: i64,
+            page: Vec<RelationRecord>,
+        }
+        let rows: Vec<Row> = self.table(q).await?;
+        let mut pages: Vec<Option<Page<Relation>>> = vec![None; queries.len()];
+        for row in rows {
+            let i = usize::try_from(row.i).map_err(|_| invalid("negative query index".into()))?;
+            let first = queries
+                .get(i)
+                .ok_or_else(|| invalid("query index out of range".into()))?
+                .page
+                .first;
+            let mut items = row
+                .page
+                .into_iter()
+                .map(RelationRecord::into_domain)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(invalid)?;
+            let has_next_page = items.len() > first;
+            items.truncate(first);
+            pages[i] = Some(Page {
+                items,
+                has_next_page,
+                total_count: row.total.max(0) as usize,
+            });
+        }
+        pages
+            .into_iter()
+            .map(|p| p.ok_or_else(|| invalid("a relation query got no answer".into())))
+            .collect()
+    }
+}
+
+fn id_list<T: AsRef<str>>(ids: &[T]) -> Vec<String> {
+    ids.iter().map(|i| i.as_ref().to_string()).collect()
+}
+
+#[async_trait]
+impl Repository for Neo4jStore {
+    fn backend(&self) -> &'static str {
+        BACKEND
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.rows::<i64>(query(PING), "one").await.map(|_| ())
+    }
+
+    async fn actors_by_ids(&self, ids: &[ActorId]) -> StoreResult<Vec<Actor>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let records: Vec<ActorRecord> = self
+            .rows(query(ACTORS_BY_IDS).param("ids", id_list(ids)), "actor")
+            .await?;
+        records
+            .into_iter()
+            .map(ActorRecord::into_domain)
+            .collect::<Result<_, _>>()
+            .map_err(invalid)
+    }
+
+    async fn find_actors(
+        &self,
+        filter: &ActorFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Actor>> {
+        let search = filter
+            .search
+            .as_deref()
+            .map(search::fold)
+            .unwrap_or_default();
+        let kinds: Vec<String> = filter
+            .kinds
+            .iter()
+            .map(|k| k.as_str().to_string())
+            .collect();
+        let q = query(FIND_ACTORS)
+            .param("kinds", kinds)
+            .param("search", search)
+            .param("after", page.after.clone())
+            .param("limit", (page.first + 1) as i64);
+        #[derive(serde::Deserialize)]
+        struct Row {
+            total: i64,
+            actors: Vec<ActorRecord>,
+        }
+        let rows: Vec<Row> = self.table(q).await?;
+        let row = rows
+            .into_iter()
+            .next()
+            .ok_or_else(|| invalid("find_actors returned no row".into()))?;
+        let mut items = row
+            .actors
+            .into_iter()
+            .map(ActorRecord::into_domain)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(invalid)?;
+        let has_next_page = items.len() > page.first;
+        items.truncate(page.first);
+        Ok(Page {
+            items,
+            has_next_page,
+            total_count: row.total.max(0) as usize,
+        })
+    }
+
+    async fn relations_by_ids(&self, ids: &[RelationId]) -> StoreResult<Vec<Relation>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let records: Vec<RelationRecord> = self
+            .rows(
+                query(RELATIONS_BY_IDS).param("ids", id_list(ids)),
+                "relation",
+            )
+            .await?;
+        records
+            .into_iter()
+            .map(RelationRecord::into_domain)
+            .collect::<Result<_, _>>()
+            .map_err(invalid)
+    }
+
+    async fn find_relations(&self, queries: &[RelationQuery]) -> StoreResult<Vec<Page<Relation>>> {
+        // Actor-anchored queries and whole-graph ones take different plans; each
+        // kind is answered in one round trip, and the answers are put back in order.
+        let (anchored, global): (Vec<(usize, &RelationQuery)>, Vec<(usize, &RelationQuery)>) =
+            queries
+                .iter()
+                .enumerate()
+                .partition(|(_, q)| q.filter.actor.is_some());
+        let anchored_pages = self
+            .relation_pages(
+                RELATION_PAGES_OF_ACTORS,
+                &anchored.iter().map(|(_, q)| *q).collect::<Vec<_>>(),
+            )
+            .await?;
+        let global_pages = self
+            .relation_pages(
+                RELATION_PAGES_ALL,
+                &global.iter().map(|(_, q)| *q).collect::<Vec<_>>(),
+            )
+            .await?;
+        let mut out: Vec<Option<Page<Relation>>> = vec![None; queries.len()];
+        for ((i, _), page) in anchored
+            .iter()
+            .zip(anchored_pages)
+            .chain(global.iter().zip(global_pages))
+        {
+            out[*i] = Some(page);
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let records: Vec<SourceRecord> = self
+            .rows(query(SOURCES_BY_IDS).param("ids", id_list(ids)), "source")
+            .await?;
+        records
+            .into_iter()
+            .map(SourceRecord::into_domain)
+            .collect::<Result<_, _>>()
+            .map_err(invalid)
+    }
+
+    async fn all_sources(&self) -> StoreResult<Vec<Source>> {
+        let records: Vec<SourceRecord> = self.rows(query(ALL_SOURCES), "source").await?;
+        records
+            .into_iter()
+            .map(SourceRecord::into_domain)
+            .collect::<Result<_, _>>()
+            .map_err(invalid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ActorKind, RelationType};
+
+    #[test]
+    fn the_setup_script_splits_into_its_statements() {
+        let s = statements(SETUP);
+        assert!(s
+            .iter()
+            .all(|st| st.starts_with("CREATE ") && !st.ends_with(';')));
+        assert!(s.iter().any(|st| st.contains("actor_id")));
+    }
+
+    #[test]
+    fn every_actor_kind_has_its_merge_in_the_upsert_query() {
+        let upsert = include_str!("neo4j/upsert_actors.cypher");
+        for kind in ActorKind::ALL {
+            assert!(upsert.contains(&format!("row.kind = '{kind}'")), "{kind}");
+            assert!(
+                upsert.contains(&format!(
+                    "(a:Actor:{} {{id: row.id}})",
+                    records::label(*kind)
+                )),
+                "{kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_relation_type_has_its_create_and_its_constraint() {
+        let create = include_str!("neo4j/create_relations.cypher");
+        for t in RelationType::ALL {
+            assert!(create.contains(&format!("row.type = '{t}'")), "{t}");
+            assert!(create.contains(&format!("CREATE (a)-[r:{t}]->(b)")), "{t}");
+            assert!(SETUP.contains(&format!("()-[r:{t}]-()")), "{t}");
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! Loading a data set into Neo4j (`actorgraph seed`).
+//!
+//! The import first reads what the database already holds under the data set's
+//! ids, compares it record by record, and then writes only what differs, in one
+//! transaction: a second run over the same data writes nothing and reports every
+//! record unchanged, and a failure half-way leaves the database as it was.
+//! Records the database holds that the data set does not name are left alone.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use neo4rs::{query, Query};
+use serde::Serialize;
+
+use super::records::{actor_props, relation_props, source_props};
+use super::{bolt, classify, Neo4jStore};
+use crate::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, SourceId};
+use crate::store::{Repository, StoreResult};
+
+const UPSERT_SOURCES: &str = include_str!("upsert_sources.cypher");
+const UPSERT_ACTORS: &str = include_str!("upsert_actors.cypher");
+const CREATE_RELATIONS: &str = include_str!("create_relations.cypher");
+const DELETE_RELATIONS: &str = include_str!("delete_relations.cypher");
+const DELETE_ACTORS: &str = include_str!("delete_actors.cypher");
+const DELETE_SOURCES: &str = include_str!("delete_sources.cypher");
+
+/// Reports progress: (statements done, statements in all).
+pub type Progress = Arc<dyn Fn(usize, usize) + Send + Sync>;
+
+/// How to import.
+#[derive(Clone)]
+pub struct ImportOptions {
+    /// Delete the data set's records (by id) before writing them again.
+    pub reset: bool,
+    /// Rows per `UNWIND` statement.
+    pub batch_size: usize,
+    /// The longest the whole import may take.
+    pub timeout: Duration,
+    /// Called after each statement of the write transaction.
+    pub progress: Option<Progress>,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            reset: false,
+            batch_size: 1_000,
+            timeout: Duration::from_secs(3_600),
+            progress: None,
+        }
+    }
+}
+
+/// What an import did to one kind of record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct KindReport {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Deleted by `--reset` before writing.
+    pub deleted: usize,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub sources: KindReport,
+    pub actors: KindReport,
+    pub relations: KindReport,
+}
+
+impl ImportReport {
+    /// Whether the import changed nothing.
+    pub fn unchanged(&self) -> bool {
+        [self.sources, self.actors, self.relations]
+            .iter()
+            .all(|k| k.created == 0 && k.updated == 0 && k.deleted == 0)
+    }
+}
+
+/// Sorts records into new, changed and unchanged against what exists.
+fn diff<'a, K: std::hash::Hash + Eq, T: PartialEq>(
+    wanted: &'a [T],
+    existing: &HashMap<K, T>,
+    key: impl Fn(&T) -> K,
+    force: impl Fn(&T) -> bool,
+) -> (Vec<&'a T>, KindReport) {
+    let mut write = Vec::new();
+    let mut report = KindReport::default();
+    for item in wanted {
+        match existing.get(&key(item)) {
+            None => {
+                report.created += 1;
+                write.push(item);
+            }
+            Some(old) if old != item || force(item) => {
+                report.updated += 1;
+                write.push(item);
+            }
+            Some(_) => report.unchanged += 1,
+        }
+    }
+    (write, report)
+}
+
+fn batches(
+    cypher: &'static str,
+    rows: Vec<serde_json::Value>,
+    batch_size: usize,
+    param: &str,
+) -> StoreResult<Vec<Query>> {
+    rows.chunks(batch_size.max(1))
+        .map(
+            |chunk| Ok(query(cypher).param(param, bolt(serde_json::Value::Array(chunk.to_vec()))?)),
+        )
+        .collect()
+}
+
+impl Neo4jStore {
+    async fn existing<K, T, I>(
+        &self,
+        ids: Vec<I>,
+        fetch: impl AsyncFetch<I, T>,
+        key: impl Fn(&T) -> K,
+        chunk: usize,
+    ) -> StoreResult<HashMap<K, T>>
+    where
+        K: std::hash::Hash + Eq,
+    {
+        let mut out = HashMap::new();
+        for part in ids.chunks(chunk.max(1)) {
+            for item in fetch.fetch(self, part).await? {
+                out.insert(key(&item), item);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Imports a validated data set.
+    pub async fn import(
+        &self,
+        data: &Dataset,
+        options: &ImportOptions,
+    ) -> StoreResult<ImportReport> {
+        self.setup().await?;
+        let chunk = options.batch_size.max(1) * 10;
+        let actor_ids: Vec<ActorId> = data.actors.iter().map(|a| a.id.clone()).collect();
+        let source_ids: Vec<SourceId> = data.sources.iter().map(|s| s.id.clone()).collect();
+        let relation_ids: Vec<RelationId> = data.relations.iter().map(|r| r.id.clone()).collect();
+
+        let mut old_actors = self
+            .existing(
+                actor_ids.clone(),
+                ActorsFetch,
+                |a: &Actor| a.id.clone(),
+                chunk,
+            )
+            .await?;
+        let mut old_sources = self
+            .existing(
+                source_ids.clone(),
+                SourcesFetch,
+                |s: &Source| s.id.clone(),
+                chunk,
+            )
+            .await?;
+        let mut old_relations = self
+            .existing(
+                relation_ids,
+                RelationsFetch,
+                |r: &Relation| r.id.clone(),
+                chunk,
+            )
+            .await?;
+
+        let mut statements: Vec<Query> = Vec::new();
+        let mut report = ImportReport::default();
+        if options.reset {
+            // Relations first (anchored on their current start), then the actors
+            // (with any other relationships they have), then the sources.
+            let rows = old_relations
+                .values()
+                .map(|r| serde_json::json!({"id": r.id.as_str(), "from": r.from.as_str()}))
+                .collect();
+            statements.extend(batches(DELETE_RELATIONS, rows, options.batch_size, "rows")?);
+            let ids = old_actors
+                .keys()
+                .map(|id| serde_json::json!(id.as_str()))
+                .collect();
+            statements.extend(batches(DELETE_ACTORS, ids, options.batch_size, "ids")?);
+            let ids = old_sources
+                .keys()
+                .map(|id| serde_json::json!(id.as_str()))
+                .collect();
+            statements.extend(batches(DELETE_SOURCES, ids, options.batch_size, "ids")?);
+            report.relations.deleted = old_relations.len();
+            report.actors.deleted = old_actors.len();
+            report.sources.deleted = old_sources.len();
+            old_relations.clear();
+            old_actors.clear();
+            old_sources.clear();
+        }
+
+        // An actor whose kind changed must be re-created (labels are fixed at
+        // creation on ArcadeDB), which drops its relationships: the data set's
+        // relations that touch it are then written again.
+        let recreated: HashSet<&ActorId> = data
+            .actors
+            .iter()
+            .filter(|a| old_actors.get(&a.id).is_some_and(|old| old.kind != a.kind))
+            .map(|a| &a.id)
+            .collect();
+        let (sources, sources_report) =
+            diff(&data.sources, &old_sources, |s| s.id.clone(), |_| false);
+        let (actors, actors_report) = diff(&data.actors, &old_actors, |a| a.id.clone(), |_| false);
+        let (relations, relations_report) = diff(
+            &data.relations,
+            &old_relations,
+            |r| r.id.clone(),
+            |r| recreated.contains(&r.from) || recreated.contains(&r.to),
+        );
+        report.sources = KindReport {
+            deleted: report.sources.deleted,
+            ..sources_report
+        };
+        report.actors = KindReport {
+            deleted: report.actors.deleted,
+            ..actors_report
+        };
+        report.relations = KindReport {
+            deleted: report.relations.deleted,
+            ..relations_report
+        };
+
+        let ids = recreated
+            .iter()
+            .map(|id| serde_json::json!(id.as_str()))
+            .collect();
+        statements.extend(batches(DELETE_ACTORS, ids, options.batch_size, "ids")?);
+        statements.extend(batches(
+            UPSERT_SOURCES,
+            sources.iter().map(|s| source_props(s)).collect(),
+            options.batch_size,
+            "rows",
+        )?);
+        statements.extend(batches(
+            UPSERT_ACTORS,
+            actors.iter().map(|a| actor_props(a)).collect(),
+            options.batch_size,
+            "rows",
+        )?);
+        let stale = relations
+            .iter()
+            .filter_map(|r| old_relations.get(&r.id))
+            .map(|old| serde_json::json!({"id": old.id.as_str(), "from": old.from.as_str()}))
+            .collect();
+        statements.extend(batches(
+            DELETE_RELATIONS,
+            stale,
+            options.batch_size,
+            "rows",
+        )?);
+        let rows = relations
+            .iter()
+            .map(|r| serde_json::json!({"type": r.kind.as_str(), "props": relation_props(r)}))
+            .collect();
+        statements.extend(batches(CREATE_RELATIONS, rows, options.batch_size, "rows")?);
+
+        if statements.is_empty() {
+            return Ok(report);
+        }
+        let progress = options.progress.clone();
+        self.on_runtime_within(options.timeout, move |graph| async move {
+            let total = statements.len();
+            let mut txn = graph.start_txn().await.map_err(classify)?;
+            for (done, statement) in statements.into_iter().enumerate() {
+                if let Err(e) = txn.run(statement).await {
+                    // Best effort: the server also rolls back when the connection goes.
+                    let _ = txn.rollback().await;
+                    return Err(classify(e));
+                }
+                if let Some(p) = &progress {
+                    p(done + 1, total);
+                }
+            }
+            txn.commit().await.map_err(classify)
+        })
+        .await?;
+        Ok(report)
+    }
+}
+
+/// Fetches records by id in one call (a small seam so `existing` serves all three kinds).
+trait AsyncFetch<I, T> {
+    async fn fetch(&self, store: &Neo4jStore, ids: &[I]) -> StoreResult<Vec<T>>;
+}
+
+struct ActorsFetch;
+struct SourcesFetch;
+struct RelationsFetch;
+
+impl AsyncFetch<ActorId, Actor> for ActorsFetch {
+    async fn fetch(&self, store: &Neo4jStore, ids: &[ActorId]) -> StoreResult<Vec<Actor>> {
+        store.actors_by_ids(ids).await
+    }
+}
+
+impl AsyncFetch<SourceId, Source> for SourcesFetch {
+    async fn fetch(&self, store: &Neo4jStore, ids: &[SourceId]) -> StoreResult<Vec<Source>> {
+        store.sources_by_ids(ids).await
+    }
+}
+
+impl AsyncFetch<RelationId, Relation> for RelationsFetch {
+    async fn fetch(&self, store: &Neo4jStore, ids: &[RelationId]) -> StoreResult<Vec<Relation>> {
+        store.relations_by_ids(ids).await
+    }
+}

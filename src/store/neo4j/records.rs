@@ -1,0 +1,306 @@
+//! Conversions between domain records and the properties stored in the graph.
+//! Reading goes through the domain's parsers, so a record that breaks the rules
+//! (edited by hand in the database, say) is an error, not a panic.
+
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use crate::domain::{
+    search, Actor, ActorId, ActorKind, Area, DateValue, Evidence, Money, PartialDate, Relation,
+    RelationId, RelationType, Source, SourceId,
+};
+
+/// The node label of a kind: `GOVERNMENT_AGENCY` → `GovernmentAgency` (as written
+/// in `upsert_actors.cypher`; a test checks the two agree).
+#[cfg(test)]
+pub fn label(kind: ActorKind) -> String {
+    kind.as_str()
+        .split('_')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or_else(String::new, |c| {
+                c.to_string() + &chars.as_str().to_lowercase()
+            })
+        })
+        .collect()
+}
+
+fn insert_opt(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
+    if let Some(v) = value {
+        map.insert(key.to_string(), v);
+    }
+}
+
+fn insert_date(map: &mut Map<String, Value>, prefix: &str, date: &Option<DateValue>) {
+    if let Some(d) = date {
+        map.insert(format!("{prefix}Date"), json!(d.date.to_string()));
+        map.insert(format!("{prefix}Inferred"), json!(d.inferred));
+        insert_opt(
+            map,
+            &format!("{prefix}Note"),
+            d.note.as_ref().map(|n| json!(n)),
+        );
+    }
+}
+
+fn read_date(
+    date: Option<String>,
+    inferred: Option<bool>,
+    note: Option<String>,
+) -> Result<Option<DateValue>, String> {
+    let Some(text) = date else { return Ok(None) };
+    let date: PartialDate = text
+        .parse()
+        .map_err(|e: crate::domain::DateError| e.to_string())?;
+    Ok(Some(DateValue {
+        date,
+        inferred: inferred.unwrap_or(false),
+        note,
+    }))
+}
+
+/// The properties of an actor node.
+pub fn actor_props(a: &Actor) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(a.id.as_str()));
+    m.insert("kind".into(), json!(a.kind.as_str()));
+    insert_opt(&mut m, "nameKo", a.name_ko.as_ref().map(|v| json!(v)));
+    insert_opt(&mut m, "nameEn", a.name_en.as_ref().map(|v| json!(v)));
+    m.insert("aliases".into(), json!(a.aliases));
+    insert_opt(
+        &mut m,
+        "description",
+        a.description.as_ref().map(|v| json!(v)),
+    );
+    m.insert("searchText".into(), json!(search::search_keys(a).join("|")));
+    Value::Object(m)
+}
+
+/// An actor as read back.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActorRecord {
+    id: String,
+    kind: String,
+    #[serde(default)]
+    name_ko: Option<String>,
+    #[serde(default)]
+    name_en: Option<String>,
+    #[serde(default)]
+    aliases: Option<Vec<String>>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+impl ActorRecord {
+    pub fn into_domain(self) -> Result<Actor, String> {
+        Ok(Actor {
+            id: ActorId::parse(self.id).map_err(|e| e.to_string())?,
+            kind: ActorKind::parse(&self.kind)
+                .ok_or_else(|| format!("unknown actor kind `{}`", self.kind))?,
+            name_ko: self.name_ko,
+            name_en: self.name_en,
+            aliases: self.aliases.unwrap_or_default(),
+            description: self.description,
+        })
+    }
+}
+
+/// The properties of a relationship (its type is the relationship type).
+pub fn relation_props(r: &Relation) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(r.id.as_str()));
+    m.insert("from".into(), json!(r.from.as_str()));
+    m.insert("to".into(), json!(r.to.as_str()));
+    m.insert("summary".into(), json!(r.summary));
+    if let Some(a) = &r.amount {
+        m.insert("amountValue".into(), json!(a.value));
+        m.insert("amountCurrency".into(), json!(a.currency));
+    }
+    insert_date(&mut m, "start", &r.start);
+    insert_date(&mut m, "end", &r.end);
+    insert_opt(&mut m, "role", r.role.as_ref().map(|v| json!(v)));
+    if let Some(a) = &r.area {
+        m.insert("areaSquareMetres".into(), json!(a.square_metres));
+        m.insert("areaApproximate".into(), json!(a.approximate));
+    }
+    insert_opt(&mut m, "status", r.status.as_ref().map(|v| json!(v)));
+    insert_opt(&mut m, "note", r.note.as_ref().map(|v| json!(v)));
+    m.insert(
+        "evidenceSources".into(),
+        json!(r
+            .evidence
+            .iter()
+            .map(|e| e.source.as_str())
+            .collect::<Vec<_>>()),
+    );
+    m.insert(
+        "evidenceQuotes".into(),
+        json!(r
+            .evidence
+            .iter()
+            .map(|e| e.quote.as_str())
+            .collect::<Vec<_>>()),
+    );
+    Value::Object(m)
+}
+
+/// A relation as read back (`r {.*, type: type(r)}`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RelationRecord {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    from: String,
+    to: String,
+    summary: String,
+    #[serde(default)]
+    amount_value: Option<f64>,
+    #[serde(default)]
+    amount_currency: Option<String>,
+    #[serde(default)]
+    start_date: Option<String>,
+    #[serde(default)]
+    start_inferred: Option<bool>,
+    #[serde(default)]
+    start_note: Option<String>,
+    #[serde(default)]
+    end_date: Option<String>,
+    #[serde(default)]
+    end_inferred: Option<bool>,
+    #[serde(default)]
+    end_note: Option<String>,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    area_square_metres: Option<f64>,
+    #[serde(default)]
+    area_approximate: Option<bool>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    evidence_sources: Vec<String>,
+    #[serde(default)]
+    evidence_quotes: Vec<String>,
+}
+
+impl RelationRecord {
+    pub fn into_domain(self) -> Result<Relation, String> {
+        if self.evidence_sources.len() != self.evidence_quotes.len() {
+            return Err(format!(
+                "relation `{}`: evidence sources and quotes differ in number",
+                self.id
+            ));
+        }
+        let evidence = self
+            .evidence_sources
+            .into_iter()
+            .zip(self.evidence_quotes)
+            .map(|(source, quote)| {
+                Ok(Evidence {
+                    source: SourceId::parse(source).map_err(|e| e.to_string())?,
+                    quote,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let amount = match (self.amount_value, self.amount_currency) {
+            (Some(value), Some(currency)) => Some(Money { value, currency }),
+            (None, None) => None,
+            _ => {
+                return Err(format!(
+                    "relation `{}`: an amount needs both value and currency",
+                    self.id
+                ))
+            }
+        };
+        Ok(Relation {
+            id: RelationId::parse(self.id).map_err(|e| e.to_string())?,
+            kind: RelationType::parse(&self.kind)
+                .ok_or_else(|| format!("unknown relation type `{}`", self.kind))?,
+            from: ActorId::parse(self.from).map_err(|e| e.to_string())?,
+            to: ActorId::parse(self.to).map_err(|e| e.to_string())?,
+            summary: self.summary,
+            amount,
+            start: read_date(self.start_date, self.start_inferred, self.start_note)?,
+            end: read_date(self.end_date, self.end_inferred, self.end_note)?,
+            role: self.role,
+            area: self.area_square_metres.map(|square_metres| Area {
+                square_metres,
+                approximate: self.area_approximate.unwrap_or(false),
+            }),
+            status: self.status,
+            note: self.note,
+            evidence,
+        })
+    }
+}
+
+/// The properties of a source node.
+pub fn source_props(s: &Source) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(s.id.as_str()));
+    m.insert("title".into(), json!(s.title));
+    insert_opt(&mut m, "publisher", s.publisher.as_ref().map(|v| json!(v)));
+    m.insert("language".into(), json!(s.language));
+    insert_date(&mut m, "published", &s.published_at);
+    insert_opt(&mut m, "url", s.url.as_ref().map(|v| json!(v)));
+    insert_opt(&mut m, "note", s.note.as_ref().map(|v| json!(v)));
+    m.insert("text".into(), json!(s.text));
+    Value::Object(m)
+}
+
+/// A source as read back.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceRecord {
+    id: String,
+    title: String,
+    #[serde(default)]
+    publisher: Option<String>,
+    language: String,
+    #[serde(default)]
+    published_date: Option<String>,
+    #[serde(default)]
+    published_inferred: Option<bool>,
+    #[serde(default)]
+    published_note: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+    text: String,
+}
+
+impl SourceRecord {
+    pub fn into_domain(self) -> Result<Source, String> {
+        Ok(Source {
+            id: SourceId::parse(self.id).map_err(|e| e.to_string())?,
+            title: self.title,
+            publisher: self.publisher,
+            language: self.language,
+            published_at: read_date(
+                self.published_date,
+                self.published_inferred,
+                self.published_note,
+            )?,
+            url: self.url,
+            note: self.note,
+            text: self.text,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_the_kinds_in_pascal_case() {
+        assert_eq!(label(ActorKind::GovernmentAgency), "GovernmentAgency");
+        assert_eq!(label(ActorKind::Company), "Company");
+        assert_eq!(label(ActorKind::PoliticalParty), "PoliticalParty");
+    }
+}

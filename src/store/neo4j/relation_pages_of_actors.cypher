@@ -1,0 +1,21 @@
+// One page of relations per query, each anchored on an actor: the relation lists
+// of many actors in one round trip. Relationships keep their endpoints' ids in
+// `from` and `to`, so the direction filter needs no startNode(). Relationships are
+// projected to maps inside the subquery (ArcadeDB returns null for relationship
+// values carried out of a subquery), and the subquery aggregates without a
+// grouping key so that a query with no match still yields its row.
+UNWIND range(0, size($queries) - 1) AS i
+WITH i, $queries[i] AS q
+CALL {
+  WITH q
+  MATCH (:Actor {id: q.actor})-[r]-(:Actor)
+  WHERE (q.direction = 'BOTH'
+         OR (q.direction = 'OUT' AND r.from = q.actor)
+         OR (q.direction = 'IN' AND r.to = q.actor))
+    AND (size(q.types) = 0 OR type(r) IN q.types)
+  WITH r ORDER BY r.id
+  RETURN collect(r {.*, type: type(r)}) AS matched
+}
+RETURN i, size(matched) AS total,
+       [x IN matched WHERE q.after IS NULL OR x.id > q.after][0..q.limit] AS page
+ORDER BY i

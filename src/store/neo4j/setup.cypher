@@ -1,0 +1,31 @@
+// Constraints and indexes the Neo4j store needs; every statement is idempotent
+// (IF NOT EXISTS) and runs at start-up and before seeding. Statements are separated
+// by semicolons at the end of a line.
+CREATE CONSTRAINT actor_id IF NOT EXISTS FOR (a:Actor) REQUIRE a.id IS UNIQUE;
+CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE;
+CREATE INDEX actor_kind IF NOT EXISTS FOR (a:Actor) ON (a.kind);
+// Name search: `searchText` holds the folded names and aliases joined by `|`.
+CREATE TEXT INDEX actor_search IF NOT EXISTS FOR (a:Actor) ON (a.searchText);
+// Relation ids are unique per relationship type (Neo4j 5.7+); the seed command
+// keeps them unique across types.
+CREATE CONSTRAINT contract_id IF NOT EXISTS FOR ()-[r:CONTRACT]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT lobbying_id IF NOT EXISTS FOR ()-[r:LOBBYING]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT lease_id IF NOT EXISTS FOR ()-[r:LEASE]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT regulation_id IF NOT EXISTS FOR ()-[r:REGULATION]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT position_id IF NOT EXISTS FOR ()-[r:POSITION]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT membership_id IF NOT EXISTS FOR ()-[r:MEMBERSHIP]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT ownership_id IF NOT EXISTS FOR ()-[r:OWNERSHIP]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT support_id IF NOT EXISTS FOR ()-[r:SUPPORT]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT statement_id IF NOT EXISTS FOR ()-[r:STATEMENT]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT criticism_id IF NOT EXISTS FOR ()-[r:CRITICISM]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT attendance_id IF NOT EXISTS FOR ()-[r:ATTENDANCE]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT venue_id IF NOT EXISTS FOR ()-[r:VENUE]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT usage_id IF NOT EXISTS FOR ()-[r:USAGE]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT part_of_id IF NOT EXISTS FOR ()-[r:PART_OF]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT based_in_id IF NOT EXISTS FOR ()-[r:BASED_IN]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT pending_in_id IF NOT EXISTS FOR ()-[r:PENDING_IN]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT linked_with_id IF NOT EXISTS FOR ()-[r:LINKED_WITH]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT expected_benefit_id IF NOT EXISTS FOR ()-[r:EXPECTED_BENEFIT]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT expected_harm_id IF NOT EXISTS FOR ()-[r:EXPECTED_HARM]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT market_presence_id IF NOT EXISTS FOR ()-[r:MARKET_PRESENCE]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT production_id IF NOT EXISTS FOR ()-[r:PRODUCTION]-() REQUIRE r.id IS UNIQUE;
