@@ -60,8 +60,8 @@ pub fn bolt_config() -> Option<Neo4jConfig> {
 
 static DATABASES: AtomicUsize = AtomicUsize::new(0);
 
-/// A connected store on a new, empty database.
-pub async fn fresh_bolt_store() -> Option<Neo4jStore> {
+/// The settings of a new, empty database on the Bolt server.
+pub fn fresh_bolt_database() -> Option<Neo4jConfig> {
     let mut config = bolt_config()?;
     let name = format!(
         "t{}x{}",
@@ -70,6 +70,12 @@ pub async fn fresh_bolt_store() -> Option<Neo4jStore> {
     );
     create_database(&config, &name);
     config.database = Some(name);
+    Some(config)
+}
+
+/// A connected store on a new, empty database.
+pub async fn fresh_bolt_store() -> Option<Neo4jStore> {
+    let config = fresh_bolt_database()?;
     Some(
         Neo4jStore::connect(&config)
             .await

@@ -11,4 +11,5 @@ mod contract;
 mod graphql;
 mod helpers;
 mod http;
+mod seed_command;
 mod seed_data;

@@ -3,7 +3,8 @@
 // no type is ever spliced into the query text. Relations being replaced are
 // deleted first (delete_relations.cypher), so CREATE never duplicates an id.
 UNWIND $rows AS row
-MATCH (a:Actor {id: row.props.from}), (b:Actor {id: row.props.to})
+MATCH (a:Actor {id: row.props.from})
+MATCH (b:Actor {id: row.props.to})
 FOREACH (_ IN CASE WHEN row.type = 'CONTRACT' THEN [1] ELSE [] END |
   CREATE (a)-[r:CONTRACT]->(b) SET r = row.props)
 FOREACH (_ IN CASE WHEN row.type = 'LOBBYING' THEN [1] ELSE [] END |

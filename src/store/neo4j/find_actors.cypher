@@ -3,13 +3,13 @@
 // always yields its one row, even when nothing matches. $search is the folded
 // query (see src/domain/search.rs); `searchText` holds the folded names joined by
 // `|`, which a folded query never contains, so a match never spans two names.
-CALL {
+CALL () {
   MATCH (a:Actor)
   WHERE (size($kinds) = 0 OR a.kind IN $kinds)
     AND ($search = '' OR a.searchText CONTAINS $search)
   RETURN count(a) AS total
 }
-CALL {
+CALL () {
   MATCH (a:Actor)
   WHERE (size($kinds) = 0 OR a.kind IN $kinds)
     AND ($search = '' OR a.searchText CONTAINS $search)

@@ -6,8 +6,7 @@
 // grouping key so that a query with no match still yields its row.
 UNWIND range(0, size($queries) - 1) AS i
 WITH i, $queries[i] AS q
-CALL {
-  WITH q
+CALL (q) {
   MATCH (:Actor {id: q.actor})-[r]-(:Actor)
   WHERE (q.direction = 'BOTH'
          OR (q.direction = 'OUT' AND r.from = q.actor)

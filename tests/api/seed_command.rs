@@ -1,0 +1,261 @@
+//! `actorgraph seed`, run as a process against the Bolt server: validates first,
+//! writes only what differs, and says what it did.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use actorgraph::store::neo4j::{Neo4jConfig, Neo4jStore};
+use actorgraph::store::{ActorFilter, PageRequest, RelationFilter, RelationQuery, Repository};
+
+use crate::backends::fresh_bolt_database;
+use crate::helpers::seed_path;
+
+fn seed_command(config: Option<&Neo4jConfig>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_actorgraph"));
+    cmd.arg("seed").args(args).env("RUST_LOG", "warn");
+    for var in [
+        "NEO4J_URI",
+        "NEO4J_USER",
+        "NEO4J_PASSWORD",
+        "NEO4J_DATABASE",
+        "ACTORGRAPH_SEED",
+    ] {
+        cmd.env_remove(var);
+    }
+    if let Some(c) = config {
+        cmd.env("NEO4J_URI", &c.uri)
+            .env("NEO4J_USER", &c.user)
+            .env("NEO4J_PASSWORD", &c.password);
+        if let Some(db) = &c.database {
+            cmd.env("NEO4J_DATABASE", db);
+        }
+    }
+    cmd.output().expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A folder of its own holding a copy of the seed data set, to edit.
+fn seed_copy(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("actorgraph-seed-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sources")).unwrap();
+    std::fs::copy(
+        seed_path().join("actorgraph.json"),
+        dir.join("actorgraph.json"),
+    )
+    .unwrap();
+    std::fs::copy(
+        seed_path().join("sources/000_55f1dc0345ca374f.txt"),
+        dir.join("sources/000_55f1dc0345ca374f.txt"),
+    )
+    .unwrap();
+    dir
+}
+
+async fn actor_count(config: &Neo4jConfig) -> usize {
+    let store = Neo4jStore::connect(config).await.unwrap();
+    let page = PageRequest {
+        first: 0,
+        after: None,
+    };
+    store
+        .find_actors(&ActorFilter::default(), &page)
+        .await
+        .unwrap()
+        .total_count
+}
+
+#[tokio::test]
+async fn seeding_twice_writes_the_article_once_then_reports_nothing_changed() {
+    let Some(db) = fresh_bolt_database() else {
+        return;
+    };
+    let path = seed_path();
+    let first = seed_command(Some(&db), &[path.to_str().unwrap()]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let out = stdout(&first);
+    assert!(out.contains("actors           27 created"), "{out}");
+    assert!(out.contains("relations        40 created"), "{out}");
+
+    let second = seed_command(Some(&db), &[path.to_str().unwrap()]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let out = stdout(&second);
+    assert!(
+        out.contains("27 unchanged")
+            && out.contains("40 unchanged")
+            && out.contains("nothing changed"),
+        "{out}"
+    );
+    assert_eq!(actor_count(&db).await, 27);
+}
+
+#[tokio::test]
+async fn a_changed_record_is_updated_and_the_rest_left_alone() {
+    let Some(db) = fresh_bolt_database() else {
+        return;
+    };
+    let dir = seed_copy("changed");
+    assert!(seed_command(Some(&db), &[dir.to_str().unwrap()])
+        .status
+        .success());
+
+    // Edit one relation's summary, and change one actor's kind (which re-creates
+    // the node and so its relations).
+    let file = dir.join("actorgraph.json");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let text = text
+        .replacen(
+            "The CIA signed a US$600 million contract",
+            "The CIA signed a $600m contract",
+            1,
+        )
+        .replacen(
+            r#""id": "gs-tower",
+      "kind": "PLACE""#,
+            r#""id": "gs-tower",
+      "kind": "COMPANY""#,
+            1,
+        );
+    std::fs::write(&file, text).unwrap();
+    let run = seed_command(Some(&db), &[dir.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let out = stdout(&run);
+    assert!(
+        out.contains("actors            0 created         1 updated        26 unchanged"),
+        "{out}"
+    );
+    // The edited contract, and the lease whose tenant's building was re-created.
+    assert!(
+        out.contains("relations         0 created         2 updated        38 unchanged"),
+        "{out}"
+    );
+
+    let store = Neo4jStore::connect(&db).await.unwrap();
+    let lease = RelationQuery {
+        filter: RelationFilter::new(
+            Some(actorgraph::domain::ActorId::parse("gs-tower").unwrap()),
+            Default::default(),
+            vec![],
+        ),
+        page: PageRequest {
+            first: 10,
+            after: None,
+        },
+    };
+    let pages = store.find_relations(&[lease]).await.unwrap();
+    assert_eq!(
+        pages[0].items.len(),
+        1,
+        "the lease survives the kind change"
+    );
+    let gs = store
+        .actors_by_ids(&[actorgraph::domain::ActorId::parse("gs-tower").unwrap()])
+        .await
+        .unwrap();
+    assert_eq!(gs[0].kind, actorgraph::domain::ActorKind::Company);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn an_invalid_data_set_is_refused_with_every_problem_and_nothing_is_written() {
+    let Some(db) = fresh_bolt_database() else {
+        return;
+    };
+    let dir = seed_copy("invalid");
+    let file = dir.join("actorgraph.json");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let text = text
+        .replacen(r#""to": "amazon""#, r#""to": "nsa""#, 1)
+        .replacen(r#""kind": "COMPANY""#, r#""kind": "FIRM""#, 1);
+    std::fs::write(&file, text).unwrap();
+    let run = seed_command(Some(&db), &[dir.to_str().unwrap()]);
+    assert!(!run.status.success());
+    let err = stderr(&run);
+    assert!(err.contains("no actor has the id `nsa`"), "{err}");
+    assert!(err.contains("unknown actor kind `FIRM`"), "{err}");
+    assert!(err.contains("nothing was written"), "{err}");
+    assert_eq!(actor_count(&db).await, 0);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_dry_run_validates_without_a_database() {
+    let run = seed_command(None, &["--dry-run", seed_path().to_str().unwrap()]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(stdout(&run).contains("27 actors, 40 relations"));
+    assert!(stdout(&run).contains("nothing written"));
+}
+
+#[test]
+fn seeding_without_a_database_says_what_to_set() {
+    let run = seed_command(None, &[seed_path().to_str().unwrap()]);
+    assert!(!run.status.success());
+    assert!(stderr(&run).contains("NEO4J_URI"), "{}", stderr(&run));
+}
+
+#[test]
+fn an_unreachable_database_fails_with_a_clear_message() {
+    let config = Neo4jConfig {
+        uri: "bolt://127.0.0.1:9".into(),
+        user: "neo4j".into(),
+        password: "x".into(),
+        database: None,
+        query_timeout: std::time::Duration::from_secs(5),
+        max_connections: 1,
+    };
+    let run = seed_command(Some(&config), &[seed_path().to_str().unwrap()]);
+    assert!(!run.status.success());
+    assert!(
+        stderr(&run).contains("could not reach the Neo4j database at bolt://127.0.0.1:9"),
+        "{}",
+        stderr(&run)
+    );
+}
+
+#[test]
+fn reset_asks_for_confirmation() {
+    let run = seed_command(None, &["--reset", seed_path().to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("--yes"));
+}
+
+#[tokio::test]
+async fn reset_deletes_the_data_sets_records_then_writes_them_again() {
+    let Some(db) = fresh_bolt_database() else {
+        return;
+    };
+    let path = seed_path();
+    assert!(seed_command(Some(&db), &[path.to_str().unwrap()])
+        .status
+        .success());
+    let run = seed_command(Some(&db), &["--reset", "--yes", path.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let out = stdout(&run);
+    assert!(
+        out.contains("27 created") && out.contains("(27 deleted first by --reset)"),
+        "{out}"
+    );
+    assert_eq!(actor_count(&db).await, 27);
+}
+
+#[tokio::test]
+async fn a_synthetic_data_set_of_any_size_seeds() {
+    let Some(db) = fresh_bolt_database() else {
+        return;
+    };
+    let run = seed_command(Some(&db), &["--synthetic", "200", "--batch-size", "64"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(
+        stdout(&run).contains("relations      1000 created"),
+        "{}",
+        stdout(&run)
+    );
+    assert_eq!(actor_count(&db).await, 200);
+}
