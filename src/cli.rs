@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::config::SeedArgs;
+use crate::config::{BenchArgs, SeedArgs};
 use crate::store::neo4j::{ImportOptions, ImportReport, KindReport, Neo4jStore};
 use crate::{seed, synthetic};
 
@@ -130,5 +130,63 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<ExitCode> {
         },
         data.relations.len() as f64 / elapsed.max(1e-9)
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `actorgraph bench-store`.
+pub async fn bench_store(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    // The embedded store is CPU-bound: give the loops a multi-threaded runtime of
+    // their own rather than the server's single-threaded one.
+    tokio::task::spawn_blocking(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        runtime.block_on(bench_store_inner(args))
+    })
+    .await?
+}
+
+async fn bench_store_inner(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    let duration = std::time::Duration::from_secs(args.seconds.max(1));
+    let repo: Arc<dyn crate::store::Repository> = match args.neo4j.config() {
+        Some(config) => {
+            let store = Neo4jStore::connect(&config)
+                .await
+                .with_context(|| format!("could not reach {}", config.uri))?;
+            if !args.no_load {
+                let data =
+                    synthetic::dataset(args.synthetic, 5).map_err(seed::SeedError::Invalid)?;
+                let relations = data.relations.len();
+                let t = std::time::Instant::now();
+                store.import(&data, &ImportOptions::default()).await?;
+                let secs = t.elapsed().as_secs_f64();
+                println!(
+                    "load  neo4j store: {relations} relations in {secs:.2} s ({:.0} relations/s)",
+                    relations as f64 / secs.max(1e-9)
+                );
+            }
+            Arc::new(store)
+        }
+        None => {
+            let data = synthetic::dataset(args.synthetic, 5).map_err(seed::SeedError::Invalid)?;
+            let (repo, line) = crate::bench::load_memory(data);
+            println!("{line}");
+            repo
+        }
+    };
+    for (name, _) in crate::bench::QUERIES {
+        println!(
+            "{}",
+            crate::bench::measure(
+                repo.clone(),
+                name,
+                args.iterations,
+                args.concurrency,
+                duration
+            )
+            .await?
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

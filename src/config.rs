@@ -42,6 +42,35 @@ pub enum Command {
     Schema,
     /// Load a data set into the Neo4j database: validate it, then write what differs.
     Seed(SeedArgs),
+    /// Benchmark the store alone (no GraphQL, no HTTP); see scripts/bench.
+    BenchStore(BenchArgs),
+}
+
+/// How `bench-store` runs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Actors of the synthetic data set (five relations each).
+    #[arg(long, default_value_t = 100_000)]
+    pub synthetic: usize,
+
+    /// With a Neo4j database: the data set is already loaded (by `seed --synthetic`).
+    #[arg(long)]
+    pub no_load: bool,
+
+    /// Sequential runs per query, for the latency figures.
+    #[arg(long, default_value_t = 200)]
+    pub iterations: usize,
+
+    /// Concurrent loops per query, for the throughput figure.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+
+    /// Seconds of concurrent load per query.
+    #[arg(long, default_value_t = 5)]
+    pub seconds: u64,
+
+    #[command(flatten)]
+    pub neo4j: Neo4jArgs,
 }
 
 /// How `seed` runs.
@@ -161,6 +190,11 @@ pub struct ServeArgs {
     /// HTTP worker threads; defaults to the number of CPU cores.
     #[arg(long, env = "ACTORGRAPH_WORKERS")]
     pub workers: Option<usize>,
+
+    /// Serve a generated data set of this many actors (five relations each) from
+    /// the embedded store instead of --seed; for benchmarks.
+    #[arg(long, value_name = "ACTORS")]
+    pub synthetic: Option<usize>,
 
     #[command(flatten)]
     pub neo4j: Neo4jArgs,

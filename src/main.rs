@@ -22,6 +22,7 @@ async fn main() -> ExitCode {
         }
         Some(Command::Validate { path }) => Ok(cli::validate(&path)),
         Some(Command::Seed(seed_args)) => cli::seed(seed_args).await,
+        Some(Command::BenchStore(bench_args)) => cli::bench_store(bench_args).await,
         Some(Command::Serve(serve_args)) => serve(serve_args).await,
         None => serve(args.serve).await,
     };
@@ -40,6 +41,18 @@ async fn open_store(args: &ServeArgs) -> anyhow::Result<Arc<dyn Repository>> {
             .await
             .with_context(|| format!("could not reach the Neo4j database at {}", config.uri))?;
         tracing::info!(store = "neo4j", uri = %config.uri, database = config.database.as_deref().unwrap_or("(default)"), "using the Neo4j store");
+        return Ok(Arc::new(store));
+    }
+    if let Some(n) = args.synthetic {
+        let data = actorgraph::synthetic::dataset(n, 5).map_err(seed::SeedError::Invalid)?;
+        let store = MemoryStore::new(data);
+        let (actors, relations, _) = store.counts();
+        tracing::info!(
+            store = "memory",
+            actors,
+            relations,
+            "using the embedded store with a synthetic data set"
+        );
         return Ok(Arc::new(store));
     }
     let data = seed::load(&args.seed).with_context(|| {

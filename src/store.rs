@@ -63,11 +63,13 @@ pub struct Page<T> {
     pub total_count: usize,
 }
 
-impl<T> Page<T> {
-    /// Builds a page from an id-ordered iterator of every matching item.
+impl<T: Clone> Page<T> {
+    /// Builds a page from an id-ordered iterator over every matching item, cloning
+    /// only the items of the page.
     pub fn collect<'a, I>(all: I, request: &PageRequest) -> Self
     where
-        I: Iterator<Item = (&'a str, T)>,
+        I: Iterator<Item = (&'a str, &'a T)>,
+        T: 'a,
     {
         let mut items = Vec::with_capacity(request.first.min(128));
         let mut total_count = 0;
@@ -78,7 +80,7 @@ impl<T> Page<T> {
                 continue;
             }
             if items.len() < request.first {
-                items.push(item);
+                items.push(item.clone());
             } else {
                 has_next_page = true;
             }

@@ -64,6 +64,14 @@ macro_rules! slug_id {
             }
         }
 
+        // Ordering and equality are the inner string's, so maps keyed by ids can be
+        // searched by `&str` (e.g. a range from a cursor).
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
                 &self.0

@@ -3,12 +3,14 @@
 //! working API on a fresh machine.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
 
 use async_trait::async_trait;
 
 use super::{ActorFilter, Page, PageRequest, RelationQuery, Repository, StoreResult};
 use crate::domain::{
-    search, Actor, ActorId, Dataset, Direction, Relation, RelationId, Source, SourceId,
+    search, Actor, ActorId, Dataset, Direction, Relation, RelationId, RelationType, Source,
+    SourceId,
 };
 
 struct ActorEntry {
@@ -24,6 +26,8 @@ pub struct MemoryStore {
     /// For each actor, its relations as (relation id, whether the actor is `from`),
     /// sorted by relation id.
     incident: HashMap<ActorId, Vec<(RelationId, bool)>>,
+    /// Relations per type, so whole-graph lists know their total without a scan.
+    type_counts: HashMap<RelationType, usize>,
     sources: BTreeMap<SourceId, Source>,
 }
 
@@ -44,6 +48,10 @@ impl MemoryStore {
         for list in incident.values_mut() {
             list.sort();
         }
+        let mut type_counts: HashMap<RelationType, usize> = HashMap::new();
+        for r in &data.relations {
+            *type_counts.entry(r.kind).or_default() += 1;
+        }
         let actors = data
             .actors
             .into_iter()
@@ -60,6 +68,7 @@ impl MemoryStore {
                 .map(|r| (r.id.clone(), r))
                 .collect(),
             incident,
+            type_counts,
             sources: data
                 .sources
                 .into_iter()
@@ -75,34 +84,56 @@ impl MemoryStore {
 
     fn relation_page(&self, q: &RelationQuery) -> Page<Relation> {
         let f = &q.filter;
-        match &f.actor {
-            None => Page::collect(
-                self.relations
-                    .values()
-                    .filter(|r| f.admits_type(r.kind))
-                    .map(|r| (r.id.as_str(), r.clone())),
-                &q.page,
-            ),
-            Some(actor) => {
-                let list = self
-                    .incident
-                    .get(actor)
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                let wanted = |is_from: bool| match f.direction {
-                    Direction::Out => is_from,
-                    Direction::In => !is_from,
-                    Direction::Both => true,
-                };
-                Page::collect(
-                    list.iter()
-                        .filter(|(_, is_from)| wanted(*is_from))
-                        .filter_map(|(id, _)| self.relations.get(id))
-                        .filter(|r| f.admits_type(r.kind))
-                        .map(|r| (r.id.as_str(), r.clone())),
-                    &q.page,
-                )
-            }
+        let Some(actor) = &f.actor else {
+            return self.global_relation_page(q);
+        };
+        let list = self
+            .incident
+            .get(actor)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let wanted = |is_from: bool| match f.direction {
+            Direction::Out => is_from,
+            Direction::In => !is_from,
+            Direction::Both => true,
+        };
+        Page::collect(
+            list.iter()
+                .filter(|(_, is_from)| wanted(*is_from))
+                .filter_map(|(id, _)| self.relations.get(id))
+                .filter(|r| f.admits_type(r.kind))
+                .map(|r| (r.id.as_str(), r)),
+            &q.page,
+        )
+    }
+
+    /// A page of the whole graph's relations: a range scan from the cursor, with
+    /// the total from the per-type counts, so the cost follows the page size.
+    fn global_relation_page(&self, q: &RelationQuery) -> Page<Relation> {
+        let f = &q.filter;
+        let total_count = if f.types.is_empty() {
+            self.relations.len()
+        } else {
+            f.types
+                .iter()
+                .map(|t| self.type_counts.get(t).copied().unwrap_or(0))
+                .sum()
+        };
+        let start = match q.page.after.as_deref() {
+            None => Bound::Unbounded,
+            Some(after) => Bound::Excluded(after),
+        };
+        let mut matching = self
+            .relations
+            .range::<str, _>((start, Bound::Unbounded))
+            .map(|(_, r)| r)
+            .filter(|r| f.admits_type(r.kind));
+        let items: Vec<Relation> = matching.by_ref().take(q.page.first).cloned().collect();
+        let has_next_page = matching.next().is_some();
+        Page {
+            items,
+            has_next_page,
+            total_count,
         }
     }
 }
@@ -140,7 +171,7 @@ impl Repository for MemoryStore {
                 .values()
                 .filter(|e| filter.kinds.is_empty() || filter.kinds.contains(&e.actor.kind))
                 .filter(|e| search::matches(&e.keys, &query))
-                .map(|e| (e.actor.id.as_str(), e.actor.clone())),
+                .map(|e| (e.actor.id.as_str(), &e.actor)),
             page,
         ))
     }

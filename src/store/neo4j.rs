@@ -41,7 +41,7 @@ const ACTORS_BY_IDS: &str = include_str!("neo4j/actors_by_ids.cypher");
 const FIND_ACTORS: &str = include_str!("neo4j/find_actors.cypher");
 const RELATIONS_BY_IDS: &str = include_str!("neo4j/relations_by_ids.cypher");
 const RELATION_PAGES_OF_ACTORS: &str = include_str!("neo4j/relation_pages_of_actors.cypher");
-const RELATION_PAGES_ALL: &str = include_str!("neo4j/relation_pages_all.cypher");
+const RELATION_PAGE_ALL: &str = include_str!("neo4j/relation_page_all.cypher");
 const SOURCES_BY_IDS: &str = include_str!("neo4j/sources_by_ids.cypher");
 const ALL_SOURCES: &str = include_str!("neo4j/all_sources.cypher");
 
@@ -247,6 +247,43 @@ impl Neo4jStore {
         .await
     }
 
+    /// One page of the whole graph's relations.
+    async fn global_relation_page(&self, q: &RelationQuery) -> StoreResult<Page<Relation>> {
+        let types: Vec<String> = q
+            .filter
+            .types
+            .iter()
+            .map(|t| t.as_str().to_string())
+            .collect();
+        let cypher = query(RELATION_PAGE_ALL)
+            .param("types", types)
+            .param("after", q.page.after.clone())
+            .param("limit", (q.page.first + 1) as i64);
+        #[derive(serde::Deserialize)]
+        struct Row {
+            total: i64,
+            page: Vec<RelationRecord>,
+        }
+        let rows: Vec<Row> = self.table(cypher).await?;
+        let row = rows
+            .into_iter()
+            .next()
+            .ok_or_else(|| invalid("the relation page query returned no row".into()))?;
+        let mut items = row
+            .page
+            .into_iter()
+            .map(RelationRecord::into_domain)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(invalid)?;
+        let has_next_page = items.len() > q.page.first;
+        items.truncate(q.page.first);
+        Ok(Page {
+            items,
+            has_next_page,
+            total_count: row.total.max(0) as usize,
+        })
+    }
+
     async fn relation_pages(
         &self,
         cypher: &'static str,
@@ -408,12 +445,10 @@ impl Repository for Neo4jStore {
                 &anchored.iter().map(|(_, q)| *q).collect::<Vec<_>>(),
             )
             .await?;
-        let global_pages = self
-            .relation_pages(
-                RELATION_PAGES_ALL,
-                &global.iter().map(|(_, q)| *q).collect::<Vec<_>>(),
-            )
-            .await?;
+        let mut global_pages = Vec::with_capacity(global.len());
+        for (_, q) in &global {
+            global_pages.push(self.global_relation_page(q).await?);
+        }
         let mut out: Vec<Option<Page<Relation>>> = vec![None; queries.len()];
         for ((i, _), page) in anchored
             .iter()

@@ -12,10 +12,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actorgraph::domain::Dataset;
+use actorgraph::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, SourceId};
 use actorgraph::store::memory::MemoryStore;
 use actorgraph::store::neo4j::{ImportOptions, Neo4jConfig, Neo4jStore};
-use actorgraph::store::Repository;
+use actorgraph::store::{ActorFilter, Page, PageRequest, RelationQuery, Repository, StoreResult};
 use futures_util::future::BoxFuture;
 
 /// Makes a fresh store holding exactly `data`; `None` when the backend is not
@@ -28,13 +28,87 @@ pub fn memory(data: Dataset) -> BoxFuture<'static, Option<Arc<dyn Repository>>> 
 
 pub fn bolt(data: Dataset) -> BoxFuture<'static, Option<Arc<dyn Repository>>> {
     Box::pin(async move {
-        let store = fresh_bolt_store().await?;
+        let database = fresh_bolt_database()?;
+        let store = Neo4jStore::connect(&database.config)
+            .await
+            .expect("the Bolt server answers");
         store
             .import(&data, &ImportOptions::default())
             .await
             .expect("the data set imports over Bolt");
-        Some(Arc::new(store) as Arc<dyn Repository>)
+        Some(Arc::new(TestStore {
+            store: Some(store),
+            _database: database,
+        }) as Arc<dyn Repository>)
     })
+}
+
+/// A database of one test; dropped (with its files) when the test is done, so
+/// the server does not run out of file handles over a run.
+pub struct TestDatabase {
+    pub config: Neo4jConfig,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(name) = &self.config.database {
+            // Best effort: a database left behind is removed at the next start.
+            let _ = admin(&self.config, &format!("drop database {name}"));
+        }
+    }
+}
+
+/// A store on a test database: closes its connections, then drops the database.
+struct TestStore {
+    store: Option<Neo4jStore>,
+    _database: TestDatabase,
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        // The pool must close before the database goes.
+        self.store.take();
+    }
+}
+
+impl TestStore {
+    fn inner(&self) -> &Neo4jStore {
+        self.store
+            .as_ref()
+            .expect("the store lives until the test store is dropped")
+    }
+}
+
+#[async_trait::async_trait]
+impl Repository for TestStore {
+    fn backend(&self) -> &'static str {
+        self.inner().backend()
+    }
+    async fn ping(&self) -> StoreResult<()> {
+        self.inner().ping().await
+    }
+    async fn actors_by_ids(&self, ids: &[ActorId]) -> StoreResult<Vec<Actor>> {
+        self.inner().actors_by_ids(ids).await
+    }
+    async fn find_actors(
+        &self,
+        filter: &ActorFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Actor>> {
+        self.inner().find_actors(filter, page).await
+    }
+    async fn relations_by_ids(&self, ids: &[RelationId]) -> StoreResult<Vec<Relation>> {
+        self.inner().relations_by_ids(ids).await
+    }
+    async fn find_relations(&self, queries: &[RelationQuery]) -> StoreResult<Vec<Page<Relation>>> {
+        self.inner().find_relations(queries).await
+    }
+    async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {
+        self.inner().sources_by_ids(ids).await
+    }
+    async fn all_sources(&self) -> StoreResult<Vec<Source>> {
+        self.inner().all_sources().await
+    }
 }
 
 /// The Bolt server's settings, from the environment.
@@ -60,33 +134,27 @@ pub fn bolt_config() -> Option<Neo4jConfig> {
 
 static DATABASES: AtomicUsize = AtomicUsize::new(0);
 
-/// The settings of a new, empty database on the Bolt server.
-pub fn fresh_bolt_database() -> Option<Neo4jConfig> {
+/// A new, empty database on the Bolt server, dropped when the value is.
+pub fn fresh_bolt_database() -> Option<TestDatabase> {
     let mut config = bolt_config()?;
     let name = format!(
         "t{}x{}",
         std::process::id(),
         DATABASES.fetch_add(1, Ordering::SeqCst)
     );
-    create_database(&config, &name);
+    let created = admin(&config, &format!("create database {name}"));
+    assert!(
+        created.is_ok(),
+        "could not create database {name}: {created:?}"
+    );
     config.database = Some(name);
-    Some(config)
+    Some(TestDatabase { config })
 }
 
-/// A connected store on a new, empty database.
-pub async fn fresh_bolt_store() -> Option<Neo4jStore> {
-    let config = fresh_bolt_database()?;
-    Some(
-        Neo4jStore::connect(&config)
-            .await
-            .expect("the Bolt server answers"),
-    )
-}
-
-/// Creates a database through ArcadeDB's HTTP API (`ARCADEDB_HTTP_URL`, default
+/// Runs a server command through ArcadeDB's HTTP API (`ARCADEDB_HTTP_URL`, default
 /// `http://127.0.0.1:2480`). Neo4j Community has a single database; against Neo4j
 /// these tests would need a server per run instead.
-fn create_database(config: &Neo4jConfig, name: &str) {
+fn admin(config: &Neo4jConfig, command: &str) -> Result<(), String> {
     let base =
         std::env::var("ARCADEDB_HTTP_URL").unwrap_or_else(|_| "http://127.0.0.1:2480".into());
     let output = std::process::Command::new("curl")
@@ -96,15 +164,15 @@ fn create_database(config: &Neo4jConfig, name: &str) {
             &format!("{}:{}", config.user, config.password),
         ])
         .args(["-H", "content-type: application/json"])
-        .args(["-d", &format!(r#"{{"command": "create database {name}"}}"#)])
+        .args(["-d", &serde_json::json!({ "command": command }).to_string()])
         .arg(format!("{base}/api/v1/server"))
         .output()
-        .expect("curl runs");
-    assert!(
-        output.status.success(),
-        "could not create database {name}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+        .map_err(|e| e.to_string())?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
 }
 
 /// Instantiates the named async test functions of a suite module for each backend:

@@ -75,15 +75,37 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
+    /// Starts the real application over a given store.
+    pub async fn spawn_on(repo: Arc<dyn Repository>) -> TestApp {
+        Self::start(Self::args(), repo)
+    }
+
     /// Starts it with adjusted options.
     pub async fn spawn_with(adjust: impl FnOnce(&mut ServeArgs)) -> TestApp {
-        let mut args = ServeArgs {
+        let mut args = Self::args();
+        adjust(&mut args);
+        let repo = Arc::new(MemoryStore::new(
+            actorgraph::seed::load(&args.seed).expect("valid seed"),
+        ));
+        Self::start(args, repo)
+    }
+
+    fn start(args: ServeArgs, repo: Arc<dyn Repository>) -> TestApp {
+        let app = Application::build(&args, repo).expect("the app starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        actix_web::rt::spawn(app.run_until_stopped());
+        TestApp { address }
+    }
+
+    fn args() -> ServeArgs {
+        ServeArgs {
             bind: "127.0.0.1:0".into(),
             seed: seed_path(),
             cors_origins: vec!["*".into()],
             max_body_bytes: 1_048_576,
             web_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("web/node_modules"),
             workers: Some(1),
+            synthetic: None,
             neo4j: actorgraph::config::Neo4jArgs {
                 neo4j_uri: None,
                 neo4j_user: String::new(),
@@ -92,15 +114,7 @@ impl TestApp {
                 neo4j_query_timeout_ms: 10_000,
                 neo4j_max_connections: 4,
             },
-        };
-        adjust(&mut args);
-        let repo = Arc::new(MemoryStore::new(
-            actorgraph::seed::load(&args.seed).expect("valid seed"),
-        ));
-        let app = Application::build(&args, repo).expect("the app starts");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        actix_web::rt::spawn(app.run_until_stopped());
-        TestApp { address }
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

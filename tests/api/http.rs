@@ -301,3 +301,36 @@ async fn cors_can_be_limited_to_listed_origins() {
         .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
         .is_none());
 }
+
+#[actix_web::test]
+async fn the_api_serves_the_neo4j_store_over_http() {
+    let Some(repo) = crate::backends::bolt(crate::helpers::seed_dataset()).await else {
+        return;
+    };
+    let app = TestApp::spawn_on(repo).await;
+    let mut health = awc::Client::default()
+        .get(app.url("/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    assert_eq!(
+        health.json::<Value>().await.unwrap(),
+        json!({"status": "ok", "store": "neo4j"})
+    );
+    let (status, _, body) = post_json(
+        &app,
+        Some("application/graphql-response+json"),
+        json!({"query": "{ relation(id: \"cia-contract-amazon\") { amount { value currency } evidence { quote } } }"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body["data"]["relation"]["amount"],
+        json!({"value": 600000000.0, "currency": "USD"})
+    );
+    assert!(body["data"]["relation"]["evidence"][0]["quote"]
+        .as_str()
+        .unwrap()
+        .contains("6억 달러"));
+}

@@ -74,17 +74,18 @@ async fn actor_count(config: &Neo4jConfig) -> usize {
 
 #[tokio::test]
 async fn seeding_twice_writes_the_article_once_then_reports_nothing_changed() {
-    let Some(db) = fresh_bolt_database() else {
+    let Some(database) = fresh_bolt_database() else {
         return;
     };
+    let db = &database.config;
     let path = seed_path();
-    let first = seed_command(Some(&db), &[path.to_str().unwrap()]);
+    let first = seed_command(Some(db), &[path.to_str().unwrap()]);
     assert!(first.status.success(), "{}", stderr(&first));
     let out = stdout(&first);
     assert!(out.contains("actors           27 created"), "{out}");
     assert!(out.contains("relations        40 created"), "{out}");
 
-    let second = seed_command(Some(&db), &[path.to_str().unwrap()]);
+    let second = seed_command(Some(db), &[path.to_str().unwrap()]);
     assert!(second.status.success(), "{}", stderr(&second));
     let out = stdout(&second);
     assert!(
@@ -93,16 +94,17 @@ async fn seeding_twice_writes_the_article_once_then_reports_nothing_changed() {
             && out.contains("nothing changed"),
         "{out}"
     );
-    assert_eq!(actor_count(&db).await, 27);
+    assert_eq!(actor_count(db).await, 27);
 }
 
 #[tokio::test]
 async fn a_changed_record_is_updated_and_the_rest_left_alone() {
-    let Some(db) = fresh_bolt_database() else {
+    let Some(database) = fresh_bolt_database() else {
         return;
     };
+    let db = &database.config;
     let dir = seed_copy("changed");
-    assert!(seed_command(Some(&db), &[dir.to_str().unwrap()])
+    assert!(seed_command(Some(db), &[dir.to_str().unwrap()])
         .status
         .success());
 
@@ -124,7 +126,7 @@ async fn a_changed_record_is_updated_and_the_rest_left_alone() {
             1,
         );
     std::fs::write(&file, text).unwrap();
-    let run = seed_command(Some(&db), &[dir.to_str().unwrap()]);
+    let run = seed_command(Some(db), &[dir.to_str().unwrap()]);
     assert!(run.status.success(), "{}", stderr(&run));
     let out = stdout(&run);
     assert!(
@@ -137,7 +139,7 @@ async fn a_changed_record_is_updated_and_the_rest_left_alone() {
         "{out}"
     );
 
-    let store = Neo4jStore::connect(&db).await.unwrap();
+    let store = Neo4jStore::connect(db).await.unwrap();
     let lease = RelationQuery {
         filter: RelationFilter::new(
             Some(actorgraph::domain::ActorId::parse("gs-tower").unwrap()),
@@ -165,9 +167,10 @@ async fn a_changed_record_is_updated_and_the_rest_left_alone() {
 
 #[tokio::test]
 async fn an_invalid_data_set_is_refused_with_every_problem_and_nothing_is_written() {
-    let Some(db) = fresh_bolt_database() else {
+    let Some(database) = fresh_bolt_database() else {
         return;
     };
+    let db = &database.config;
     let dir = seed_copy("invalid");
     let file = dir.join("actorgraph.json");
     let text = std::fs::read_to_string(&file).unwrap();
@@ -175,13 +178,13 @@ async fn an_invalid_data_set_is_refused_with_every_problem_and_nothing_is_writte
         .replacen(r#""to": "amazon""#, r#""to": "nsa""#, 1)
         .replacen(r#""kind": "COMPANY""#, r#""kind": "FIRM""#, 1);
     std::fs::write(&file, text).unwrap();
-    let run = seed_command(Some(&db), &[dir.to_str().unwrap()]);
+    let run = seed_command(Some(db), &[dir.to_str().unwrap()]);
     assert!(!run.status.success());
     let err = stderr(&run);
     assert!(err.contains("no actor has the id `nsa`"), "{err}");
     assert!(err.contains("unknown actor kind `FIRM`"), "{err}");
     assert!(err.contains("nothing was written"), "{err}");
-    assert_eq!(actor_count(&db).await, 0);
+    assert_eq!(actor_count(db).await, 0);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -228,34 +231,36 @@ fn reset_asks_for_confirmation() {
 
 #[tokio::test]
 async fn reset_deletes_the_data_sets_records_then_writes_them_again() {
-    let Some(db) = fresh_bolt_database() else {
+    let Some(database) = fresh_bolt_database() else {
         return;
     };
+    let db = &database.config;
     let path = seed_path();
-    assert!(seed_command(Some(&db), &[path.to_str().unwrap()])
+    assert!(seed_command(Some(db), &[path.to_str().unwrap()])
         .status
         .success());
-    let run = seed_command(Some(&db), &["--reset", "--yes", path.to_str().unwrap()]);
+    let run = seed_command(Some(db), &["--reset", "--yes", path.to_str().unwrap()]);
     assert!(run.status.success(), "{}", stderr(&run));
     let out = stdout(&run);
     assert!(
         out.contains("27 created") && out.contains("(27 deleted first by --reset)"),
         "{out}"
     );
-    assert_eq!(actor_count(&db).await, 27);
+    assert_eq!(actor_count(db).await, 27);
 }
 
 #[tokio::test]
 async fn a_synthetic_data_set_of_any_size_seeds() {
-    let Some(db) = fresh_bolt_database() else {
+    let Some(database) = fresh_bolt_database() else {
         return;
     };
-    let run = seed_command(Some(&db), &["--synthetic", "200", "--batch-size", "64"]);
+    let db = &database.config;
+    let run = seed_command(Some(db), &["--synthetic", "200", "--batch-size", "64"]);
     assert!(run.status.success(), "{}", stderr(&run));
     assert!(
         stdout(&run).contains("relations      1000 created"),
         "{}",
         stdout(&run)
     );
-    assert_eq!(actor_count(&db).await, 200);
+    assert_eq!(actor_count(db).await, 200);
 }
