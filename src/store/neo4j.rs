@@ -259,29 +259,12 @@ impl Neo4jStore {
             .param("types", types)
             .param("after", q.page.after.clone())
             .param("limit", (q.page.first + 1) as i64);
-        #[derive(serde::Deserialize)]
-        struct Row {
-            total: i64,
-            page: Vec<RelationRecord>,
-        }
-        let rows: Vec<Row> = self.table(cypher).await?;
-        let row = rows
-            .into_iter()
-            .next()
-            .ok_or_else(|| invalid("the relation page query returned no row".into()))?;
-        let mut items = row
-            .page
-            .into_iter()
-            .map(RelationRecord::into_domain)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(invalid)?;
-        let has_next_page = items.len() > q.page.first;
-        items.truncate(q.page.first);
-        Ok(Page {
-            items,
-            has_next_page,
-            total_count: row.total.max(0) as usize,
-        })
+        let rows: Vec<PageRow<RelationRecord>> = self.table(cypher).await?;
+        to_page(
+            single(rows, "the relation page query")?,
+            q.page.first,
+            RelationRecord::into_domain,
+        )
     }
 
     async fn relation_pages(
@@ -320,25 +303,53 @@ impl Neo4jStore {
                 .ok_or_else(|| invalid("query index out of range".into()))?
                 .page
                 .first;
-            let mut items = row
-                .page
-                .into_iter()
-                .map(RelationRecord::into_domain)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(invalid)?;
-            let has_next_page = items.len() > first;
-            items.truncate(first);
-            pages[i] = Some(Page {
-                items,
-                has_next_page,
-                total_count: row.total.max(0) as usize,
-            });
+            let page = PageRow {
+                total: row.total,
+                page: row.page,
+            };
+            pages[i] = Some(to_page(page, first, RelationRecord::into_domain)?);
         }
         pages
             .into_iter()
             .map(|p| p.ok_or_else(|| invalid("a relation query got no answer".into())))
             .collect()
     }
+}
+
+/// The single row of a page query: the total, and the page with one item more than
+/// asked for, which tells whether another page follows.
+#[derive(serde::Deserialize)]
+struct PageRow<R> {
+    total: i64,
+    page: Vec<R>,
+}
+
+/// Turns a page row into a page of domain records.
+fn to_page<R, T>(
+    row: PageRow<R>,
+    first: usize,
+    convert: fn(R) -> Result<T, String>,
+) -> StoreResult<Page<T>> {
+    let mut items = row
+        .page
+        .into_iter()
+        .map(convert)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(invalid)?;
+    let has_next_page = items.len() > first;
+    items.truncate(first);
+    Ok(Page {
+        items,
+        has_next_page,
+        total_count: row.total.max(0) as usize,
+    })
+}
+
+/// The one row a page query returns.
+fn single<R>(rows: Vec<R>, what: &str) -> StoreResult<R> {
+    rows.into_iter()
+        .next()
+        .ok_or_else(|| invalid(format!("{what} returned no row")))
 }
 
 fn id_list<T: AsRef<str>>(ids: &[T]) -> Vec<String> {
@@ -389,29 +400,12 @@ impl Repository for Neo4jStore {
             .param("search", search)
             .param("after", page.after.clone())
             .param("limit", (page.first + 1) as i64);
-        #[derive(serde::Deserialize)]
-        struct Row {
-            total: i64,
-            actors: Vec<ActorRecord>,
-        }
-        let rows: Vec<Row> = self.table(q).await?;
-        let row = rows
-            .into_iter()
-            .next()
-            .ok_or_else(|| invalid("find_actors returned no row".into()))?;
-        let mut items = row
-            .actors
-            .into_iter()
-            .map(ActorRecord::into_domain)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(invalid)?;
-        let has_next_page = items.len() > page.first;
-        items.truncate(page.first);
-        Ok(Page {
-            items,
-            has_next_page,
-            total_count: row.total.max(0) as usize,
-        })
+        let rows: Vec<PageRow<ActorRecord>> = self.table(q).await?;
+        to_page(
+            single(rows, "find_actors")?,
+            page.first,
+            ActorRecord::into_domain,
+        )
     }
 
     async fn relations_by_ids(&self, ids: &[RelationId]) -> StoreResult<Vec<Relation>> {

@@ -15,6 +15,6 @@ CALL () {
     AND ($search = '' OR a.searchText CONTAINS $search)
     AND ($after IS NULL OR a.id > $after)
   WITH a ORDER BY a.id LIMIT $limit
-  RETURN collect(a {.id, .kind, .nameKo, .nameEn, .aliases, .description}) AS actors
+  RETURN collect(a {.id, .kind, .nameKo, .nameEn, .aliases, .description}) AS page
 }
-RETURN total, actors
+RETURN total, page
