@@ -55,10 +55,13 @@ before(async () => {
   if (skip) return;
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
+  // The embedded store with the seeded article, whatever the environment says:
+  // scripts/test exports NEO4J_* for the Rust tests' Bolt server.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NEO4J_')));
   server = spawn(binary, ['serve', '--bind', `127.0.0.1:${port}`], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, RUST_LOG: 'warn' },
+    env: { ...env, RUST_LOG: 'warn' },
   });
   const exited = new Promise((_, reject) => {
     server.on('error', (e) => reject(new Error(`could not start ${binary}: ${e.message}`)));
