@@ -5,6 +5,8 @@
 mod codes;
 mod cursor;
 pub mod error;
+mod explore;
+mod explore_types;
 mod loaders;
 pub mod paging;
 mod prefetch;
@@ -12,6 +14,8 @@ mod query;
 mod types;
 
 use std::sync::Arc;
+
+use async_graphql::MergedObject;
 
 use async_graphql::{
     BatchRequest, BatchResponse, EmptyMutation, EmptySubscription, Request, Response, Schema,
@@ -21,10 +25,15 @@ pub use codes::code_of as codes_of;
 pub use error::ErrorCode;
 pub use query::QueryRoot;
 
+/// The root query: reads of records, and graph exploration.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct Query(QueryRoot, explore_types::ExploreQuery);
+
 use crate::store::Repository;
 
 /// The schema type.
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
 /// Deepest selection nesting accepted (GraphiQL's introspection query needs 13).
 pub const MAX_DEPTH: usize = 16;
@@ -33,9 +42,8 @@ pub const MAX_DEPTH: usize = 16;
 pub const MAX_COMPLEXITY: usize = 20_000;
 
 /// Builds the schema without data; enough to print the SDL.
-pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, EmptyMutation, EmptySubscription>
-{
-    Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(codes::ErrorCodes)

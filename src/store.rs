@@ -15,7 +15,8 @@ pub mod neo4j;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Actor, ActorId, ActorKind, Direction, Relation, RelationId, RelationType, Source, SourceId,
+    Actor, ActorId, ActorKind, Direction, PartialDate, Relation, RelationId, RelationType, Source,
+    SourceId,
 };
 
 /// What can go wrong inside a store. None of it is the client's fault; the API
@@ -111,6 +112,8 @@ pub struct RelationFilter {
     pub direction: Direction,
     /// Only these types (sorted, without repeats); empty means all.
     pub types: Vec<RelationType>,
+    /// Only relations that hold at this date (see [`Relation::valid_at`]).
+    pub as_of: Option<PartialDate>,
 }
 
 impl RelationFilter {
@@ -122,12 +125,24 @@ impl RelationFilter {
             actor,
             direction,
             types,
+            as_of: None,
         }
+    }
+
+    /// The same filter, limited to relations that hold at `date`.
+    pub fn at(mut self, date: Option<PartialDate>) -> Self {
+        self.as_of = date;
+        self
     }
 
     /// Whether a relation passes the type filter.
     pub fn admits_type(&self, t: RelationType) -> bool {
         self.types.is_empty() || self.types.contains(&t)
+    }
+
+    /// Whether a relation passes the type and date filters (not the actor one).
+    pub fn admits(&self, r: &Relation) -> bool {
+        self.admits_type(r.kind) && self.as_of.as_ref().is_none_or(|d| r.valid_at(d))
     }
 }
 
@@ -169,4 +184,42 @@ pub trait Repository: Send + Sync + 'static {
 
     /// Every source, in id order.
     async fn all_sources(&self) -> StoreResult<Vec<Source>>;
+
+    /// How many records of each kind the store holds.
+    async fn stats(&self) -> StoreResult<Stats>;
+}
+
+/// Counts of what a store holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Actors per kind, for every kind (zero included), in declaration order.
+    pub actors_by_kind: Vec<(ActorKind, usize)>,
+    /// Relations per type, for every type (zero included), in declaration order.
+    pub relations_by_type: Vec<(RelationType, usize)>,
+    /// Sources.
+    pub sources: usize,
+}
+
+impl Stats {
+    /// Builds the full, ordered lists from whatever counts a backend found.
+    pub fn from_counts(
+        actors: impl IntoIterator<Item = (ActorKind, usize)>,
+        relations: impl IntoIterator<Item = (RelationType, usize)>,
+        sources: usize,
+    ) -> Self {
+        let actors: std::collections::HashMap<ActorKind, usize> = actors.into_iter().collect();
+        let relations: std::collections::HashMap<RelationType, usize> =
+            relations.into_iter().collect();
+        Stats {
+            actors_by_kind: ActorKind::ALL
+                .iter()
+                .map(|k| (*k, actors.get(k).copied().unwrap_or(0)))
+                .collect(),
+            relations_by_type: RelationType::ALL
+                .iter()
+                .map(|t| (*t, relations.get(t).copied().unwrap_or(0)))
+                .collect(),
+            sources,
+        }
+    }
 }

@@ -12,6 +12,9 @@ use crate::store::StoreError;
 pub enum ErrorCode {
     /// An argument breaks a rule: a page size over the limit, a malformed id or cursor.
     BadUserInput,
+    /// An id names nothing, where something must exist (the ends of `paths`, the
+    /// centre of `neighborhood`).
+    NotFound,
     /// The query text is not valid GraphQL syntax.
     GraphqlParseFailed,
     /// The query does not fit the schema (unknown field, wrong argument type…).
@@ -41,6 +44,7 @@ impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::BadUserInput => "BAD_USER_INPUT",
+            ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
             ErrorCode::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
@@ -81,6 +85,11 @@ pub enum ApiError {
         argument: &'static str,
         message: String,
     },
+    /// The id in `argument` names nothing.
+    NotFound {
+        argument: &'static str,
+        message: String,
+    },
     /// A store call failed. The client sees a generic message; the cause is logged.
     Store(Arc<StoreError>),
 }
@@ -117,6 +126,11 @@ impl From<ApiError> for async_graphql::Error {
             ApiError::BadUserInput { argument, message } => async_graphql::Error::new(message)
                 .extend_with(|_, ext| {
                     ext.set("code", ErrorCode::BadUserInput.as_str());
+                    ext.set("argument", argument);
+                }),
+            ApiError::NotFound { argument, message } => async_graphql::Error::new(message)
+                .extend_with(|_, ext| {
+                    ext.set("code", ErrorCode::NotFound.as_str());
                     ext.set("argument", argument);
                 }),
             ApiError::Store(cause) => {

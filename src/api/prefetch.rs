@@ -52,6 +52,11 @@ impl Cache {
         lock(&self.pages).get(q).cloned()
     }
 
+    /// Remembers sources fetched by a root field.
+    pub fn put_sources(&self, sources: impl IntoIterator<Item = Source>) {
+        lock(&self.sources).extend(sources.into_iter().map(|s| (s.id.clone(), s)));
+    }
+
     /// Remembers actors fetched by a root field.
     pub fn put_actors(&self, actors: impl IntoIterator<Item = Actor>) {
         lock(&self.actors).extend(actors.into_iter().map(|a| (a.id.clone(), a)));
@@ -120,9 +125,20 @@ fn relations_queries(field: &SelectionField<'_>, actors: &[ActorId]) -> Option<V
     let types: Option<Vec<RelationType>> = arg(&args, "types").ok()?;
     let first: Option<i32> = arg(&args, "first").ok()?;
     let after: Option<String> = arg(&args, "after").ok()?;
+    let as_of: Option<String> = arg(&args, "asOf").ok()?;
     actors
         .iter()
-        .map(|id| relation_query(id.clone(), direction, types.clone(), first, after.clone()).ok())
+        .map(|id| {
+            relation_query(
+                Some(id.clone()),
+                direction,
+                types.clone(),
+                first,
+                after.clone(),
+                as_of.as_deref(),
+            )
+            .ok()
+        })
         .collect()
 }
 

@@ -1,5 +1,9 @@
 //! The root query fields.
 
+// Resolvers take one parameter per GraphQL argument; a list of arguments is the
+// schema's shape, not a function doing too much.
+#![allow(clippy::too_many_arguments)]
+
 use std::sync::Arc;
 
 use async_graphql::{Context, Object, ID};
@@ -7,14 +11,18 @@ use async_graphql::{Context, Object, ID};
 use super::error::{ApiError, ApiResult};
 use super::paging::{page_cost, page_request, ActorConnection, RelationConnection};
 use super::prefetch::{self, node_selection, Start};
-use super::types::{loaders, ActorNode, RelationNode, SourceNode};
+use super::types::{
+    loaders, relation_query, ActorKindCount, ActorNode, RelationNode, RelationTypeCount,
+    SourceNode, StatsNode,
+};
 use crate::domain::{ActorId, ActorKind, Direction, RelationId, RelationType, SourceId};
-use crate::store::{ActorFilter, RelationFilter, RelationQuery, Repository};
+use crate::store::{ActorFilter, Repository};
 
 /// The longest `search` text accepted, in characters.
 pub const MAX_SEARCH_LEN: usize = 200;
 
 /// Read access to the graph.
+#[derive(Default)]
 pub struct QueryRoot;
 
 fn repo<'a>(ctx: &Context<'a>) -> ApiResult<&'a Arc<dyn Repository>> {
@@ -30,7 +38,7 @@ fn parse_id<T>(
 }
 
 /// Read access to the graph: actors, relations and their sources.
-#[Object(name = "Query")]
+#[Object(name = "RecordQuery")]
 impl QueryRoot {
     /// One actor by id, e.g. `cia`; null when no actor has that id.
     async fn actor(
@@ -146,15 +154,16 @@ impl QueryRoot {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "A cursor from an earlier page: return the relations after it.")]
         after: Option<String>,
+        #[graphql(
+            desc = "Only relations that hold at this date (`2015`, `2015-01` or `2015-01-16`): started on or before it and not ended before it, at the coarser precision; open ends hold."
+        )]
+        as_of: Option<String>,
     ) -> ApiResult<RelationConnection> {
-        let page = page_request(first, after)?;
         let actor = actor_id
             .map(|id| parse_id("actorId", &id, ActorId::parse))
             .transpose()?;
-        let query = RelationQuery {
-            filter: RelationFilter::new(actor, direction, types.unwrap_or_default()),
-            page: page.clone(),
-        };
+        let query = relation_query(actor, direction, types, first, after, as_of.as_deref())?;
+        let page = query.page.clone();
         let repo = repo(ctx)?;
         let mut pages = repo
             .find_relations(std::slice::from_ref(&query))
@@ -174,6 +183,33 @@ impl QueryRoot {
         )
         .await?;
         Ok(RelationConnection::new(result, &page))
+    }
+
+    /// How many actors of each kind and relations of each type the graph holds.
+    async fn stats(&self, ctx: &Context<'_>) -> ApiResult<StatsNode> {
+        let stats = repo(ctx)?.stats().await.map_err(ApiError::from)?;
+        let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+        Ok(StatsNode {
+            actors: count(stats.actors_by_kind.iter().map(|(_, n)| n).sum()),
+            relations: count(stats.relations_by_type.iter().map(|(_, n)| n).sum()),
+            sources: count(stats.sources),
+            actors_by_kind: stats
+                .actors_by_kind
+                .into_iter()
+                .map(|(kind, n)| ActorKindCount {
+                    kind,
+                    count: count(n),
+                })
+                .collect(),
+            relations_by_type: stats
+                .relations_by_type
+                .into_iter()
+                .map(|(kind, n)| RelationTypeCount {
+                    kind,
+                    count: count(n),
+                })
+                .collect(),
+        })
     }
 
     /// Every source document, in id order.

@@ -94,8 +94,19 @@ impl ActorNode {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "A cursor from an earlier page: return the relations after it.")]
         after: Option<String>,
+        #[graphql(
+            desc = "Only relations that hold at this date (`2015`, `2015-01` or `2015-01-16`): started on or before it and not ended before it, at the coarser precision; open ends hold."
+        )]
+        as_of: Option<String>,
     ) -> ApiResult<RelationConnection> {
-        let query = relation_query(self.0.id.clone(), direction, types, first, after)?;
+        let query = relation_query(
+            Some(self.0.id.clone()),
+            direction,
+            types,
+            first,
+            after,
+            as_of.as_deref(),
+        )?;
         let loaders = loaders(ctx)?;
         let result = match loaders.cache.page(&query) {
             Some(page) => page,
@@ -113,17 +124,29 @@ impl ActorNode {
 /// The store query behind `Actor.relations`; the prefetcher builds the same one,
 /// so the two agree on cache keys.
 pub(crate) fn relation_query(
-    actor: domain::ActorId,
+    actor: Option<domain::ActorId>,
     direction: Direction,
     types: Option<Vec<RelationType>>,
     first: Option<i32>,
     after: Option<String>,
+    as_of: Option<&str>,
 ) -> Result<RelationQuery, ApiError> {
     let page = page_request(first, after)?;
+    let as_of = parse_as_of(as_of)?;
     Ok(RelationQuery {
-        filter: RelationFilter::new(Some(actor), direction, types.unwrap_or_default()),
+        filter: RelationFilter::new(actor, direction, types.unwrap_or_default()).at(as_of),
         page,
     })
+}
+
+/// Reads an `asOf` argument: a date at any precision.
+pub(crate) fn parse_as_of(as_of: Option<&str>) -> Result<Option<domain::PartialDate>, ApiError> {
+    as_of
+        .map(|s| {
+            s.parse::<domain::PartialDate>()
+                .map_err(|e| ApiError::bad_input("asOf", e.to_string()))
+        })
+        .transpose()
 }
 
 /// A record the store should hold but did not return: the store is inconsistent.
@@ -382,4 +405,39 @@ impl SourceNode {
     async fn text(&self) -> &str {
         &self.0.text
     }
+}
+
+/// Counts of what the graph holds.
+#[derive(SimpleObject)]
+#[graphql(name = "Stats")]
+pub struct StatsNode {
+    /// Actors in all.
+    pub actors: i32,
+    /// Relations in all.
+    pub relations: i32,
+    /// Source documents.
+    pub sources: i32,
+    /// Actors per kind, every kind listed (zero included), in the order of `ActorKind`.
+    pub actors_by_kind: Vec<ActorKindCount>,
+    /// Relations per type, every type listed (zero included), in the order of `RelationType`.
+    pub relations_by_type: Vec<RelationTypeCount>,
+}
+
+/// How many actors have a kind.
+#[derive(SimpleObject)]
+pub struct ActorKindCount {
+    /// The kind.
+    pub kind: ActorKind,
+    /// Actors of that kind.
+    pub count: i32,
+}
+
+/// How many relations have a type.
+#[derive(SimpleObject)]
+pub struct RelationTypeCount {
+    /// The type.
+    #[graphql(name = "type")]
+    pub kind: RelationType,
+    /// Relations of that type.
+    pub count: i32,
 }

@@ -1,7 +1,7 @@
 //! The validated records of the graph. Values of these types only come out of
 //! [`crate::domain::dataset::validate`], so code that holds one may rely on its rules.
 
-use super::{ActorId, ActorKind, DateValue, RelationId, RelationType, SourceId};
+use super::{ActorId, ActorKind, DateValue, PartialDate, RelationId, RelationType, SourceId};
 
 /// Something that acts or is acted on: a company, agency, person, bill, place…
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +88,21 @@ pub struct Relation {
     pub evidence: Vec<Evidence>,
 }
 
+impl Relation {
+    /// Whether the relation holds at `date`: it started on or before it and ends on
+    /// or after it, comparing at the coarser precision of the two (a relation that
+    /// starts in `2015` holds on `2015-01-01`), and an open end holds for ever.
+    pub fn valid_at(&self, date: &PartialDate) -> bool {
+        self.start
+            .as_ref()
+            .is_none_or(|s| s.date.cmp_coarse(date).is_le())
+            && self
+                .end
+                .as_ref()
+                .is_none_or(|e| e.date.cmp_coarse(date).is_ge())
+    }
+}
+
 /// A document that relations are drawn from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Source {
@@ -107,4 +122,60 @@ pub struct Source {
     pub note: Option<String>,
     /// The full text; every evidence quote is a substring of it.
     pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn relation(start: Option<&str>, end: Option<&str>) -> Relation {
+        let date = |s: &str| DateValue {
+            date: s.parse().unwrap(),
+            inferred: false,
+            note: None,
+        };
+        Relation {
+            id: RelationId::parse("r").unwrap(),
+            kind: RelationType::Lease,
+            from: ActorId::parse("a").unwrap(),
+            to: ActorId::parse("b").unwrap(),
+            summary: "s".into(),
+            amount: None,
+            start: start.map(date),
+            end: end.map(date),
+            role: None,
+            area: None,
+            status: None,
+            note: None,
+            evidence: vec![],
+        }
+    }
+
+    fn at(s: &str) -> PartialDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_relation_holds_between_its_start_and_end_inclusive() {
+        let lease = relation(Some("2014"), Some("2024-02"));
+        assert!(
+            lease.valid_at(&at("2014-01-01")),
+            "2014 contains its first day"
+        );
+        assert!(lease.valid_at(&at("2020")));
+        assert!(
+            lease.valid_at(&at("2024-02-29")),
+            "February 2024 contains its last day"
+        );
+        assert!(!lease.valid_at(&at("2013-12-31")));
+        assert!(!lease.valid_at(&at("2024-03")));
+    }
+
+    #[test]
+    fn open_ends_hold_for_ever() {
+        assert!(relation(None, None).valid_at(&at("1900")));
+        assert!(relation(Some("2015-01-16"), None).valid_at(&at("2030")));
+        assert!(!relation(Some("2015-01-16"), None).valid_at(&at("2015-01-15")));
+        assert!(relation(None, Some("2010")).valid_at(&at("1990-05")));
+    }
 }

@@ -7,7 +7,7 @@ use std::ops::Bound;
 
 use async_trait::async_trait;
 
-use super::{ActorFilter, Page, PageRequest, RelationQuery, Repository, StoreResult};
+use super::{ActorFilter, Page, PageRequest, RelationQuery, Repository, Stats, StoreResult};
 use crate::domain::{
     search, Actor, ActorId, Dataset, Direction, Relation, RelationId, RelationType, Source,
     SourceId,
@@ -101,7 +101,7 @@ impl MemoryStore {
             list.iter()
                 .filter(|(_, is_from)| wanted(*is_from))
                 .filter_map(|(id, _)| self.relations.get(id))
-                .filter(|r| f.admits_type(r.kind))
+                .filter(|r| f.admits(r))
                 .map(|r| (r.id.as_str(), r)),
             &q.page,
         )
@@ -111,6 +111,16 @@ impl MemoryStore {
     /// the total from the per-type counts, so the cost follows the page size.
     fn global_relation_page(&self, q: &RelationQuery) -> Page<Relation> {
         let f = &q.filter;
+        if f.as_of.is_some() {
+            // The per-type counts do not know dates: count by scanning.
+            return Page::collect(
+                self.relations
+                    .values()
+                    .filter(|r| f.admits(r))
+                    .map(|r| (r.id.as_str(), r)),
+                &q.page,
+            );
+        }
         let total_count = if f.types.is_empty() {
             self.relations.len()
         } else {
@@ -198,5 +208,17 @@ impl Repository for MemoryStore {
 
     async fn all_sources(&self) -> StoreResult<Vec<Source>> {
         Ok(self.sources.values().cloned().collect())
+    }
+
+    async fn stats(&self) -> StoreResult<Stats> {
+        let mut by_kind: HashMap<crate::domain::ActorKind, usize> = HashMap::new();
+        for e in self.actors.values() {
+            *by_kind.entry(e.actor.kind).or_default() += 1;
+        }
+        Ok(Stats::from_counts(
+            by_kind,
+            self.type_counts.clone(),
+            self.sources.len(),
+        ))
     }
 }

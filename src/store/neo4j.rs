@@ -28,8 +28,13 @@ use async_trait::async_trait;
 use neo4rs::{query, BoltType, ConfigBuilder, Graph, Query};
 use serde::de::DeserializeOwned;
 
-use super::{ActorFilter, Page, PageRequest, RelationQuery, Repository, StoreError, StoreResult};
-use crate::domain::{search, Actor, ActorId, Direction, Relation, RelationId, Source, SourceId};
+use super::{
+    ActorFilter, Page, PageRequest, RelationQuery, Repository, Stats, StoreError, StoreResult,
+};
+use crate::domain::{
+    search, Actor, ActorId, ActorKind, Direction, Relation, RelationId, RelationType, Source,
+    SourceId,
+};
 pub use import::{ImportOptions, ImportReport, KindReport, Progress};
 use records::{ActorRecord, RelationRecord, SourceRecord};
 
@@ -44,6 +49,7 @@ const RELATION_PAGES_OF_ACTORS: &str = include_str!("neo4j/relation_pages_of_act
 const RELATION_PAGE_ALL: &str = include_str!("neo4j/relation_page_all.cypher");
 const SOURCES_BY_IDS: &str = include_str!("neo4j/sources_by_ids.cypher");
 const ALL_SOURCES: &str = include_str!("neo4j/all_sources.cypher");
+const STATS: &str = include_str!("neo4j/stats.cypher");
 
 /// How to reach the database.
 #[derive(Debug, Clone)]
@@ -258,7 +264,8 @@ impl Neo4jStore {
         let cypher = query(RELATION_PAGE_ALL)
             .param("types", types)
             .param("after", q.page.after.clone())
-            .param("limit", (q.page.first + 1) as i64);
+            .param("limit", (q.page.first + 1) as i64)
+            .param("asOf", q.filter.as_of.map(|d| d.to_string()));
         let rows: Vec<PageRow<RelationRecord>> = self.table(cypher).await?;
         to_page(
             single(rows, "the relation page query")?,
@@ -284,6 +291,7 @@ impl Neo4jStore {
                     "types": q.filter.types.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
                     "after": q.page.after,
                     "limit": q.page.first + 1,
+                    "asOf": q.filter.as_of.map(|d| d.to_string()),
                 })
             })
             .collect();
@@ -475,6 +483,38 @@ impl Repository for Neo4jStore {
             .map(SourceRecord::into_domain)
             .collect::<Result<_, _>>()
             .map_err(invalid)
+    }
+
+    async fn stats(&self) -> StoreResult<Stats> {
+        #[derive(serde::Deserialize)]
+        struct Count {
+            key: String,
+            count: i64,
+        }
+        #[derive(serde::Deserialize)]
+        struct Row {
+            actors: Vec<Count>,
+            relations: Vec<Count>,
+            sources: i64,
+        }
+        let row = single(self.table::<Row>(query(STATS)).await?, "stats")?;
+        /// Reads `key: count` pairs whose keys must be words of a vocabulary.
+        fn counts<T>(
+            rows: Vec<Count>,
+            parse: fn(&str) -> Option<T>,
+        ) -> StoreResult<Vec<(T, usize)>> {
+            rows.into_iter()
+                .map(|c| {
+                    let key = parse(&c.key)
+                        .ok_or_else(|| invalid(format!("unknown kind or type `{}`", c.key)))?;
+                    Ok((key, usize::try_from(c.count).unwrap_or(0)))
+                })
+                .collect()
+        }
+        let actors = counts(row.actors, ActorKind::parse)?;
+        let relations = counts(row.relations, RelationType::parse)?;
+        let sources = usize::try_from(row.sources).unwrap_or(0);
+        Ok(Stats::from_counts(actors, relations, sources))
     }
 }
 

@@ -15,7 +15,9 @@ use std::time::Duration;
 use actorgraph::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, SourceId};
 use actorgraph::store::memory::MemoryStore;
 use actorgraph::store::neo4j::{ImportOptions, Neo4jConfig, Neo4jStore};
-use actorgraph::store::{ActorFilter, Page, PageRequest, RelationQuery, Repository, StoreResult};
+use actorgraph::store::{
+    ActorFilter, Page, PageRequest, RelationQuery, Repository, Stats, StoreResult,
+};
 use futures_util::future::BoxFuture;
 
 /// Makes a fresh store holding exactly `data`; `None` when the backend is not
@@ -108,6 +110,9 @@ impl Repository for TestStore {
     }
     async fn all_sources(&self) -> StoreResult<Vec<Source>> {
         self.inner().all_sources().await
+    }
+    async fn stats(&self) -> StoreResult<Stats> {
+        self.inner().stats().await
     }
 }
 

@@ -24,6 +24,8 @@ for_each_backend!(crate::contract;
     many_relation_queries_are_answered_in_one_call_in_order,
     relation_pages_continue_after_the_last_id_seen,
     sources_are_found_by_id_and_listed_in_id_order,
+    relations_hold_as_of_a_date_at_the_coarser_precision,
+    stats_count_actors_by_kind_and_relations_by_type,
 );
 
 const TEXT: &str =
@@ -370,4 +372,116 @@ pub async fn sources_are_found_by_id_and_listed_in_id_order(make: Maker) {
         found[0].published_at.as_ref().unwrap().date.to_string(),
         "2015-02"
     );
+}
+
+pub async fn relations_hold_as_of_a_date_at_the_coarser_precision(make: Maker) {
+    let Some(repo) = make(fixture()).await else {
+        return;
+    };
+    let at = |date: &str| RelationQuery {
+        filter: RelationFilter::default().at(Some(date.parse().unwrap())),
+        page: page(100, None),
+    };
+    let of_alpha = RelationQuery {
+        filter: RelationFilter::new(Some(aid("alpha")), Direction::Both, vec![])
+            .at(Some("2017".parse().unwrap())),
+        page: page(100, None),
+    };
+    let dates = ["2014", "2015", "2016-06-30", "2017", "2024-03"];
+    let mut queries: Vec<RelationQuery> = dates.iter().map(|d| at(d)).collect();
+    queries.push(of_alpha);
+    let pages = repo.find_relations(&queries).await.unwrap();
+    let got: Vec<Vec<String>> = pages
+        .iter()
+        .map(|p| ids(&p.items, |r| r.id.to_string()))
+        .collect();
+    // The contract runs 2015-01-16 (year inferred) to 2016; the lease ends 2024-02;
+    // the other two have no dates and so always hold.
+    let always = ["delta-chairs-alpha", "z-beta-pays-alpha"];
+    assert_eq!(
+        got[0],
+        ["beta-leases-gamma-tower", always[0], always[1]],
+        "2014: the contract has not started"
+    );
+    assert_eq!(
+        got[1],
+        [
+            "alpha-contract-beta",
+            "beta-leases-gamma-tower",
+            always[0],
+            always[1]
+        ],
+        "2015 contains its start"
+    );
+    assert_eq!(
+        got[2],
+        [
+            "alpha-contract-beta",
+            "beta-leases-gamma-tower",
+            always[0],
+            always[1]
+        ],
+        "2016 contains the day"
+    );
+    assert_eq!(
+        got[3],
+        ["beta-leases-gamma-tower", always[0], always[1]],
+        "2017: the contract has ended"
+    );
+    assert_eq!(got[4], always, "2024-03: the lease has ended too");
+    assert_eq!(got[5], always, "alpha's relations in 2017");
+    assert_eq!(
+        pages.iter().map(|p| p.total_count).collect::<Vec<_>>(),
+        [3, 4, 4, 3, 2, 2]
+    );
+}
+
+pub async fn stats_count_actors_by_kind_and_relations_by_type(make: Maker) {
+    let Some(repo) = make(fixture()).await else {
+        return;
+    };
+    let stats = repo.stats().await.unwrap();
+    assert_eq!(
+        stats.actors_by_kind.len(),
+        ActorKind::ALL.len(),
+        "every kind is listed"
+    );
+    assert_eq!(
+        stats.relations_by_type.len(),
+        RelationType::ALL.len(),
+        "every type is listed"
+    );
+    let kind = |k: ActorKind| {
+        stats
+            .actors_by_kind
+            .iter()
+            .find(|(x, _)| *x == k)
+            .unwrap()
+            .1
+    };
+    let rtype = |t: RelationType| {
+        stats
+            .relations_by_type
+            .iter()
+            .find(|(x, _)| *x == t)
+            .unwrap()
+            .1
+    };
+    assert_eq!(
+        (
+            kind(ActorKind::Company),
+            kind(ActorKind::Place),
+            kind(ActorKind::Bill)
+        ),
+        (2, 1, 0)
+    );
+    assert_eq!(
+        (
+            rtype(RelationType::Contract),
+            rtype(RelationType::Lease),
+            rtype(RelationType::Lobbying)
+        ),
+        (2, 1, 0)
+    );
+    assert_eq!(stats.sources, 1);
 }

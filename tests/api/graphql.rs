@@ -29,6 +29,12 @@ for_each_backend!(crate::graphql;
     nested_relation_lists_of_many_actors_are_fetched_in_one_call_per_level,
     searching_klaudeu_finds_the_association_and_the_act,
     searching_aws_in_any_case_finds_amazon_web_services,
+    the_gs_tower_lease_holds_until_february_2024_and_not_after,
+    stats_count_the_whole_graph,
+    the_cia_reaches_kt_through_amazon_and_the_cloud_act_with_evidence_for_each_step,
+    paths_follow_direction_and_limits_and_name_unknown_ends,
+    paths_and_neighbourhoods_cost_round_trips_bounded_by_their_depth,
+    the_neighbourhood_of_kt_is_drawn_with_its_nodes_and_edges,
 );
 
 fn edge_ids(connection: &Value) -> Vec<String> {
@@ -507,4 +513,254 @@ pub async fn searching_aws_in_any_case_finds_amazon_web_services(make: Maker) {
             .collect();
         assert!(names.contains(&"Amazon Web Services"), "{s}: {names:?}");
     }
+}
+
+pub async fn the_gs_tower_lease_holds_until_february_2024_and_not_after(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let q = r#"query($d: String) { actor(id: "gs-tower") { relations(asOf: $d) { totalCount edges { node { id } } } } }"#;
+    for (date, leases) in [
+        ("2014-12", 1),
+        ("2020", 1),
+        ("2024-02-29", 1),
+        ("2024-03", 0),
+        ("2013", 0),
+    ] {
+        let d = data(&service, q, json!({"d": date})).await;
+        assert_eq!(
+            d["actor"]["relations"]["totalCount"], leases,
+            "as of {date}"
+        );
+    }
+    let bad = run(&service, q, json!({"d": "Feb 2024"})).await;
+    assert_eq!(codes(&bad), ["BAD_USER_INPUT"]);
+    assert_eq!(bad["errors"][0]["extensions"]["argument"], "asOf");
+}
+
+pub async fn stats_count_the_whole_graph(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let d = data(
+        &service,
+        "{ stats { actors relations sources actorsByKind { kind count } relationsByType { type count } } }",
+        json!({}),
+    )
+    .await;
+    let seed = seed_dataset();
+    assert_eq!(d["stats"]["actors"], seed.actors.len());
+    assert_eq!(d["stats"]["relations"], seed.relations.len());
+    assert_eq!(d["stats"]["sources"], seed.sources.len());
+    let contracts = d["stats"]["relationsByType"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["type"] == "CONTRACT")
+        .unwrap();
+    let expected = seed
+        .relations
+        .iter()
+        .filter(|r| r.kind == actorgraph::domain::RelationType::Contract)
+        .count();
+    assert_eq!(contracts["count"], expected);
+}
+
+pub async fn the_cia_reaches_kt_through_amazon_and_the_cloud_act_with_evidence_for_each_step(
+    make: Maker,
+) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let d = data(
+        &service,
+        r#"{ paths(fromId: "cia", toId: "kt") { length actors { id } hops { reversed relation { id type evidence { quote source { id } } } } } }"#,
+        json!({}),
+    )
+    .await;
+    let paths = d["paths"].as_array().unwrap();
+    assert!(
+        !paths.is_empty() && paths.len() <= 5,
+        "default first is 5: {}",
+        paths.len()
+    );
+    let shortest = &paths[0];
+    assert_eq!(shortest["length"], 3);
+    let actors: Vec<&str> = shortest["actors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(actors, ["cia", "amazon", "cloud-development-act", "kt"]);
+    let hops: Vec<(&str, bool)> = shortest["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["relation"]["id"].as_str().unwrap(),
+                h["reversed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        hops,
+        [
+            ("cia-contract-amazon", false),
+            ("cloud-act-obstacle-for-amazon", true),
+            ("cloud-act-benefits-kt", false)
+        ]
+    );
+    // Every step of every path says where it comes from.
+    for p in paths {
+        for h in p["hops"].as_array().unwrap() {
+            let evidence = h["relation"]["evidence"].as_array().unwrap();
+            assert!(
+                !evidence.is_empty()
+                    && evidence
+                        .iter()
+                        .all(|e| !e["quote"].as_str().unwrap().is_empty())
+            );
+        }
+    }
+    let lengths: Vec<i64> = paths
+        .iter()
+        .map(|p| p["length"].as_i64().unwrap())
+        .collect();
+    assert!(
+        lengths.windows(2).all(|w| w[0] <= w[1]),
+        "shortest first: {lengths:?}"
+    );
+}
+
+pub async fn paths_follow_direction_and_limits_and_name_unknown_ends(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let count = |d: &Value| d["paths"].as_array().unwrap().len();
+    let q = r#"query($from: ID!, $to: ID!, $hops: Int!, $directed: Boolean!) {
+        paths(fromId: $from, toId: $to, maxHops: $hops, directed: $directed) { length } }"#;
+    let short = data(
+        &service,
+        q,
+        json!({"from": "cia", "to": "kt", "hops": 2, "directed": false}),
+    )
+    .await;
+    assert_eq!(count(&short), 0, "no path of two hops or fewer");
+    let directed = data(
+        &service,
+        q,
+        json!({"from": "cloud-development-act", "to": "kt", "hops": 1, "directed": true}),
+    )
+    .await;
+    assert_eq!(directed["paths"], json!([{"length": 1}]));
+    let backwards = data(
+        &service,
+        q,
+        json!({"from": "kt", "to": "cloud-development-act", "hops": 1, "directed": true}),
+    )
+    .await;
+    assert_eq!(
+        count(&backwards),
+        0,
+        "the benefit runs from the act to KT, not back"
+    );
+    let unknown = run(
+        &service,
+        q,
+        json!({"from": "cia", "to": "nsa", "hops": 3, "directed": false}),
+    )
+    .await;
+    assert_eq!(codes(&unknown), ["NOT_FOUND"]);
+    assert_eq!(unknown["errors"][0]["extensions"]["argument"], "toId");
+    let too_far = run(
+        &service,
+        q,
+        json!({"from": "cia", "to": "kt", "hops": 7, "directed": false}),
+    )
+    .await;
+    assert_eq!(codes(&too_far), ["BAD_USER_INPUT"]);
+    assert_eq!(too_far["errors"][0]["extensions"]["argument"], "maxHops");
+}
+
+pub async fn paths_and_neighbourhoods_cost_round_trips_bounded_by_their_depth(make: Maker) {
+    let Some(repo) = make(seed_dataset()).await else {
+        return;
+    };
+    let counting = CountingRepository::new(repo);
+    let service = GraphqlService::new(counting.clone());
+    let paths = r#"{ paths(fromId: "cia", toId: "kt", maxHops: 4, first: 20) {
+        hops { relation { from { name } to { name } evidence { source { title } } } } actors { name } } }"#;
+    let d = data(&service, paths, json!({})).await;
+    assert!(d["paths"].as_array().unwrap().len() > 1);
+    // Existence check, one relation call per hop, then actors and sources.
+    let calls = counting.take();
+    assert!(calls <= 1 + 4 + 2, "{calls} store calls");
+    let hood = r#"{ neighborhood(id: "amazon", depth: 3, limit: 500) {
+        nodes { actor { name } } edges { from { name } to { name } evidence { source { title } } } } }"#;
+    let d = data(&service, hood, json!({})).await;
+    assert!(d["neighborhood"]["edges"].as_array().unwrap().len() > 10);
+    let calls = counting.take();
+    assert!(calls <= 1 + 3 + 1 + 2, "{calls} store calls");
+}
+
+pub async fn the_neighbourhood_of_kt_is_drawn_with_its_nodes_and_edges(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let q = r#"query($depth: Int!, $limit: Int!) { neighborhood(id: "kt", depth: $depth, limit: $limit) {
+        center { id } truncated nodes { distance actor { id } } edges { id from { id } to { id } } } }"#;
+    let one = data(&service, q, json!({"depth": 1, "limit": 100})).await;
+    let n = &one["neighborhood"];
+    assert_eq!(n["center"]["id"], "kt");
+    assert_eq!(n["truncated"], false);
+    let nodes: Vec<(i64, &str)> = n["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["distance"].as_i64().unwrap(),
+                x["actor"]["id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(nodes[0], (0, "kt"));
+    for (_, id) in &nodes[1..] {
+        assert!(
+            [
+                "cloud-development-act",
+                "pay-tv-aggregate-regulation-bill",
+                "song-hee-kyung"
+            ]
+            .contains(id),
+            "{id}"
+        );
+    }
+    // Every edge touches KT at depth 1, and joins two drawn nodes.
+    let drawn: Vec<&str> = nodes.iter().map(|(_, id)| *id).collect();
+    for e in n["edges"].as_array().unwrap() {
+        let (from, to) = (
+            e["from"]["id"].as_str().unwrap(),
+            e["to"]["id"].as_str().unwrap(),
+        );
+        assert!(from == "kt" || to == "kt");
+        assert!(drawn.contains(&from) && drawn.contains(&to));
+    }
+    let wider = data(&service, q, json!({"depth": 2, "limit": 100})).await;
+    assert!(wider["neighborhood"]["nodes"].as_array().unwrap().len() > nodes.len());
+    let capped = data(&service, q, json!({"depth": 2, "limit": 3})).await;
+    assert_eq!(capped["neighborhood"]["nodes"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        capped["neighborhood"]["truncated"], true,
+        "the response says the limit was hit"
+    );
+    let unknown = run(
+        &service,
+        r#"{ neighborhood(id: "nobody") { truncated } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(codes(&unknown), ["NOT_FOUND"]);
 }

@@ -10,7 +10,9 @@ use actorgraph::config::ServeArgs;
 use actorgraph::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, SourceId};
 use actorgraph::startup::Application;
 use actorgraph::store::memory::MemoryStore;
-use actorgraph::store::{ActorFilter, Page, PageRequest, RelationQuery, Repository, StoreResult};
+use actorgraph::store::{
+    ActorFilter, Page, PageRequest, RelationQuery, Repository, Stats, StoreResult,
+};
 use async_trait::async_trait;
 use serde_json::Value;
 
@@ -182,6 +184,10 @@ impl Repository for CountingRepository {
     async fn all_sources(&self) -> StoreResult<Vec<Source>> {
         self.tick();
         self.inner.all_sources().await
+    }
+    async fn stats(&self) -> StoreResult<Stats> {
+        self.tick();
+        self.inner.stats().await
     }
 }
 

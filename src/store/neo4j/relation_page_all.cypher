@@ -1,15 +1,30 @@
 // One page of relations over the whole graph (no actor), filtered by type, in id
 // order, with the total. Only root fields ask for these, one at a time, so the
 // page is cut with LIMIT (a parameter) instead of collecting every match.
+// `asOf` as in relation_pages_of_actors.cypher.
 CALL () {
   MATCH (:Actor)-[r]->(:Actor)
-  WHERE size($types) = 0 OR type(r) IN $types
+  WHERE (size($types) = 0 OR type(r) IN $types)
+    AND ($asOf IS NULL OR (
+         (r.startDate IS NULL
+          OR left(r.startDate, CASE WHEN size(r.startDate) < size($asOf) THEN size(r.startDate) ELSE size($asOf) END)
+             <= left($asOf, CASE WHEN size(r.startDate) < size($asOf) THEN size(r.startDate) ELSE size($asOf) END))
+         AND (r.endDate IS NULL
+          OR left(r.endDate, CASE WHEN size(r.endDate) < size($asOf) THEN size(r.endDate) ELSE size($asOf) END)
+             >= left($asOf, CASE WHEN size(r.endDate) < size($asOf) THEN size(r.endDate) ELSE size($asOf) END))))
   RETURN count(r) AS total
 }
 CALL () {
   MATCH (:Actor)-[r]->(:Actor)
   WHERE (size($types) = 0 OR type(r) IN $types)
     AND ($after IS NULL OR r.id > $after)
+    AND ($asOf IS NULL OR (
+         (r.startDate IS NULL
+          OR left(r.startDate, CASE WHEN size(r.startDate) < size($asOf) THEN size(r.startDate) ELSE size($asOf) END)
+             <= left($asOf, CASE WHEN size(r.startDate) < size($asOf) THEN size(r.startDate) ELSE size($asOf) END))
+         AND (r.endDate IS NULL
+          OR left(r.endDate, CASE WHEN size(r.endDate) < size($asOf) THEN size(r.endDate) ELSE size($asOf) END)
+             >= left($asOf, CASE WHEN size(r.endDate) < size($asOf) THEN size(r.endDate) ELSE size($asOf) END))))
   WITH r ORDER BY r.id LIMIT $limit
   RETURN collect(r {.*, type: type(r)}) AS page
 }

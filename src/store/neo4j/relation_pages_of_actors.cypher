@@ -4,6 +4,9 @@
 // projected to maps inside the subquery (ArcadeDB returns null for relationship
 // values carried out of a subquery), and the subquery aggregates without a
 // grouping key so that a query with no match still yields its row.
+// `asOf` keeps the relations that hold at that date: dates are zero-padded
+// strings at their precision, so comparing both cut to the shorter one compares
+// them at the coarser precision (a start of `2015` holds on `2015-01-16`).
 UNWIND range(0, size($queries) - 1) AS i
 WITH i, $queries[i] AS q
 CALL (q) {
@@ -12,6 +15,13 @@ CALL (q) {
          OR (q.direction = 'OUT' AND r.from = q.actor)
          OR (q.direction = 'IN' AND r.to = q.actor))
     AND (size(q.types) = 0 OR type(r) IN q.types)
+    AND (q.asOf IS NULL OR (
+         (r.startDate IS NULL
+          OR left(r.startDate, CASE WHEN size(r.startDate) < size(q.asOf) THEN size(r.startDate) ELSE size(q.asOf) END)
+             <= left(q.asOf, CASE WHEN size(r.startDate) < size(q.asOf) THEN size(r.startDate) ELSE size(q.asOf) END))
+         AND (r.endDate IS NULL
+          OR left(r.endDate, CASE WHEN size(r.endDate) < size(q.asOf) THEN size(r.endDate) ELSE size(q.asOf) END)
+             >= left(q.asOf, CASE WHEN size(r.endDate) < size(q.asOf) THEN size(r.endDate) ELSE size(q.asOf) END))))
   WITH r ORDER BY r.id
   RETURN collect(r {.*, type: type(r)}) AS matched
 }

@@ -1,0 +1,275 @@
+//! GraphQL types and root fields of graph exploration (`neighborhood`, `paths`).
+
+// Resolvers take one parameter per GraphQL argument; a list of arguments is the
+// schema's shape, not a function doing too much.
+#![allow(clippy::too_many_arguments)]
+
+use async_graphql::{Context, Object, SimpleObject, ID};
+
+use super::error::{ApiError, ApiResult};
+use super::explore::{self, PathLimits};
+use super::types::{loaders, parse_as_of, ActorNode, RelationNode};
+use crate::domain::{ActorId, Direction, Relation, RelationType};
+use crate::store::{RelationFilter, Repository};
+
+/// Deepest `neighborhood` accepted.
+pub const MAX_DEPTH: i32 = 3;
+/// Largest node limit of `neighborhood`.
+pub const MAX_NODES: i32 = 500;
+/// Longest path `paths` looks for.
+pub const MAX_HOPS: i32 = 6;
+/// Most paths `paths` returns.
+pub const MAX_PATHS: i32 = 20;
+
+/// An actor of a neighbourhood, with its distance from the centre.
+#[derive(SimpleObject)]
+pub struct NeighborhoodNode {
+    /// The actor.
+    pub actor: ActorNode,
+    /// Hops from the centre (0 for the centre itself).
+    pub distance: i32,
+}
+
+/// The subgraph around an actor, ready to draw: actors as nodes, relations as edges.
+#[derive(SimpleObject)]
+pub struct Neighborhood {
+    /// The actor at the centre.
+    pub center: ActorNode,
+    /// Actors within `depth` hops, by distance then id; the centre first.
+    pub nodes: Vec<NeighborhoodNode>,
+    /// Relations of the actors within `depth - 1` hops that lead to actors of `nodes`, by id.
+    pub edges: Vec<RelationNode>,
+    /// True when `limit` (or the number of relations read per actor) cut the walk
+    /// short: there is more around the centre than `nodes` shows.
+    pub truncated: bool,
+}
+
+/// One step of a path: a relation, and which way the path walks it.
+#[derive(SimpleObject)]
+pub struct PathHop {
+    /// The relation, with its own direction, dates, money and evidence.
+    pub relation: RelationNode,
+    /// True when the path walks the relation against its direction (from its `to`
+    /// to its `from`).
+    pub reversed: bool,
+}
+
+/// A path between two actors.
+#[derive(SimpleObject)]
+pub struct Path {
+    /// Number of hops.
+    pub length: i32,
+    /// The hops in order from `fromId` to `toId`.
+    pub hops: Vec<PathHop>,
+    /// The actors along the path, from `fromId` to `toId`.
+    pub actors: Vec<ActorNode>,
+}
+
+fn bounded(argument: &'static str, value: i32, min: i32, max: i32) -> Result<usize, ApiError> {
+    if (min..=max).contains(&value) {
+        Ok(value as usize)
+    } else {
+        Err(ApiError::bad_input(
+            argument,
+            format!("`{argument}` is {value}; use {min} to {max}"),
+        ))
+    }
+}
+
+fn actor_id(argument: &'static str, id: &str) -> Result<ActorId, ApiError> {
+    ActorId::parse(id.to_string()).map_err(|e| ApiError::bad_input(argument, e.to_string()))
+}
+
+fn repo<'a>(ctx: &Context<'a>) -> ApiResult<&'a std::sync::Arc<dyn Repository>> {
+    ctx.data::<std::sync::Arc<dyn Repository>>()
+}
+
+/// Puts the actors and sources of these relations in the request's cache, in one
+/// call each, so that their fields resolve without further round trips.
+async fn prefill(ctx: &Context<'_>, relations: &[&Relation]) -> ApiResult<()> {
+    let mut actor_ids: Vec<ActorId> = relations
+        .iter()
+        .flat_map(|r| [r.from.clone(), r.to.clone()])
+        .collect();
+    actor_ids.sort();
+    actor_ids.dedup();
+    let mut source_ids: Vec<_> = relations
+        .iter()
+        .flat_map(|r| r.evidence.iter().map(|e| e.source.clone()))
+        .collect();
+    source_ids.sort();
+    source_ids.dedup();
+    let repo = repo(ctx)?;
+    let (actors, sources) = futures_util::join!(repo.actors_by_ids(&actor_ids), async {
+        if source_ids.is_empty() {
+            Ok(vec![])
+        } else {
+            repo.sources_by_ids(&source_ids).await
+        }
+    });
+    let cache = &loaders(ctx)?.cache;
+    cache.put_actors(actors.map_err(ApiError::from)?);
+    cache.put_sources(sources.map_err(ApiError::from)?);
+    Ok(())
+}
+
+/// Graph exploration fields of the root query.
+#[derive(Default)]
+pub struct ExploreQuery;
+
+#[Object]
+impl ExploreQuery {
+    /// The subgraph around an actor: the actors within `depth` hops and the
+    /// relations that lead to them, ready to draw. At most `limit` actors are read;
+    /// `truncated` says when there was more. An unknown `id` is NOT_FOUND.
+    async fn neighborhood(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The actor at the centre, e.g. `cia`.")] id: ID,
+        #[graphql(default = 1, desc = "Hops from the centre: 1 to 3, default 1.")] depth: i32,
+        #[graphql(desc = "Only relations of these types; all when omitted or empty.")]
+        types: Option<Vec<RelationType>>,
+        #[graphql(
+            desc = "Only relations that hold at this date (`2015`, `2015-01` or `2015-01-16`)."
+        )]
+        as_of: Option<String>,
+        #[graphql(default = 100, desc = "Most actors to read: 1 to 500, default 100.")] limit: i32,
+    ) -> ApiResult<Neighborhood> {
+        let center = actor_id("id", &id)?;
+        let depth = bounded("depth", depth, 1, MAX_DEPTH)?;
+        let limit = bounded("limit", limit, 1, MAX_NODES)?;
+        let filter = RelationFilter::new(None, Direction::Both, types.unwrap_or_default())
+            .at(parse_as_of(as_of.as_deref())?);
+        let found = explore::neighborhood(repo(ctx)?.as_ref(), &center, depth, &filter, limit)
+            .await
+            .map_err(ApiError::from)?;
+        let Some(n) = found else {
+            return Err(ApiError::NotFound {
+                argument: "id",
+                message: format!("no actor has the id `{center}`"),
+            }
+            .into());
+        };
+        prefill(ctx, &n.edges.iter().collect::<Vec<_>>()).await?;
+        let center_actor = n.nodes.first().map(|r| r.actor.clone());
+        Ok(Neighborhood {
+            center: ActorNode(center_actor.ok_or_else(|| ApiError::NotFound {
+                argument: "id",
+                message: format!("no actor has the id `{center}`"),
+            })?),
+            nodes: n
+                .nodes
+                .into_iter()
+                .map(|r| NeighborhoodNode {
+                    distance: r.distance as i32,
+                    actor: ActorNode(r.actor),
+                })
+                .collect(),
+            edges: n.edges.into_iter().map(RelationNode).collect(),
+            truncated: n.truncated,
+        })
+    }
+
+    /// The shortest paths between two actors, each as a list of hops whose relations
+    /// carry their evidence: "how is the CIA connected to KT?". Relations are walked
+    /// in either direction unless `directed` is true. Shortest first, then by the ids
+    /// along them; an empty list when no path of at most `maxHops` exists. An unknown
+    /// id is NOT_FOUND.
+    async fn paths(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Where paths start, e.g. `cia`.")] from_id: ID,
+        #[graphql(desc = "Where paths end, e.g. `kt`.")] to_id: ID,
+        #[graphql(default = 4, desc = "Longest path: 1 to 6 hops, default 4.")] max_hops: i32,
+        #[graphql(desc = "Only relations of these types; all when omitted or empty.")]
+        types: Option<Vec<RelationType>>,
+        #[graphql(default = 5, desc = "Most paths: 1 to 20, default 5.")] first: i32,
+        #[graphql(
+            default = false,
+            desc = "Follow relations only from their `from` to their `to`."
+        )]
+        directed: bool,
+        #[graphql(
+            desc = "Only relations that hold at this date (`2015`, `2015-01` or `2015-01-16`)."
+        )]
+        as_of: Option<String>,
+    ) -> ApiResult<Vec<Path>> {
+        let from = actor_id("fromId", &from_id)?;
+        let to = actor_id("toId", &to_id)?;
+        let limits = PathLimits {
+            max_hops: bounded("maxHops", max_hops, 1, MAX_HOPS)?,
+            first: bounded("first", first, 1, MAX_PATHS)?,
+            directed,
+            max_actors: 10_000,
+            per_actor: 500,
+        };
+        let filter = RelationFilter::new(None, Direction::Both, types.unwrap_or_default())
+            .at(parse_as_of(as_of.as_deref())?);
+        let repo = repo(ctx)?;
+        let Some(found) = explore::paths(repo.as_ref(), &from, &to, &filter, &limits)
+            .await
+            .map_err(ApiError::from)?
+        else {
+            let missing = if repo
+                .actors_by_ids(std::slice::from_ref(&from))
+                .await
+                .map_err(ApiError::from)?
+                .is_empty()
+            {
+                ("fromId", &from)
+            } else {
+                ("toId", &to)
+            };
+            return Err(ApiError::NotFound {
+                argument: missing.0,
+                message: format!("no actor has the id `{}`", missing.1),
+            }
+            .into());
+        };
+        prefill(
+            ctx,
+            &found
+                .iter()
+                .flatten()
+                .map(|h| &h.relation)
+                .collect::<Vec<_>>(),
+        )
+        .await?;
+        let cache = &loaders(ctx)?.cache;
+        let mut paths = Vec::with_capacity(found.len());
+        for hops in found {
+            let mut actors = vec![from.clone()];
+            for h in &hops {
+                actors.push(if h.reversed {
+                    h.relation.from.clone()
+                } else {
+                    h.relation.to.clone()
+                });
+            }
+            let actors = actors
+                .iter()
+                .map(|id| {
+                    cache
+                        .actor(id)
+                        .map(ActorNode)
+                        .ok_or_else(|| ApiError::NotFound {
+                            argument: "toId",
+                            message: format!("actor `{id}` vanished"),
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            paths.push(Path {
+                length: hops.len() as i32,
+                hops: hops
+                    .into_iter()
+                    .map(|h| PathHop {
+                        relation: RelationNode(h.relation),
+                        reversed: h.reversed,
+                    })
+                    .collect(),
+                actors,
+            });
+        }
+        Ok(paths)
+    }
+}
