@@ -1,4 +1,5 @@
-//! HTTP: GraphQL over HTTP at `/graphql`, the playground, the SDL and health checks.
+//! HTTP: GraphQL over HTTP at `/graphql`, the playground, the explorer, the SDL and
+//! health checks.
 //!
 //! `/graphql` follows the GraphQL-over-HTTP draft: POST with an `application/json`
 //! body, GET with `query`, `operationName`, `variables` in the query string (queries
@@ -6,6 +7,7 @@
 //! it, else `application/json`, with the status codes the draft gives for each.
 
 pub mod assets;
+mod explorer;
 mod graphql;
 pub mod playground;
 
@@ -29,6 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/graphql", web::get().to(graphql::get))
         .route("/graphql", web::route().to(graphql::method_not_allowed))
         .route("/playground", web::get().to(playground::page))
+        .route("/explore", web::get().to(explorer::page))
         .route("/assets/{name}", web::get().to(assets::serve))
         .route("/schema.graphql", web::get().to(schema_sdl))
         .route("/health", web::get().to(health))

@@ -1,4 +1,5 @@
-//! Browser assets of the playground (GraphiQL and React), served from the npm
+//! Browser assets of the playground (GraphiQL and React) and the explorer
+//! (Cytoscape.js), served from the npm
 //! install in `web/` so that the playground works on a closed network. They are
 //! read once at start-up from a fixed list, so no request can name another file.
 //! When they are missing (no `npm ci` was run), the playground falls back to a CDN
@@ -12,7 +13,7 @@ use actix_web::{web, HttpResponse};
 use super::AppState;
 
 /// (name under `/assets/`, path below `node_modules`, content type, CDN address).
-const FILES: [(&str, &str, &str, &str); 4] = [
+const FILES: [(&str, &str, &str, &str); 5] = [
     (
         "graphiql.min.css",
         "graphiql/graphiql.min.css",
@@ -36,6 +37,12 @@ const FILES: [(&str, &str, &str, &str); 4] = [
         "react-dom/umd/react-dom.production.min.js",
         "text/javascript; charset=utf-8",
         "https://unpkg.com/react-dom@18.3.1/umd/react-dom.production.min.js",
+    ),
+    (
+        "cytoscape.min.js",
+        "cytoscape/dist/cytoscape.min.js",
+        "text/javascript; charset=utf-8",
+        "https://unpkg.com/cytoscape@3.35.0/dist/cytoscape.min.js",
     ),
 ];
 

@@ -334,3 +334,65 @@ async fn the_api_serves_the_neo4j_store_over_http() {
         .unwrap()
         .contains("6억 달러"));
 }
+
+#[actix_web::test]
+async fn the_playground_and_the_explorer_load_their_assets_from_this_server() {
+    let web_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web/node_modules");
+    if !web_dir.join("cytoscape/dist/cytoscape.min.js").exists() {
+        // CI installs them (.ci/run); without `npm ci --prefix web` the pages use a CDN.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install the web assets first"
+        );
+        eprintln!("skipped: run `npm ci --prefix web` to test the local assets");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let client = awc::Client::default();
+    let pages = [
+        (
+            "/playground",
+            vec![
+                "graphiql.min.js",
+                "graphiql.min.css",
+                "react.production.min.js",
+                "react-dom.production.min.js",
+            ],
+        ),
+        ("/explore", vec!["cytoscape.min.js"]),
+    ];
+    for (page, assets) in pages {
+        let mut response = client.get(app.url(page)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{page}");
+        let html = String::from_utf8(response.body().await.unwrap().to_vec()).unwrap();
+        assert!(
+            !html.contains("https://"),
+            "{page} loads nothing from the internet"
+        );
+        assert!(!html.contains("{{"), "{page}: the template is filled in");
+        for asset in assets {
+            assert!(
+                html.contains(&format!("/assets/{asset}")),
+                "{page} uses {asset}"
+            );
+            let mut file = client
+                .get(app.url(&format!("/assets/{asset}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(file.status(), StatusCode::OK, "{asset}");
+            assert!(
+                file.body().limit(10_000_000).await.unwrap().len() > 1_000,
+                "{asset}"
+            );
+        }
+    }
+    for name in ["..%2F..%2FCargo.toml", "package.json", "nope.js"] {
+        let response = client
+            .get(app.url(&format!("/assets/{name}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{name}");
+    }
+}

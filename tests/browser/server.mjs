@@ -1,0 +1,89 @@
+// Shared set-up of the browser tests: the actorgraph binary on a free port of
+// 127.0.0.1 (embedded store, seeded article), and Debian's Chromium.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const artifacts = join(root, 'test-artifacts');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const binary = process.env.ACTORGRAPH_BIN ?? join(root, 'target', 'debug', 'actorgraph');
+
+/// Why the browser tests cannot run here, or false. In CI they must run.
+export const skip = existsSync(chromiumPath) ? false : `no Chromium at ${chromiumPath} (apt-get install chromium)`;
+if (skip && process.env.CI) {
+  throw new Error(`CI must install Chromium: ${skip}`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function waitForHealth(url, deadline) {
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the server did not answer on ${url}/health`);
+}
+
+/// Starts the server and the browser; `stop()` ends both.
+export async function start() {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  // The embedded store with the seeded article, whatever the environment says:
+  // scripts/test exports NEO4J_* for the Rust tests' Bolt server.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NEO4J_')));
+  const server = spawn(binary, ['serve', '--bind', `127.0.0.1:${port}`], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...env, RUST_LOG: 'warn' },
+  });
+  const exited = new Promise((_, reject) => {
+    server.on('error', (e) => reject(new Error(`could not start ${binary}: ${e.message}`)));
+    server.on('exit', (code) => reject(new Error(`the server exited with ${code} before answering`)));
+  });
+  await Promise.race([waitForHealth(base, Date.now() + 30_000), exited]);
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  mkdirSync(artifacts, { recursive: true });
+  return {
+    base,
+    browser,
+    async stop() {
+      await browser.close();
+      server.kill('SIGTERM');
+    },
+  };
+}
+
+/// A page that records every request sent anywhere but the server.
+export async function openPage(env) {
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const outside = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith(env.base)) outside.push(r.url());
+  });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return { page, context, outside, errors };
+}
