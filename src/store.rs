@@ -94,7 +94,9 @@ impl<T: Clone> Page<T> {
     }
 }
 
-/// Which actors to list.
+/// Which actors to list. Without `search`, actors come in id order and a page's
+/// `after` is an id; with it, they come best match first (then by id), and `after`
+/// is the `rank:id` key of [`crate::domain::search::sort_key`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ActorFilter {
     /// Text to find in names and aliases (see [`crate::domain::search`]).

@@ -67,7 +67,7 @@ pub struct ActorEdge {
     pub node: ActorNode,
 }
 
-/// A page of actors (Relay connection), in id order.
+/// A page of actors (Relay connection): in id order, or best match first when searching.
 #[derive(SimpleObject)]
 pub struct ActorConnection {
     /// The actors of this page, with their cursors.
@@ -112,13 +112,14 @@ fn count(n: usize) -> i32 {
 }
 
 impl ActorConnection {
-    /// Wraps a store page.
-    pub fn new(page: Page<Actor>, request: &PageRequest) -> Self {
+    /// Wraps a store page; `key` gives the sort key each cursor carries (the id,
+    /// or `rank:id` for search results).
+    pub fn new(page: Page<Actor>, request: &PageRequest, key: impl Fn(&Actor) -> String) -> Self {
         let edges: Vec<ActorEdge> = page
             .items
             .into_iter()
             .map(|a| ActorEdge {
-                cursor: cursor::encode(a.id.as_str()),
+                cursor: cursor::encode(&key(&a)),
                 node: ActorNode(a),
             })
             .collect();

@@ -15,7 +15,7 @@ use super::types::{
     loaders, relation_query, ActorKindCount, ActorNode, RelationNode, RelationTypeCount,
     SourceNode, StatsNode,
 };
-use crate::domain::{ActorId, ActorKind, Direction, RelationId, RelationType, SourceId};
+use crate::domain::{search, ActorId, ActorKind, Direction, RelationId, RelationType, SourceId};
 use crate::store::{ActorFilter, Repository};
 
 /// The longest `search` text accepted, in characters.
@@ -66,7 +66,9 @@ impl QueryRoot {
         Ok(actor.map(ActorNode))
     }
 
-    /// Actors in id order, optionally filtered. `search` matches Korean and English
+    /// Actors, optionally filtered: in id order, or best match first when searching
+    /// (a name or alias equal to the query, then starting with it, then containing
+    /// it; ties by id). `search` matches Korean and English
     /// names and aliases by substring, ignoring case, spacing and punctuation:
     /// `클라우드` finds the association and the act, `aws` finds Amazon Web Services.
     #[graphql(complexity = "page_cost(first, child_complexity)")]
@@ -95,6 +97,16 @@ impl QueryRoot {
                 .into());
             }
         }
+        // Search results are ordered best match first, and their cursors say so.
+        let folded = search.as_deref().map(search::fold).unwrap_or_default();
+        let key = |a: &crate::domain::Actor| {
+            if folded.is_empty() {
+                a.id.to_string()
+            } else {
+                let rank = search::rank(&search::search_keys(a), &folded).unwrap_or(2);
+                search::sort_key(rank, a.id.as_str())
+            }
+        };
         let filter = ActorFilter {
             search,
             kinds: kinds.unwrap_or_default(),
@@ -112,7 +124,7 @@ impl QueryRoot {
             node_selection(&ctx.field()),
         )
         .await?;
-        Ok(ActorConnection::new(result, &page))
+        Ok(ActorConnection::new(result, &page, key))
     }
 
     /// One relation by id, e.g. `cia-contract-amazon`; null when no relation has that id.

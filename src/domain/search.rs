@@ -39,6 +39,26 @@ pub fn matches(keys: &[String], folded_query: &str) -> bool {
     folded_query.is_empty() || keys.iter().any(|k| k.contains(folded_query))
 }
 
+/// How well a name matches: 0 when a name or alias is the query, 1 when one starts
+/// with it, 2 when one contains it; `None` when none does. Search results are
+/// ordered by rank, then id, in every store.
+pub fn rank(keys: &[String], folded_query: &str) -> Option<u8> {
+    if keys.iter().any(|k| k == folded_query) {
+        Some(0)
+    } else if keys.iter().any(|k| k.starts_with(folded_query)) {
+        Some(1)
+    } else if matches(keys, folded_query) {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+/// The sort key of a search result, as the store pages by it: `rank:id`.
+pub fn sort_key(rank: u8, id: &str) -> String {
+    format!("{rank}:{id}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,6 +77,17 @@ mod tests {
         let decomposed: String = "클라우드".nfd().collect();
         assert_ne!(decomposed, "클라우드");
         assert_eq!(fold(&decomposed), fold("클라우드"));
+    }
+
+    #[test]
+    fn exact_names_rank_before_prefixes_before_substrings() {
+        let kt = vec![fold("KT"), fold("KT Corporation")];
+        let association = vec![fold("Korea Cloud Industry Association")];
+        assert_eq!(rank(&kt, &fold("kt")), Some(0));
+        assert_eq!(rank(&kt, &fold("KT Corp")), Some(1));
+        assert_eq!(rank(&association, &fold("cia")), Some(2), "asso-cia-tion");
+        assert_eq!(rank(&association, &fold("amazon")), None);
+        assert!(sort_key(0, "kt") < sort_key(2, "cia"));
     }
 
     #[test]

@@ -176,12 +176,30 @@ impl Repository for MemoryStore {
             .as_deref()
             .map(search::fold)
             .unwrap_or_default();
+        let of_kind =
+            |e: &&ActorEntry| filter.kinds.is_empty() || filter.kinds.contains(&e.actor.kind);
+        if query.is_empty() {
+            return Ok(Page::collect(
+                self.actors
+                    .values()
+                    .filter(of_kind)
+                    .map(|e| (e.actor.id.as_str(), &e.actor)),
+                page,
+            ));
+        }
+        // Searching: best matches first, then by id (see `search::rank`).
+        let mut ranked: Vec<(String, &Actor)> = self
+            .actors
+            .values()
+            .filter(of_kind)
+            .filter_map(|e| {
+                search::rank(&e.keys, &query)
+                    .map(|r| (search::sort_key(r, e.actor.id.as_str()), &e.actor))
+            })
+            .collect();
+        ranked.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(Page::collect(
-            self.actors
-                .values()
-                .filter(|e| filter.kinds.is_empty() || filter.kinds.contains(&e.actor.kind))
-                .filter(|e| search::matches(&e.keys, &query))
-                .map(|e| (e.actor.id.as_str(), &e.actor)),
+            ranked.iter().map(|(key, a)| (key.as_str(), *a)),
             page,
         ))
     }

@@ -403,10 +403,20 @@ impl Repository for Neo4jStore {
             .iter()
             .map(|k| k.as_str().to_string())
             .collect();
+        // Searching pages by `rank:id`, listing by id (see `ActorFilter`).
+        let (after_rank, after_id): (i64, Option<String>) = match (&page.after, search.is_empty()) {
+            (None, _) => (0, None),
+            (Some(id), true) => (0, Some(id.clone())),
+            (Some(key), false) => match key.split_once(':') {
+                Some((rank, id)) => (rank.parse().unwrap_or(0), Some(id.to_string())),
+                None => (0, Some(key.clone())),
+            },
+        };
         let q = query(FIND_ACTORS)
             .param("kinds", kinds)
             .param("search", search)
-            .param("after", page.after.clone())
+            .param("afterRank", after_rank)
+            .param("afterId", after_id)
             .param("limit", (page.first + 1) as i64);
         let rows: Vec<PageRow<ActorRecord>> = self.table(q).await?;
         to_page(

@@ -26,6 +26,7 @@ for_each_backend!(crate::contract;
     sources_are_found_by_id_and_listed_in_id_order,
     relations_hold_as_of_a_date_at_the_coarser_precision,
     stats_count_actors_by_kind_and_relations_by_type,
+    search_ranks_exact_names_before_prefixes_before_substrings,
 );
 
 const TEXT: &str =
@@ -484,4 +485,44 @@ pub async fn stats_count_actors_by_kind_and_relations_by_type(make: Maker) {
         (2, 1, 0)
     );
     assert_eq!(stats.sources, 1);
+}
+
+pub async fn search_ranks_exact_names_before_prefixes_before_substrings(make: Maker) {
+    // Ids sort against the ranking, so that only the ranking can explain the order.
+    let doc = json!({
+        "sources": [{"id": "s", "title": "S", "language": "en", "text": "text"}],
+        "actors": [
+            {"id": "aa-substring", "kind": "COMPANY", "nameEn": "Pakt Group"},
+            {"id": "mm-prefix", "kind": "COMPANY", "nameEn": "KT Skylife"},
+            {"id": "zz-exact", "kind": "COMPANY", "nameEn": "KT Corporation", "aliases": ["KT"]},
+            {"id": "no-match", "kind": "COMPANY", "nameEn": "Amazon"}
+        ],
+        "relations": []
+    });
+    let raw: domain::RawDocument = serde_json::from_value(doc).unwrap();
+    let data = domain::validate(&[("ranking", &raw)]).unwrap();
+    let Some(repo) = make(data).await else { return };
+    let filter = ActorFilter {
+        search: Some("kt".into()),
+        kinds: vec![],
+    };
+    let all = repo.find_actors(&filter, &page(10, None)).await.unwrap();
+    assert_eq!(
+        ids(&all.items, |a| a.id.to_string()),
+        ["zz-exact", "mm-prefix", "aa-substring"]
+    );
+    // Paging continues after a `rank:id` key, across ranks.
+    let first = repo.find_actors(&filter, &page(2, None)).await.unwrap();
+    assert_eq!(
+        ids(&first.items, |a| a.id.to_string()),
+        ["zz-exact", "mm-prefix"]
+    );
+    assert!(first.has_next_page);
+    let rest = repo
+        .find_actors(&filter, &page(2, Some("1:mm-prefix")))
+        .await
+        .unwrap();
+    assert_eq!(ids(&rest.items, |a| a.id.to_string()), ["aa-substring"]);
+    assert!(!rest.has_next_page);
+    assert_eq!((first.total_count, rest.total_count), (3, 3));
 }

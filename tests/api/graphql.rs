@@ -35,6 +35,7 @@ for_each_backend!(crate::graphql;
     paths_follow_direction_and_limits_and_name_unknown_ends,
     paths_and_neighbourhoods_cost_round_trips_bounded_by_their_depth,
     the_neighbourhood_of_kt_is_drawn_with_its_nodes_and_edges,
+    searching_cia_finds_the_agency_first_and_pages_on_in_rank_order,
 );
 
 fn edge_ids(connection: &Value) -> Vec<String> {
@@ -763,4 +764,38 @@ pub async fn the_neighbourhood_of_kt_is_drawn_with_its_nodes_and_edges(make: Mak
     )
     .await;
     assert_eq!(codes(&unknown), ["NOT_FOUND"]);
+}
+
+pub async fn searching_cia_finds_the_agency_first_and_pages_on_in_rank_order(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let q = r#"query($after: String) { actors(search: "CIA", first: 1, after: $after) {
+        totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }"#;
+    let mut after: Option<String> = None;
+    let mut seen = Vec::new();
+    loop {
+        let d = data(&service, q, json!({"after": after})).await;
+        seen.extend(edge_ids(&d["actors"]));
+        if !d["actors"]["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            break;
+        }
+        after = d["actors"]["pageInfo"]["endCursor"]
+            .as_str()
+            .map(String::from);
+    }
+    // The agency's alias is "CIA"; the association only contains it (asso-cia-tion).
+    assert_eq!(seen.first().map(String::as_str), Some("cia"));
+    assert!(
+        seen.contains(&"korea-cloud-industry-association".to_string()),
+        "{seen:?}"
+    );
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        seen.len(),
+        "no actor twice across pages: {seen:?}"
+    );
 }

@@ -1,8 +1,11 @@
-// A page of actors in id order, with the total of all matches. The total and the
-// page are separate subqueries so that each aggregates without a grouping key and
-// always yields its one row, even when nothing matches. $search is the folded
-// query (see src/domain/search.rs); `searchText` holds the folded names joined by
-// `|`, which a folded query never contains, so a match never spans two names.
+// A page of actors with the total of all matches. Without $search, in id order;
+// with it, best match first (then by id): rank 0 when a name or alias is the query,
+// 1 when one starts with it, 2 when one contains it (src/domain/search.rs). $search
+// is the folded query; `searchText` holds the folded names and aliases joined by
+// `|`, which a folded query never contains, so a match never spans two names, and
+// `|name|` tests a whole name. The page continues after ($afterRank, $afterId).
+// The total and the page are separate subqueries so that each aggregates without a
+// grouping key and always yields its one row, even when nothing matches.
 CALL () {
   MATCH (a:Actor)
   WHERE (size($kinds) = 0 OR a.kind IN $kinds)
@@ -13,8 +16,15 @@ CALL () {
   MATCH (a:Actor)
   WHERE (size($kinds) = 0 OR a.kind IN $kinds)
     AND ($search = '' OR a.searchText CONTAINS $search)
-    AND ($after IS NULL OR a.id > $after)
-  WITH a ORDER BY a.id LIMIT $limit
+  WITH a,
+       CASE
+         WHEN $search = '' THEN 0
+         WHEN ('|' + a.searchText + '|') CONTAINS ('|' + $search + '|') THEN 0
+         WHEN ('|' + a.searchText) CONTAINS ('|' + $search) THEN 1
+         ELSE 2
+       END AS rank
+  WHERE $afterId IS NULL OR rank > $afterRank OR (rank = $afterRank AND a.id > $afterId)
+  WITH a, rank ORDER BY rank, a.id LIMIT $limit
   RETURN collect(a {.id, .kind, .nameKo, .nameEn, .aliases, .description}) AS page
 }
 RETURN total, page
