@@ -189,6 +189,10 @@ pub trait Repository: Send + Sync + 'static {
 
     /// How many records of each kind the store holds.
     async fn stats(&self) -> StoreResult<Stats>;
+
+    /// The dated relations that pass `filter` (actor, either direction; types),
+    /// in timeline order ([`Relation::timeline_key`]), at most `limit`.
+    async fn timeline(&self, filter: &RelationFilter, limit: usize) -> StoreResult<Vec<Relation>>;
 }
 
 /// Counts of what a store holds.

@@ -8,7 +8,7 @@ use async_graphql::{Context, Object, SimpleObject, ID};
 
 use super::error::{ApiError, ApiResult};
 use super::explore::{self, PathLimits};
-use super::types::{loaders, parse_as_of, ActorNode, RelationNode};
+use super::types::{loaders, parse_as_of, ActorNode, DateNode, RelationNode};
 use crate::domain::{ActorId, Direction, Relation, RelationType};
 use crate::store::{RelationFilter, Repository};
 
@@ -20,6 +20,18 @@ pub const MAX_NODES: i32 = 500;
 pub const MAX_HOPS: i32 = 6;
 /// Most paths `paths` returns.
 pub const MAX_PATHS: i32 = 20;
+/// Longest `timeline`.
+pub const MAX_TIMELINE: i32 = 500;
+
+/// A dated relation on a timeline.
+#[derive(SimpleObject)]
+pub struct TimelineEntry {
+    /// When: the relation's start, else its end, at its precision; `inferred` marks a
+    /// date (or year) the source does not state.
+    pub date: DateNode,
+    /// The relation, with its evidence.
+    pub relation: RelationNode,
+}
 
 /// An actor of a neighbourhood, with its distance from the centre.
 #[derive(SimpleObject)]
@@ -76,7 +88,7 @@ fn bounded(argument: &'static str, value: i32, min: i32, max: i32) -> Result<usi
     }
 }
 
-fn actor_id(argument: &'static str, id: &str) -> Result<ActorId, ApiError> {
+fn actor_id_arg(argument: &'static str, id: &str) -> Result<ActorId, ApiError> {
     ActorId::parse(id.to_string()).map_err(|e| ApiError::bad_input(argument, e.to_string()))
 }
 
@@ -135,7 +147,7 @@ impl ExploreQuery {
         as_of: Option<String>,
         #[graphql(default = 100, desc = "Most actors to read: 1 to 500, default 100.")] limit: i32,
     ) -> ApiResult<Neighborhood> {
-        let center = actor_id("id", &id)?;
+        let center = actor_id_arg("id", &id)?;
         let depth = bounded("depth", depth, 1, MAX_DEPTH)?;
         let limit = bounded("limit", limit, 1, MAX_NODES)?;
         let filter = RelationFilter::new(None, Direction::Both, types.unwrap_or_default())
@@ -170,6 +182,40 @@ impl ExploreQuery {
         })
     }
 
+    /// Dated relations in date order (by start, else end; coarser dates before the
+    /// finer ones they contain; then by id): an actor's when `actorId` is given,
+    /// else the whole graph's. Undated relations are left out.
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this actor's relations (either direction), e.g. `amazon`.")]
+        actor_id: Option<ID>,
+        #[graphql(desc = "Only relations of these types; all when omitted or empty.")]
+        types: Option<Vec<RelationType>>,
+        #[graphql(default = 100, desc = "Most entries: 1 to 500, default 100.")] first: i32,
+    ) -> ApiResult<Vec<TimelineEntry>> {
+        let actor = actor_id
+            .map(|id| actor_id_arg("actorId", &id))
+            .transpose()?;
+        let limit = bounded("first", first, 1, MAX_TIMELINE)?;
+        let filter = RelationFilter::new(actor, Direction::Both, types.unwrap_or_default());
+        let relations = repo(ctx)?
+            .timeline(&filter, limit)
+            .await
+            .map_err(ApiError::from)?;
+        prefill(ctx, &relations.iter().collect::<Vec<_>>()).await?;
+        Ok(relations
+            .into_iter()
+            .filter_map(|r| {
+                let date = r.timeline_date()?.clone();
+                Some(TimelineEntry {
+                    date: DateNode(date),
+                    relation: RelationNode(r),
+                })
+            })
+            .collect())
+    }
+
     /// The shortest paths between two actors, each as a list of hops whose relations
     /// carry their evidence: "how is the CIA connected to KT?". Relations are walked
     /// in either direction unless `directed` is true. Shortest first, then by the ids
@@ -194,8 +240,8 @@ impl ExploreQuery {
         )]
         as_of: Option<String>,
     ) -> ApiResult<Vec<Path>> {
-        let from = actor_id("fromId", &from_id)?;
-        let to = actor_id("toId", &to_id)?;
+        let from = actor_id_arg("fromId", &from_id)?;
+        let to = actor_id_arg("toId", &to_id)?;
         let limits = PathLimits {
             max_hops: bounded("maxHops", max_hops, 1, MAX_HOPS)?,
             first: bounded("first", first, 1, MAX_PATHS)?,

@@ -89,6 +89,19 @@ pub struct Relation {
 }
 
 impl Relation {
+    /// The date a timeline shows the relation at: its start, else its end.
+    pub fn timeline_date(&self) -> Option<&DateValue> {
+        self.start.as_ref().or(self.end.as_ref())
+    }
+
+    /// Timeline order: by that date as written (zero-padded, so text order is date
+    /// order, a coarser date before the finer ones it contains), then by id. Every
+    /// store orders timelines by this key.
+    pub fn timeline_key(&self) -> Option<(String, &str)> {
+        self.timeline_date()
+            .map(|d| (d.date.to_string(), self.id.as_str()))
+    }
+
     /// Whether the relation holds at `date`: it started on or before it and ends on
     /// or after it, comparing at the coarser precision of the two (a relation that
     /// starts in `2015` holds on `2015-01-01`), and an open end holds for ever.

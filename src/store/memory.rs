@@ -228,6 +228,29 @@ impl Repository for MemoryStore {
         Ok(self.sources.values().cloned().collect())
     }
 
+    async fn timeline(
+        &self,
+        filter: &super::RelationFilter,
+        limit: usize,
+    ) -> StoreResult<Vec<Relation>> {
+        let candidates: Box<dyn Iterator<Item = &Relation>> = match &filter.actor {
+            Some(actor) => Box::new(
+                self.incident
+                    .get(actor)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|(id, _)| self.relations.get(id)),
+            ),
+            None => Box::new(self.relations.values()),
+        };
+        let mut dated: Vec<&Relation> = candidates
+            .filter(|r| filter.admits(r) && r.timeline_date().is_some())
+            .collect();
+        dated.sort_by(|a, b| a.timeline_key().cmp(&b.timeline_key()));
+        Ok(dated.into_iter().take(limit).cloned().collect())
+    }
+
     async fn stats(&self) -> StoreResult<Stats> {
         let mut by_kind: HashMap<crate::domain::ActorKind, usize> = HashMap::new();
         for e in self.actors.values() {

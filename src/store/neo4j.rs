@@ -50,6 +50,8 @@ const RELATION_PAGE_ALL: &str = include_str!("neo4j/relation_page_all.cypher");
 const SOURCES_BY_IDS: &str = include_str!("neo4j/sources_by_ids.cypher");
 const ALL_SOURCES: &str = include_str!("neo4j/all_sources.cypher");
 const STATS: &str = include_str!("neo4j/stats.cypher");
+const TIMELINE_OF_ACTOR: &str = include_str!("neo4j/timeline_of_actor.cypher");
+const TIMELINE_ALL: &str = include_str!("neo4j/timeline_all.cypher");
 
 /// How to reach the database.
 #[derive(Debug, Clone)]
@@ -493,6 +495,34 @@ impl Repository for Neo4jStore {
             .map(SourceRecord::into_domain)
             .collect::<Result<_, _>>()
             .map_err(invalid)
+    }
+
+    async fn timeline(
+        &self,
+        filter: &super::RelationFilter,
+        limit: usize,
+    ) -> StoreResult<Vec<Relation>> {
+        let types: Vec<String> = filter
+            .types
+            .iter()
+            .map(|t| t.as_str().to_string())
+            .collect();
+        let q = match &filter.actor {
+            Some(actor) => query(TIMELINE_OF_ACTOR).param("actor", actor.as_str()),
+            None => query(TIMELINE_ALL),
+        }
+        .param("types", types)
+        .param("limit", limit as i64);
+        let records: Vec<RelationRecord> = self.rows(q, "relation").await?;
+        let mut relations = records
+            .into_iter()
+            .map(RelationRecord::into_domain)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(invalid)?;
+        // The store orders by the same key; sorting again costs nothing and keeps
+        // the order exact whatever a backend does with equal keys.
+        relations.sort_by(|a, b| a.timeline_key().cmp(&b.timeline_key()));
+        Ok(relations)
     }
 
     async fn stats(&self) -> StoreResult<Stats> {

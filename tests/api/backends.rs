@@ -114,6 +114,13 @@ impl Repository for TestStore {
     async fn stats(&self) -> StoreResult<Stats> {
         self.inner().stats().await
     }
+    async fn timeline(
+        &self,
+        filter: &actorgraph::store::RelationFilter,
+        limit: usize,
+    ) -> StoreResult<Vec<Relation>> {
+        self.inner().timeline(filter, limit).await
+    }
 }
 
 /// The Bolt server's settings, from the environment.

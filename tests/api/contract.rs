@@ -27,6 +27,7 @@ for_each_backend!(crate::contract;
     relations_hold_as_of_a_date_at_the_coarser_precision,
     stats_count_actors_by_kind_and_relations_by_type,
     search_ranks_exact_names_before_prefixes_before_substrings,
+    timelines_list_dated_relations_in_date_order,
 );
 
 const TEXT: &str =
@@ -525,4 +526,38 @@ pub async fn search_ranks_exact_names_before_prefixes_before_substrings(make: Ma
     assert_eq!(ids(&rest.items, |a| a.id.to_string()), ["aa-substring"]);
     assert!(!rest.has_next_page);
     assert_eq!((first.total_count, rest.total_count), (3, 3));
+}
+
+pub async fn timelines_list_dated_relations_in_date_order(make: Maker) {
+    let Some(repo) = make(fixture()).await else {
+        return;
+    };
+    // The contract starts 2015-01-16; the lease only has an end, 2024-02; the two
+    // other relations have no date and are left out.
+    let all = repo.timeline(&RelationFilter::default(), 10).await.unwrap();
+    assert_eq!(
+        ids(&all, |r| r.id.to_string()),
+        ["alpha-contract-beta", "beta-leases-gamma-tower"]
+    );
+    let of_gamma = RelationFilter::new(Some(aid("gamma-tower")), Direction::Both, vec![]);
+    assert_eq!(
+        ids(&repo.timeline(&of_gamma, 10).await.unwrap(), |r| r
+            .id
+            .to_string()),
+        ["beta-leases-gamma-tower"]
+    );
+    let contracts = RelationFilter::new(None, Direction::Both, vec![RelationType::Contract]);
+    assert_eq!(
+        ids(&repo.timeline(&contracts, 10).await.unwrap(), |r| r
+            .id
+            .to_string()),
+        ["alpha-contract-beta"]
+    );
+    assert_eq!(
+        repo.timeline(&RelationFilter::default(), 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }

@@ -36,6 +36,7 @@ for_each_backend!(crate::graphql;
     paths_and_neighbourhoods_cost_round_trips_bounded_by_their_depth,
     the_neighbourhood_of_kt_is_drawn_with_its_nodes_and_edges,
     searching_cia_finds_the_agency_first_and_pages_on_in_rank_order,
+    amazons_timeline_runs_from_the_2010_letter_with_inferred_years_marked,
 );
 
 fn edge_ids(connection: &Value) -> Vec<String> {
@@ -798,4 +799,58 @@ pub async fn searching_cia_finds_the_agency_first_and_pages_on_in_rank_order(mak
         seen.len(),
         "no actor twice across pages: {seen:?}"
     );
+}
+
+pub async fn amazons_timeline_runs_from_the_2010_letter_with_inferred_years_marked(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let d = data(
+        &service,
+        r#"{ timeline(actorId: "amazon") { date { value precision inferred note } relation { id evidence { quote } } } }"#,
+        json!({}),
+    )
+    .await;
+    let entries = d["timeline"].as_array().unwrap();
+    let first = &entries[0];
+    assert_eq!(
+        first["relation"]["id"],
+        "jeff-bezos-2010-shareholder-letter"
+    );
+    assert_eq!(
+        first["date"],
+        json!({"value": "2010-04", "precision": "MONTH", "inferred": false, "note": null})
+    );
+    let lease = entries
+        .iter()
+        .find(|e| e["relation"]["id"] == "amazon-leases-gs-tower")
+        .unwrap();
+    assert_eq!(lease["date"]["value"], "2014");
+    assert_eq!(
+        lease["date"]["inferred"], true,
+        "the article says 'late last year'"
+    );
+    let dates: Vec<&str> = entries
+        .iter()
+        .map(|e| e["date"]["value"].as_str().unwrap())
+        .collect();
+    assert!(
+        dates.windows(2).all(|w| w[0] <= w[1]),
+        "in date order: {dates:?}"
+    );
+    assert!(entries
+        .iter()
+        .all(|e| !e["relation"]["evidence"].as_array().unwrap().is_empty()));
+    let whole = data(
+        &service,
+        "{ timeline(first: 500) { relation { id } } }",
+        json!({}),
+    )
+    .await;
+    let dated = seed_dataset()
+        .relations
+        .iter()
+        .filter(|r| r.timeline_date().is_some())
+        .count();
+    assert_eq!(whole["timeline"].as_array().unwrap().len(), dated);
 }

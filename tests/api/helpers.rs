@@ -189,6 +189,14 @@ impl Repository for CountingRepository {
         self.tick();
         self.inner.stats().await
     }
+    async fn timeline(
+        &self,
+        filter: &actorgraph::store::RelationFilter,
+        limit: usize,
+    ) -> StoreResult<Vec<Relation>> {
+        self.tick();
+        self.inner.timeline(filter, limit).await
+    }
 }
 
 /// A made-up data set: `actors` actors in a ring, each the start of `per_actor`
