@@ -854,3 +854,22 @@ pub async fn amazons_timeline_runs_from_the_2010_letter_with_inferred_years_mark
         .count();
     assert_eq!(whole["timeline"].as_array().unwrap().len(), dated);
 }
+
+#[tokio::test]
+async fn a_store_failure_is_an_internal_error_with_a_code_and_no_internal_detail() {
+    let service = GraphqlService::new(std::sync::Arc::new(crate::helpers::FailingRepository));
+    for q in [
+        "{ actors { totalCount } }",
+        r#"{ actor(id: "cia") { name } }"#,
+        r#"{ paths(fromId: "cia", toId: "kt") { length } }"#,
+        "{ stats { actors } }",
+    ] {
+        let r = run(&service, q, json!({})).await;
+        assert_eq!(codes(&r), ["INTERNAL_SERVER_ERROR"], "{q}: {r}");
+        let text = r.to_string();
+        assert!(
+            !text.contains("10.1.2.3") && !text.contains("hunter2"),
+            "{q} leaks the cause: {text}"
+        );
+    }
+}

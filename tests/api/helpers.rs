@@ -204,3 +204,54 @@ impl Repository for CountingRepository {
 pub fn synthetic(actors: usize, per_actor: usize) -> Dataset {
     actorgraph::synthetic::dataset(actors, per_actor).expect("synthetic data is valid")
 }
+
+/// A store that is down: every call fails with an error whose detail must never
+/// reach a client.
+pub struct FailingRepository;
+
+pub const SECRET_DETAIL: &str = "connection refused by 10.1.2.3:7687 (password hunter2)";
+
+fn down<T>() -> StoreResult<T> {
+    Err(actorgraph::store::StoreError::Unavailable {
+        backend: "test",
+        source: anyhow::anyhow!(SECRET_DETAIL),
+    })
+}
+
+#[async_trait]
+impl Repository for FailingRepository {
+    fn backend(&self) -> &'static str {
+        "test"
+    }
+    async fn ping(&self) -> StoreResult<()> {
+        down()
+    }
+    async fn actors_by_ids(&self, _: &[ActorId]) -> StoreResult<Vec<Actor>> {
+        down()
+    }
+    async fn find_actors(&self, _: &ActorFilter, _: &PageRequest) -> StoreResult<Page<Actor>> {
+        down()
+    }
+    async fn relations_by_ids(&self, _: &[RelationId]) -> StoreResult<Vec<Relation>> {
+        down()
+    }
+    async fn find_relations(&self, _: &[RelationQuery]) -> StoreResult<Vec<Page<Relation>>> {
+        down()
+    }
+    async fn sources_by_ids(&self, _: &[SourceId]) -> StoreResult<Vec<Source>> {
+        down()
+    }
+    async fn all_sources(&self) -> StoreResult<Vec<Source>> {
+        down()
+    }
+    async fn stats(&self) -> StoreResult<Stats> {
+        down()
+    }
+    async fn timeline(
+        &self,
+        _: &actorgraph::store::RelationFilter,
+        _: usize,
+    ) -> StoreResult<Vec<Relation>> {
+        down()
+    }
+}

@@ -396,3 +396,16 @@ async fn the_playground_and_the_explorer_load_their_assets_from_this_server() {
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{name}");
     }
 }
+
+#[actix_web::test]
+async fn health_is_503_when_the_store_does_not_answer() {
+    let app = TestApp::spawn_on(std::sync::Arc::new(crate::helpers::FailingRepository)).await;
+    let mut response = awc::Client::default()
+        .get(app.url("/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body, json!({"status": "unavailable", "store": "test"}));
+}
