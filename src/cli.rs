@@ -116,7 +116,7 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     let report = store
-        .import(&data, &options)
+        .import_with(&data, &options)
         .await
         .context("the import failed; the transaction was rolled back")?;
     println!("{}", report_text(&report));
@@ -159,7 +159,7 @@ async fn bench_store_inner(args: BenchArgs) -> anyhow::Result<ExitCode> {
                     synthetic::dataset(args.synthetic, 5).map_err(seed::SeedError::Invalid)?;
                 let relations = data.relations.len();
                 let t = std::time::Instant::now();
-                store.import(&data, &ImportOptions::default()).await?;
+                store.import_with(&data, &ImportOptions::default()).await?;
                 let secs = t.elapsed().as_secs_f64();
                 println!(
                     "load  neo4j store: {relations} relations in {secs:.2} s ({:.0} relations/s)",

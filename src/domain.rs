@@ -8,7 +8,7 @@ mod kinds;
 mod model;
 pub mod search;
 
-pub use dataset::{validate, Dataset, Problem, RawDocument};
+pub use dataset::{validate, validate_against, Dataset, Existing, Problem, RawDocument};
 pub use date::{DateError, DatePrecision, DateValue, PartialDate};
 pub use ids::{ActorId, IdError, RelationId, SourceId, MAX_ID_LEN};
 pub use kinds::{ActorKind, Direction, RelationType};

@@ -190,9 +190,67 @@ pub trait Repository: Send + Sync + 'static {
     /// How many records of each kind the store holds.
     async fn stats(&self) -> StoreResult<Stats>;
 
+    /// Writes a validated data set: creates what is new, replaces what differs, and
+    /// leaves the rest (and every record the data set does not name) alone, all or
+    /// nothing. Reports what it did per kind of record.
+    async fn import(&self, data: &crate::domain::Dataset) -> StoreResult<ImportReport>;
+
     /// The dated relations that pass `filter` (actor, either direction; types),
     /// in timeline order ([`Relation::timeline_key`]), at most `limit`.
     async fn timeline(&self, filter: &RelationFilter, limit: usize) -> StoreResult<Vec<Relation>>;
+}
+
+/// What an import did to one kind of record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct KindReport {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Deleted by `--reset` before writing.
+    pub deleted: usize,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    pub sources: KindReport,
+    pub actors: KindReport,
+    pub relations: KindReport,
+}
+
+impl ImportReport {
+    /// Whether the import changed nothing.
+    pub fn unchanged(&self) -> bool {
+        [self.sources, self.actors, self.relations]
+            .iter()
+            .all(|k| k.created == 0 && k.updated == 0 && k.deleted == 0)
+    }
+}
+
+/// Sorts the records of a data set into those to write (new or changed; `force`
+/// marks more as changed) and counts them, against the existing record of each
+/// (`existing` looks it up by the record's id).
+pub(crate) fn diff<'a, 'b, T: PartialEq + 'b>(
+    wanted: &'a [T],
+    existing: impl Fn(&T) -> Option<&'b T>,
+    force: impl Fn(&T) -> bool,
+) -> (Vec<&'a T>, KindReport) {
+    let mut write = Vec::new();
+    let mut report = KindReport::default();
+    for item in wanted {
+        match existing(item) {
+            None => {
+                report.created += 1;
+                write.push(item);
+            }
+            Some(old) if old != item || force(item) => {
+                report.updated += 1;
+                write.push(item);
+            }
+            Some(_) => report.unchanged += 1,
+        }
+    }
+    (write, report)
 }
 
 /// Counts of what a store holds.

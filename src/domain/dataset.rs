@@ -302,11 +302,29 @@ fn is_language_tag(s: &str) -> bool {
         && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
+/// Records that exist outside the documents (already in a store), which the
+/// documents' relations may refer to: actor ids, and sources with their text (so
+/// that quotes from them can be checked).
+#[derive(Debug, Clone, Default)]
+pub struct Existing {
+    pub actor_ids: HashSet<String>,
+    pub source_texts: HashMap<String, String>,
+}
+
 /// Validates one or more documents as a single data set (ids must be unique across
 /// them, and relations may refer to actors and sources of any of them).
 ///
 /// Returns the data set, or every problem found.
 pub fn validate(documents: &[(&str, &RawDocument)]) -> Result<Dataset, Vec<Problem>> {
+    validate_against(documents, &Existing::default())
+}
+
+/// Validates documents that add to existing records: their relations may also refer
+/// to the actors and sources of `existing`.
+pub fn validate_against(
+    documents: &[(&str, &RawDocument)],
+    existing: &Existing,
+) -> Result<Dataset, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut out = Dataset::default();
 
@@ -360,6 +378,7 @@ pub fn validate(documents: &[(&str, &RawDocument)]) -> Result<Dataset, Vec<Probl
         };
         for (i, r) in doc.relations.iter().enumerate() {
             let ctx = RelationContext {
+                existing,
                 actor_ids: &actor_ids,
                 source_texts: &source_texts,
                 all_source_ids: &all_source_ids,
@@ -523,6 +542,7 @@ fn check_actor(c: &mut Checker, i: usize, a: &RawActor, seen: &HashSet<String>) 
 }
 
 struct RelationContext<'a> {
+    existing: &'a Existing,
     actor_ids: &'a HashSet<String>,
     source_texts: &'a HashMap<String, String>,
     all_source_ids: &'a HashSet<&'a str>,
@@ -558,7 +578,7 @@ fn check_relation(
     let mut endpoint = |field: &str, value: &str| {
         let path = format!("{p}/{field}");
         let id = c.id(&path, value, ActorId::parse)?;
-        if !ctx.actor_ids.contains(value) {
+        if !ctx.actor_ids.contains(value) && !ctx.existing.actor_ids.contains(value) {
             c.report(path, format!("no actor has the id `{value}`"));
             return None;
         }
@@ -638,7 +658,7 @@ fn check_relation(
         let ep = format!("{p}/evidence/{j}");
         let source = c.id(&format!("{ep}/source"), &e.source, SourceId::parse);
         let quote_ok = c.text(&format!("{ep}/quote"), &e.quote, limits::QUOTE, true);
-        match ctx.source_texts.get(&e.source) {
+        match ctx.source_texts.get(&e.source).or_else(|| ctx.existing.source_texts.get(&e.source)) {
             Some(text) if quote_ok && !text.contains(&e.quote) => c.report(
                 format!("{ep}/quote"),
                 format!("is not in the text of source `{}`: a quote must be an exact substring of its source (same spacing and punctuation)", e.source),

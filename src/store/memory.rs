@@ -4,10 +4,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
+use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
 
-use super::{ActorFilter, Page, PageRequest, RelationQuery, Repository, Stats, StoreResult};
+use super::{
+    diff, ActorFilter, ImportReport, Page, PageRequest, RelationQuery, Repository, Stats,
+    StoreResult,
+};
 use crate::domain::{
     search, Actor, ActorId, Dataset, Direction, Relation, RelationId, RelationType, Source,
     SourceId,
@@ -19,8 +23,8 @@ struct ActorEntry {
     keys: Vec<String>,
 }
 
-/// An in-memory graph with the indexes the repository's reads need.
-pub struct MemoryStore {
+/// The graph and the indexes the repository's reads need.
+struct State {
     actors: BTreeMap<ActorId, ActorEntry>,
     relations: BTreeMap<RelationId, Relation>,
     /// For each actor, its relations as (relation id, whether the actor is `from`),
@@ -31,9 +35,37 @@ pub struct MemoryStore {
     sources: BTreeMap<SourceId, Source>,
 }
 
+/// An in-memory graph. Reads share a lock; an import builds the whole next state
+/// aside and swaps it in, so readers see either the old graph or the new one.
+pub struct MemoryStore {
+    state: RwLock<Arc<State>>,
+}
+
 impl MemoryStore {
     /// Builds the store from a validated data set.
     pub fn new(data: Dataset) -> Self {
+        MemoryStore {
+            state: RwLock::new(Arc::new(State::new(data))),
+        }
+    }
+
+    /// The current graph (cheap: a shared pointer).
+    fn read(&self) -> Arc<State> {
+        self.state
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// How many actors, relations and sources the store holds.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let s = self.read();
+        (s.actors.len(), s.relations.len(), s.sources.len())
+    }
+}
+
+impl State {
+    fn new(data: Dataset) -> Self {
         let mut incident: HashMap<ActorId, Vec<(RelationId, bool)>> = HashMap::new();
         for r in &data.relations {
             incident
@@ -77,9 +109,13 @@ impl MemoryStore {
         }
     }
 
-    /// How many actors, relations and sources the store holds.
-    pub fn counts(&self) -> (usize, usize, usize) {
-        (self.actors.len(), self.relations.len(), self.sources.len())
+    /// The whole graph as a data set (to merge an import into).
+    fn to_dataset(&self) -> Dataset {
+        Dataset {
+            sources: self.sources.values().cloned().collect(),
+            actors: self.actors.values().map(|e| e.actor.clone()).collect(),
+            relations: self.relations.values().cloned().collect(),
+        }
     }
 
     fn relation_page(&self, q: &RelationQuery) -> Page<Relation> {
@@ -159,9 +195,10 @@ impl Repository for MemoryStore {
     }
 
     async fn actors_by_ids(&self, ids: &[ActorId]) -> StoreResult<Vec<Actor>> {
+        let s = self.read();
         Ok(ids
             .iter()
-            .filter_map(|id| self.actors.get(id))
+            .filter_map(|id| s.actors.get(id))
             .map(|e| e.actor.clone())
             .collect())
     }
@@ -171,6 +208,7 @@ impl Repository for MemoryStore {
         filter: &ActorFilter,
         page: &PageRequest,
     ) -> StoreResult<Page<Actor>> {
+        let s = self.read();
         let query = filter
             .search
             .as_deref()
@@ -180,7 +218,7 @@ impl Repository for MemoryStore {
             |e: &&ActorEntry| filter.kinds.is_empty() || filter.kinds.contains(&e.actor.kind);
         if query.is_empty() {
             return Ok(Page::collect(
-                self.actors
+                s.actors
                     .values()
                     .filter(of_kind)
                     .map(|e| (e.actor.id.as_str(), &e.actor)),
@@ -188,7 +226,7 @@ impl Repository for MemoryStore {
             ));
         }
         // Searching: best matches first, then by id (see `search::rank`).
-        let mut ranked: Vec<(String, &Actor)> = self
+        let mut ranked: Vec<(String, &Actor)> = s
             .actors
             .values()
             .filter(of_kind)
@@ -205,27 +243,84 @@ impl Repository for MemoryStore {
     }
 
     async fn relations_by_ids(&self, ids: &[RelationId]) -> StoreResult<Vec<Relation>> {
+        let s = self.read();
         Ok(ids
             .iter()
-            .filter_map(|id| self.relations.get(id))
+            .filter_map(|id| s.relations.get(id))
             .cloned()
             .collect())
     }
 
     async fn find_relations(&self, queries: &[RelationQuery]) -> StoreResult<Vec<Page<Relation>>> {
-        Ok(queries.iter().map(|q| self.relation_page(q)).collect())
+        let s = self.read();
+        Ok(queries.iter().map(|q| s.relation_page(q)).collect())
     }
 
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {
+        let s = self.read();
         Ok(ids
             .iter()
-            .filter_map(|id| self.sources.get(id))
+            .filter_map(|id| s.sources.get(id))
             .cloned()
             .collect())
     }
 
     async fn all_sources(&self) -> StoreResult<Vec<Source>> {
-        Ok(self.sources.values().cloned().collect())
+        let s = self.read();
+        Ok(s.sources.values().cloned().collect())
+    }
+
+    async fn import(&self, data: &Dataset) -> StoreResult<ImportReport> {
+        let mut guard = self
+            .state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let current = guard.clone();
+        let (sources, sources_report) =
+            diff(&data.sources, |x| current.sources.get(&x.id), |_| false);
+        let (actors, actors_report) = diff(
+            &data.actors,
+            |x| current.actors.get(&x.id).map(|e| &e.actor),
+            |_| false,
+        );
+        let (relations, relations_report) =
+            diff(&data.relations, |x| current.relations.get(&x.id), |_| false);
+        let report = ImportReport {
+            sources: sources_report,
+            actors: actors_report,
+            relations: relations_report,
+        };
+        if sources.is_empty() && actors.is_empty() && relations.is_empty() {
+            return Ok(report);
+        }
+        // Build the next graph whole, then swap it in: readers never see half of it.
+        let mut next = current.to_dataset();
+        let by_id = |ids: Vec<String>| -> HashMap<String, usize> {
+            ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect()
+        };
+        let source_at = by_id(next.sources.iter().map(|x| x.id.to_string()).collect());
+        for s in sources {
+            match source_at.get(s.id.as_str()) {
+                Some(&i) => next.sources[i] = s.clone(),
+                None => next.sources.push(s.clone()),
+            }
+        }
+        let actor_at = by_id(next.actors.iter().map(|x| x.id.to_string()).collect());
+        for a in actors {
+            match actor_at.get(a.id.as_str()) {
+                Some(&i) => next.actors[i] = a.clone(),
+                None => next.actors.push(a.clone()),
+            }
+        }
+        let relation_at = by_id(next.relations.iter().map(|x| x.id.to_string()).collect());
+        for r in relations {
+            match relation_at.get(r.id.as_str()) {
+                Some(&i) => next.relations[i] = r.clone(),
+                None => next.relations.push(r.clone()),
+            }
+        }
+        *guard = Arc::new(State::new(next));
+        Ok(report)
     }
 
     async fn timeline(
@@ -233,16 +328,17 @@ impl Repository for MemoryStore {
         filter: &super::RelationFilter,
         limit: usize,
     ) -> StoreResult<Vec<Relation>> {
+        let s = self.read();
         let candidates: Box<dyn Iterator<Item = &Relation>> = match &filter.actor {
             Some(actor) => Box::new(
-                self.incident
+                s.incident
                     .get(actor)
                     .map(Vec::as_slice)
                     .unwrap_or_default()
                     .iter()
-                    .filter_map(|(id, _)| self.relations.get(id)),
+                    .filter_map(|(id, _)| s.relations.get(id)),
             ),
-            None => Box::new(self.relations.values()),
+            None => Box::new(s.relations.values()),
         };
         let mut dated: Vec<&Relation> = candidates
             .filter(|r| filter.admits(r) && r.timeline_date().is_some())
@@ -252,14 +348,15 @@ impl Repository for MemoryStore {
     }
 
     async fn stats(&self) -> StoreResult<Stats> {
+        let s = self.read();
         let mut by_kind: HashMap<crate::domain::ActorKind, usize> = HashMap::new();
-        for e in self.actors.values() {
+        for e in s.actors.values() {
             *by_kind.entry(e.actor.kind).or_default() += 1;
         }
         Ok(Stats::from_counts(
             by_kind,
-            self.type_counts.clone(),
-            self.sources.len(),
+            s.type_counts.clone(),
+            s.sources.len(),
         ))
     }
 }

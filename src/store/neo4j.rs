@@ -31,11 +31,12 @@ use serde::de::DeserializeOwned;
 use super::{
     ActorFilter, Page, PageRequest, RelationQuery, Repository, Stats, StoreError, StoreResult,
 };
+pub use super::{ImportReport, KindReport};
 use crate::domain::{
     search, Actor, ActorId, ActorKind, Direction, Relation, RelationId, RelationType, Source,
     SourceId,
 };
-pub use import::{ImportOptions, ImportReport, KindReport, Progress};
+pub use import::{ImportOptions, Progress};
 use records::{ActorRecord, RelationRecord, SourceRecord};
 
 const BACKEND: &str = "neo4j";
@@ -495,6 +496,10 @@ impl Repository for Neo4jStore {
             .map(SourceRecord::into_domain)
             .collect::<Result<_, _>>()
             .map_err(invalid)
+    }
+
+    async fn import(&self, data: &crate::domain::Dataset) -> StoreResult<ImportReport> {
+        self.import_with(data, &ImportOptions::default()).await
     }
 
     async fn timeline(

@@ -35,7 +35,7 @@ pub fn bolt(data: Dataset) -> BoxFuture<'static, Option<Arc<dyn Repository>>> {
             .await
             .expect("the Bolt server answers");
         store
-            .import(&data, &ImportOptions::default())
+            .import_with(&data, &ImportOptions::default())
             .await
             .expect("the data set imports over Bolt");
         Some(Arc::new(TestStore {
@@ -113,6 +113,9 @@ impl Repository for TestStore {
     }
     async fn stats(&self) -> StoreResult<Stats> {
         self.inner().stats().await
+    }
+    async fn import(&self, data: &Dataset) -> StoreResult<actorgraph::store::ImportReport> {
+        self.inner().import(data).await
     }
     async fn timeline(
         &self,

@@ -28,6 +28,7 @@ for_each_backend!(crate::contract;
     stats_count_actors_by_kind_and_relations_by_type,
     search_ranks_exact_names_before_prefixes_before_substrings,
     timelines_list_dated_relations_in_date_order,
+    an_import_creates_and_updates_what_differs_and_a_rerun_changes_nothing,
 );
 
 const TEXT: &str =
@@ -559,5 +560,73 @@ pub async fn timelines_list_dated_relations_in_date_order(make: Maker) {
             .unwrap()
             .len(),
         1
+    );
+}
+
+pub async fn an_import_creates_and_updates_what_differs_and_a_rerun_changes_nothing(make: Maker) {
+    let Some(repo) = make(fixture()).await else {
+        return;
+    };
+    // A new source, a new actor, one changed actor, and a new relation between the
+    // new actor and one that was already there.
+    let doc = json!({
+        "sources": [{"id": "src-b", "title": "Second", "language": "en", "text": "Zeta bought from Alpha."}],
+        "actors": [
+            {"id": "zeta", "kind": "COMPANY", "nameEn": "Zeta Ltd"},
+            {"id": "beta", "kind": "COMPANY", "nameEn": "Beta Systems", "description": "Now described."}
+        ],
+        "relations": [
+            {"id": "zeta-contract-alpha", "type": "CONTRACT", "from": "zeta", "to": "alpha", "summary": "Zeta buys.",
+             "evidence": [{"source": "src-b", "quote": "Zeta bought from Alpha."}]}
+        ]
+    });
+    let raw: domain::RawDocument = serde_json::from_value(doc).unwrap();
+    let existing = domain::Existing {
+        actor_ids: ["alpha".to_string()].into_iter().collect(),
+        ..Default::default()
+    };
+    let data = domain::validate_against(&[("import", &raw)], &existing).unwrap();
+    let report = repo.import(&data).await.unwrap();
+    assert_eq!(
+        (
+            report.sources.created,
+            report.actors.created,
+            report.actors.updated,
+            report.relations.created
+        ),
+        (1, 1, 1, 1)
+    );
+    let again = repo.import(&data).await.unwrap();
+    assert!(again.unchanged(), "{again:?}");
+    assert_eq!(
+        (
+            again.actors.unchanged,
+            again.relations.unchanged,
+            again.sources.unchanged
+        ),
+        (2, 1, 1)
+    );
+
+    // The new records are there, the others untouched, and the indexes know them.
+    let beta = repo.actors_by_ids(&[aid("beta")]).await.unwrap();
+    assert_eq!(beta[0].description.as_deref(), Some("Now described."));
+    let q = relations_of("alpha", Direction::In, vec![], page(100, None));
+    let pages = repo.find_relations(&[q]).await.unwrap();
+    assert_eq!(
+        ids(&pages[0].items, |r| r.id.to_string()),
+        [
+            "delta-chairs-alpha",
+            "z-beta-pays-alpha",
+            "zeta-contract-alpha"
+        ]
+    );
+    assert_eq!(search_ids(repo.as_ref(), "zeta", vec![]).await, ["zeta"]);
+    assert_eq!(repo.stats().await.unwrap().sources, 2);
+    assert_eq!(
+        repo.find_actors(&ActorFilter::default(), &page(0, None))
+            .await
+            .unwrap()
+            .total_count,
+        6
     );
 }

@@ -189,6 +189,10 @@ impl Repository for CountingRepository {
         self.tick();
         self.inner.stats().await
     }
+    async fn import(&self, data: &Dataset) -> StoreResult<actorgraph::store::ImportReport> {
+        self.tick();
+        self.inner.import(data).await
+    }
     async fn timeline(
         &self,
         filter: &actorgraph::store::RelationFilter,
@@ -245,6 +249,9 @@ impl Repository for FailingRepository {
         down()
     }
     async fn stats(&self) -> StoreResult<Stats> {
+        down()
+    }
+    async fn import(&self, _: &Dataset) -> StoreResult<actorgraph::store::ImportReport> {
         down()
     }
     async fn timeline(

@@ -253,3 +253,38 @@ fn short_and_long_date_forms_are_both_read() {
     assert!(matches!(r.start, Some(RawDate::Full(ref f)) if f.inferred));
     assert!(matches!(r.end, Some(RawDate::Plain(ref s)) if s == "2024-02"));
 }
+
+#[test]
+fn relations_may_refer_to_existing_actors_and_quote_existing_sources() {
+    let doc = RawDocument {
+        actors: vec![actor("nsa")],
+        relations: vec![RawRelation {
+            evidence: vec![RawEvidence {
+                source: "old".into(),
+                quote: "an old sentence".into(),
+            }],
+            ..relation("nsa-contract-cia", "nsa", "cia")
+        }],
+        ..Default::default()
+    };
+    assert!(
+        validate(&[("t", &doc)]).is_err(),
+        "alone, `cia` and `old` are unknown"
+    );
+    let existing = Existing {
+        actor_ids: ["cia".to_string()].into_iter().collect(),
+        source_texts: [(
+            "old".to_string(),
+            "There is an old sentence here.".to_string(),
+        )]
+        .into_iter()
+        .collect(),
+    };
+    let set = validate_against(&[("t", &doc)], &existing).unwrap();
+    assert_eq!(set.relations[0].to.as_str(), "cia");
+    // A quote must still be in the existing source's text.
+    let mut wrong = doc.clone();
+    wrong.relations[0].evidence[0].quote = "a new sentence".into();
+    let problems = validate_against(&[("t", &wrong)], &existing).unwrap_err();
+    assert_eq!(problems[0].path, "/relations/0/evidence/0/quote");
+}

@@ -11,12 +11,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use neo4rs::{query, Query};
-use serde::Serialize;
 
 use super::records::{actor_props, relation_props, source_props};
 use super::{bolt, classify, Neo4jStore};
 use crate::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, SourceId};
-use crate::store::{Repository, StoreResult};
+use crate::store::{diff, ImportReport, KindReport, Repository, StoreResult};
 
 const UPSERT_SOURCES: &str = include_str!("upsert_sources.cypher");
 const UPSERT_ACTORS: &str = include_str!("upsert_actors.cypher");
@@ -50,58 +49,6 @@ impl Default for ImportOptions {
             progress: None,
         }
     }
-}
-
-/// What an import did to one kind of record.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct KindReport {
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-    /// Deleted by `--reset` before writing.
-    pub deleted: usize,
-}
-
-/// What an import did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct ImportReport {
-    pub sources: KindReport,
-    pub actors: KindReport,
-    pub relations: KindReport,
-}
-
-impl ImportReport {
-    /// Whether the import changed nothing.
-    pub fn unchanged(&self) -> bool {
-        [self.sources, self.actors, self.relations]
-            .iter()
-            .all(|k| k.created == 0 && k.updated == 0 && k.deleted == 0)
-    }
-}
-
-/// Sorts records into new, changed and unchanged against what exists.
-fn diff<'a, K: std::hash::Hash + Eq, T: PartialEq>(
-    wanted: &'a [T],
-    existing: &HashMap<K, T>,
-    key: impl Fn(&T) -> K,
-    force: impl Fn(&T) -> bool,
-) -> (Vec<&'a T>, KindReport) {
-    let mut write = Vec::new();
-    let mut report = KindReport::default();
-    for item in wanted {
-        match existing.get(&key(item)) {
-            None => {
-                report.created += 1;
-                write.push(item);
-            }
-            Some(old) if old != item || force(item) => {
-                report.updated += 1;
-                write.push(item);
-            }
-            Some(_) => report.unchanged += 1,
-        }
-    }
-    (write, report)
 }
 
 fn batches(
@@ -138,7 +85,7 @@ impl Neo4jStore {
     }
 
     /// Imports a validated data set.
-    pub async fn import(
+    pub async fn import_with(
         &self,
         data: &Dataset,
         options: &ImportOptions,
@@ -211,13 +158,11 @@ impl Neo4jStore {
             .filter(|a| old_actors.get(&a.id).is_some_and(|old| old.kind != a.kind))
             .map(|a| &a.id)
             .collect();
-        let (sources, sources_report) =
-            diff(&data.sources, &old_sources, |s| s.id.clone(), |_| false);
-        let (actors, actors_report) = diff(&data.actors, &old_actors, |a| a.id.clone(), |_| false);
+        let (sources, sources_report) = diff(&data.sources, |s| old_sources.get(&s.id), |_| false);
+        let (actors, actors_report) = diff(&data.actors, |a| old_actors.get(&a.id), |_| false);
         let (relations, relations_report) = diff(
             &data.relations,
-            &old_relations,
-            |r| r.id.clone(),
+            |r| old_relations.get(&r.id),
             |r| recreated.contains(&r.from) || recreated.contains(&r.to),
         );
         report.sources = KindReport {
