@@ -8,6 +8,7 @@ pub mod error;
 mod explore;
 mod explore_types;
 mod loaders;
+mod mutation;
 pub mod paging;
 mod prefetch;
 mod query;
@@ -17,9 +18,7 @@ use std::sync::Arc;
 
 use async_graphql::MergedObject;
 
-use async_graphql::{
-    BatchRequest, BatchResponse, EmptyMutation, EmptySubscription, Request, Response, Schema,
-};
+use async_graphql::{BatchRequest, BatchResponse, EmptySubscription, Request, Response, Schema};
 
 pub use codes::code_of as codes_of;
 pub use error::ErrorCode;
@@ -30,10 +29,11 @@ pub use query::QueryRoot;
 #[graphql(name = "Query")]
 pub struct Query(QueryRoot, explore_types::ExploreQuery);
 
+use crate::auth::Auth;
 use crate::store::Repository;
 
 /// The schema type.
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, mutation::MutationRoot, EmptySubscription>;
 
 /// Deepest selection nesting accepted (GraphiQL's introspection query needs 13).
 pub const MAX_DEPTH: usize = 16;
@@ -42,8 +42,9 @@ pub const MAX_DEPTH: usize = 16;
 pub const MAX_COMPLEXITY: usize = 20_000;
 
 /// Builds the schema without data; enough to print the SDL.
-pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+pub fn schema_builder(
+) -> async_graphql::SchemaBuilder<Query, mutation::MutationRoot, EmptySubscription> {
+    Schema::build(Query::default(), mutation::MutationRoot, EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(codes::ErrorCodes)
@@ -77,19 +78,29 @@ impl GraphqlService {
         request.data(loaders::Loaders::new(&self.repo))
     }
 
-    /// Runs one request.
+    /// Runs one request without a key (reads only).
     pub async fn execute(&self, request: impl Into<Request>) -> Response {
-        codes::finish(self.schema.execute(self.prepare(request.into())).await)
+        self.execute_as(request, Auth::Anonymous).await
     }
 
-    /// Runs a single request or a batch; each request of a batch gets its own loaders.
-    pub async fn execute_batch(&self, batch: BatchRequest) -> BatchResponse {
+    /// Runs one request for a caller.
+    pub async fn execute_as(&self, request: impl Into<Request>, auth: Auth) -> Response {
+        codes::finish(
+            self.schema
+                .execute(self.prepare(request.into()).data(auth))
+                .await,
+        )
+    }
+
+    /// Runs a single request or a batch for a caller; each request of a batch gets
+    /// its own loaders.
+    pub async fn execute_batch(&self, batch: BatchRequest, auth: Auth) -> BatchResponse {
         match batch {
-            BatchRequest::Single(r) => BatchResponse::Single(self.execute(r).await),
+            BatchRequest::Single(r) => BatchResponse::Single(self.execute_as(r, auth).await),
             BatchRequest::Batch(requests) => {
                 let mut responses = Vec::with_capacity(requests.len());
                 for r in requests {
-                    responses.push(self.execute(r).await);
+                    responses.push(self.execute_as(r, auth.clone()).await);
                 }
                 BatchResponse::Batch(responses)
             }

@@ -190,3 +190,17 @@ async fn bench_store_inner(args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `actorgraph key`.
+pub fn key(role: &str, label: &str) -> anyhow::Result<ExitCode> {
+    if label.contains(':') || label.contains(',') {
+        anyhow::bail!("the label may not contain `:` or `,`");
+    }
+    let key = crate::auth::generate().map_err(anyhow::Error::msg)?;
+    println!("key (give it to the client; it is not stored anywhere): {key}");
+    println!(
+        "entry (add it to ACTORGRAPH_API_KEYS or the keys file): {role}:{}:{label}",
+        crate::auth::hash(&key)
+    );
+    Ok(ExitCode::SUCCESS)
+}

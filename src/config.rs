@@ -44,6 +44,15 @@ pub enum Command {
     Seed(SeedArgs),
     /// Benchmark the store alone (no GraphQL, no HTTP); see scripts/bench.
     BenchStore(BenchArgs),
+    /// Make a new API key: prints the key (for the client) and its entry (for the server).
+    Key {
+        /// `editor` may write data; `admin` may also import and delete.
+        #[arg(long, default_value = "editor", value_parser = ["editor", "admin"])]
+        role: String,
+        /// A name for logs, e.g. the script or person using the key.
+        #[arg(long, default_value = "unnamed")]
+        label: String,
+    },
 }
 
 /// How `bench-store` runs.
@@ -190,6 +199,20 @@ pub struct ServeArgs {
     /// HTTP worker threads; defaults to the number of CPU cores.
     #[arg(long, env = "ACTORGRAPH_WORKERS")]
     pub workers: Option<usize>,
+
+    /// API keys that may write, as `role:sha256hex[:label]` entries (comma-separated);
+    /// make one with `actorgraph key`. Without any key the API is read-only.
+    #[arg(
+        long = "api-key",
+        env = "ACTORGRAPH_API_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub api_keys: Vec<String>,
+
+    /// A file of API key entries, one per line (`#` starts a comment).
+    #[arg(long, env = "ACTORGRAPH_API_KEYS_FILE")]
+    pub api_keys_file: Option<PathBuf>,
 
     /// Serve a generated data set of this many actors (five relations each) from
     /// the embedded store instead of --seed; for benchmarks.

@@ -23,6 +23,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// The playground's browser assets.
     pub assets: assets::Assets,
+    /// The API keys writes are checked against.
+    pub keys: crate::auth::ApiKeys,
 }
 
 /// Mounts every route.

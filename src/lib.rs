@@ -10,6 +10,7 @@
 //! - [`config`], [`startup`] and [`telemetry`]: the binary's wiring.
 
 pub mod api;
+pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod config;

@@ -23,6 +23,7 @@ async fn main() -> ExitCode {
         Some(Command::Validate { path }) => Ok(cli::validate(&path)),
         Some(Command::Seed(seed_args)) => cli::seed(seed_args).await,
         Some(Command::BenchStore(bench_args)) => cli::bench_store(bench_args).await,
+        Some(Command::Key { role, label }) => cli::key(&role, &label),
         Some(Command::Serve(serve_args)) => serve(serve_args).await,
         None => serve(args.serve).await,
     };

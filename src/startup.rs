@@ -10,6 +10,7 @@ use actix_web::{http::header, middleware, web, App, HttpServer};
 use anyhow::Context;
 
 use crate::api::GraphqlService;
+use crate::auth::ApiKeys;
 use crate::config::ServeArgs;
 use crate::http::{self, assets::Assets, AppState};
 use crate::store::Repository;
@@ -34,9 +35,29 @@ fn cors(origins: &[String]) -> Cors {
     }
 }
 
+/// The API keys from `--api-key` entries and the keys file.
+fn api_keys(args: &ServeArgs) -> anyhow::Result<ApiKeys> {
+    let mut keys =
+        ApiKeys::parse(args.api_keys.iter().map(String::as_str)).map_err(anyhow::Error::msg)?;
+    if let Some(path) = &args.api_keys_file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("could not read the API keys file {}", path.display()))?;
+        let from_file =
+            ApiKeys::parse(text.lines()).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        keys.extend(from_file);
+    }
+    Ok(keys)
+}
+
 impl Application {
     /// Binds `args.bind` and prepares the server over `repo`.
     pub fn build(args: &ServeArgs, repo: Arc<dyn Repository>) -> anyhow::Result<Self> {
+        let keys = api_keys(args)?;
+        if keys.is_empty() {
+            tracing::info!("no API keys configured: the API is read-only (see `actorgraph key`)");
+        } else {
+            tracing::info!(keys = keys.len(), "API keys loaded; writes need one");
+        }
         let listener = TcpListener::bind(&args.bind)
             .with_context(|| format!("could not listen on {}", args.bind))?;
         let addr = listener.local_addr().context("no local address")?;
@@ -44,6 +65,7 @@ impl Application {
             service: GraphqlService::new(repo),
             max_body_bytes: args.max_body_bytes,
             assets: Assets::load(&args.web_dir),
+            keys,
         });
         let origins = args.cors_origins.clone();
         let mut server = HttpServer::new(move || {

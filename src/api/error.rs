@@ -12,6 +12,10 @@ use crate::store::StoreError;
 pub enum ErrorCode {
     /// An argument breaks a rule: a page size over the limit, a malformed id or cursor.
     BadUserInput,
+    /// A write without a valid API key (`Authorization: Bearer <key>`).
+    Unauthenticated,
+    /// A write with a key whose role may not do it.
+    Forbidden,
     /// An id names nothing, where something must exist (the ends of `paths`, the
     /// centre of `neighborhood`).
     NotFound,
@@ -45,6 +49,8 @@ impl ErrorCode {
         match self {
             ErrorCode::BadUserInput => "BAD_USER_INPUT",
             ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
             ErrorCode::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
@@ -90,6 +96,12 @@ pub enum ApiError {
         argument: &'static str,
         message: String,
     },
+    /// A write without a valid key; the message says what to send.
+    Unauthenticated(String),
+    /// A write the key's role may not do.
+    Forbidden(String),
+    /// A document that breaks the data rules: every problem, with its path.
+    InvalidDocument(Vec<crate::domain::Problem>),
     /// A store call failed. The client sees a generic message; the cause is logged.
     Store(Arc<StoreError>),
 }
@@ -133,6 +145,36 @@ impl From<ApiError> for async_graphql::Error {
                     ext.set("code", ErrorCode::NotFound.as_str());
                     ext.set("argument", argument);
                 }),
+            ApiError::Unauthenticated(message) => async_graphql::Error::new(message)
+                .extend_with(|_, ext| ext.set("code", ErrorCode::Unauthenticated.as_str())),
+            ApiError::Forbidden(message) => async_graphql::Error::new(message)
+                .extend_with(|_, ext| ext.set("code", ErrorCode::Forbidden.as_str())),
+            ApiError::InvalidDocument(problems) => {
+                let list: Vec<async_graphql::Value> = problems
+                    .iter()
+                    .map(|p| {
+                        let mut m = async_graphql::indexmap::IndexMap::new();
+                        m.insert(
+                            async_graphql::Name::new("path"),
+                            async_graphql::Value::from(p.path.clone()),
+                        );
+                        m.insert(
+                            async_graphql::Name::new("message"),
+                            async_graphql::Value::from(p.message.clone()),
+                        );
+                        async_graphql::Value::Object(m)
+                    })
+                    .collect();
+                let message = format!(
+                    "The document has {} problem(s) and nothing was written; `extensions.problems` lists each with its path.",
+                    problems.len()
+                );
+                async_graphql::Error::new(message).extend_with(move |_, ext| {
+                    ext.set("code", ErrorCode::BadUserInput.as_str());
+                    ext.set("argument", "document");
+                    ext.set("problems", async_graphql::Value::List(list.clone()));
+                })
+            }
             ApiError::Store(cause) => {
                 tracing::error!(error = %cause, source = ?std::error::Error::source(cause.as_ref()), "store call failed");
                 async_graphql::Error::new(STORE_FAILURE)

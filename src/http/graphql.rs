@@ -31,6 +31,15 @@ impl Media {
     }
 }
 
+/// Who sent the request, from its `Authorization` header (never logged).
+fn caller(state: &AppState, req: &HttpRequest) -> crate::auth::Auth {
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    state.keys.authenticate(header)
+}
+
 /// Picks the response type from `Accept`. No header means `application/json`,
 /// as the draft says; `None` means nothing acceptable was offered.
 fn negotiate(req: &HttpRequest) -> Option<Media> {
@@ -201,7 +210,8 @@ pub async fn post(
             "The request has no `query`. Send JSON such as {\"query\": \"{ sources { id } }\"}.",
         );
     }
-    respond(media, state.service.execute_batch(batch).await)
+    let auth = caller(&state, &req);
+    respond(media, state.service.execute_batch(batch, auth).await)
 }
 
 /// GET /graphql: a query in the query string, or the playground for a browser.
@@ -250,7 +260,7 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
         media,
         state
             .service
-            .execute_batch(BatchRequest::Single(request))
+            .execute_batch(BatchRequest::Single(request), caller(&state, &req))
             .await,
     )
 }

@@ -37,6 +37,9 @@ for_each_backend!(crate::graphql;
     the_neighbourhood_of_kt_is_drawn_with_its_nodes_and_edges,
     searching_cia_finds_the_agency_first_and_pages_on_in_rank_order,
     amazons_timeline_runs_from_the_2010_letter_with_inferred_years_marked,
+    importing_needs_an_admin_key,
+    an_admin_imports_a_new_article_about_existing_actors_and_a_rerun_changes_nothing,
+    a_broken_document_lists_every_problem_and_writes_nothing,
 );
 
 fn edge_ids(connection: &Value) -> Vec<String> {
@@ -872,4 +875,177 @@ async fn a_store_failure_is_an_internal_error_with_a_code_and_no_internal_detail
             "{q} leaks the cause: {text}"
         );
     }
+}
+
+fn admin() -> actorgraph::auth::Auth {
+    actorgraph::auth::Auth::Caller(actorgraph::auth::Caller {
+        role: actorgraph::auth::Role::Admin,
+        label: "test".into(),
+    })
+}
+
+const IMPORT: &str = r#"mutation($doc: JSON!) { importGraph(document: $doc) {
+    changed sources { created updated unchanged } actors { created updated unchanged } relations { created updated unchanged } } }"#;
+
+/// A new article: a source, a new actor, and a relation to an actor already there.
+fn new_article() -> Value {
+    json!({
+        "sources": [{"id": "nsa-cloud-2015", "title": "A second article", "language": "en",
+                     "text": "The NSA also moved its analysis to the cloud, following the CIA."}],
+        "actors": [{"id": "nsa", "kind": "GOVERNMENT_AGENCY", "nameEn": "National Security Agency", "nameKo": "국가안보국", "aliases": ["NSA"]}],
+        "relations": [{"id": "nsa-follows-cia", "type": "SUPPORT", "from": "nsa", "to": "cia",
+                       "summary": "The NSA followed the CIA to the cloud.",
+                       "evidence": [{"source": "nsa-cloud-2015", "quote": "The NSA also moved its analysis to the cloud, following the CIA."}]}]
+    })
+}
+
+fn import_request(doc: Value) -> async_graphql::Request {
+    async_graphql::Request::new(IMPORT)
+        .variables(async_graphql::Variables::from_json(json!({"doc": doc})))
+}
+
+pub async fn importing_needs_an_admin_key(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    use actorgraph::auth::{Auth, Caller, Role};
+    let editor = Auth::Caller(Caller {
+        role: Role::Editor,
+        label: "an editor".into(),
+    });
+    for (auth, code) in [
+        (Auth::Anonymous, "UNAUTHENTICATED"),
+        (Auth::Invalid, "UNAUTHENTICATED"),
+        (editor, "FORBIDDEN"),
+    ] {
+        let r = serde_json::to_value(
+            service
+                .execute_as(import_request(new_article()), auth.clone())
+                .await,
+        )
+        .unwrap();
+        assert_eq!(codes(&r), [code], "{auth:?}: {r}");
+    }
+    let d = data(&service, r#"{ actor(id: "nsa") { id } }"#, json!({})).await;
+    assert_eq!(d["actor"], Value::Null, "nothing was written");
+}
+
+pub async fn an_admin_imports_a_new_article_about_existing_actors_and_a_rerun_changes_nothing(
+    make: Maker,
+) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let first = serde_json::to_value(
+        service
+            .execute_as(import_request(new_article()), admin())
+            .await,
+    )
+    .unwrap();
+    assert!(first.get("errors").is_none(), "{first}");
+    let result = &first["data"]["importGraph"];
+    assert_eq!(result["changed"], true);
+    assert_eq!(
+        result["sources"],
+        json!({"created": 1, "updated": 0, "unchanged": 0})
+    );
+    assert_eq!(
+        result["actors"],
+        json!({"created": 1, "updated": 0, "unchanged": 0})
+    );
+    assert_eq!(
+        result["relations"],
+        json!({"created": 1, "updated": 0, "unchanged": 0})
+    );
+
+    let d = data(
+        &service,
+        r#"{ actor(id: "cia") { relations(types: [SUPPORT], direction: IN) { edges { node { from { name } evidence { source { title } } } } } }
+             actors(search: "국가안보") { edges { node { id } } } }"#,
+        json!({}),
+    )
+    .await;
+    let support = &d["actor"]["relations"]["edges"][0]["node"];
+    assert_eq!(support["from"]["name"], "National Security Agency");
+    assert_eq!(
+        support["evidence"][0]["source"]["title"],
+        "A second article"
+    );
+    assert_eq!(edge_ids(&d["actors"]), ["nsa"]);
+
+    let again = serde_json::to_value(
+        service
+            .execute_as(import_request(new_article()), admin())
+            .await,
+    )
+    .unwrap();
+    let result = &again["data"]["importGraph"];
+    assert_eq!(result["changed"], false, "{again}");
+    assert_eq!(
+        result["relations"],
+        json!({"created": 0, "updated": 0, "unchanged": 1})
+    );
+
+    let mut edited = new_article();
+    edited["actors"][0]["description"] = json!("US signals intelligence agency.");
+    let third =
+        serde_json::to_value(service.execute_as(import_request(edited), admin()).await).unwrap();
+    assert_eq!(
+        third["data"]["importGraph"]["actors"],
+        json!({"created": 0, "updated": 1, "unchanged": 0})
+    );
+}
+
+pub async fn a_broken_document_lists_every_problem_and_writes_nothing(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let before = data(
+        &service,
+        "{ stats { actors relations sources } }",
+        json!({}),
+    )
+    .await;
+    let mut doc = new_article();
+    doc["actors"][0]["kind"] = json!("SPY_AGENCY");
+    doc["relations"][0]["to"] = json!("nobody");
+    doc["relations"][0]["evidence"][0]["quote"] = json!("A sentence the article does not have.");
+    let r = serde_json::to_value(service.execute_as(import_request(doc), admin()).await).unwrap();
+    assert_eq!(codes(&r), ["BAD_USER_INPUT"]);
+    let problems: Vec<&str> = r["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "/actors/0/kind",
+            "/relations/0/to",
+            "/relations/0/evidence/0/quote"
+        ]
+    );
+    assert!(r["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("nothing was written"));
+    let not_a_document = serde_json::to_value(
+        service
+            .execute_as(import_request(json!({"actors": "none"})), admin())
+            .await,
+    )
+    .unwrap();
+    assert_eq!(codes(&not_a_document), ["BAD_USER_INPUT"]);
+    assert_eq!(
+        not_a_document["errors"][0]["extensions"]["argument"],
+        "document"
+    );
+    let after = data(
+        &service,
+        "{ stats { actors relations sources } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(before, after, "nothing was written");
 }

@@ -108,6 +108,8 @@ impl TestApp {
             web_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("web/node_modules"),
             workers: Some(1),
             synthetic: None,
+            api_keys: vec![],
+            api_keys_file: None,
             neo4j: actorgraph::config::Neo4jArgs {
                 neo4j_uri: None,
                 neo4j_user: String::new(),

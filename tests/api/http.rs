@@ -409,3 +409,59 @@ async fn health_is_503_when_the_store_does_not_answer() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body, json!({"status": "unavailable", "store": "test"}));
 }
+
+#[actix_web::test]
+async fn a_script_imports_over_http_with_a_key_made_by_the_key_command() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_actorgraph"))
+        .args(["key", "--role", "admin", "--label", "import-script"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let key = text
+        .lines()
+        .find_map(|l| {
+            l.split_once(": ")
+                .filter(|(k, _)| k.starts_with("key"))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap();
+    let entry = text
+        .lines()
+        .find_map(|l| {
+            l.split_once(": ")
+                .filter(|(k, _)| k.starts_with("entry"))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap();
+    assert!(entry.starts_with("admin:") && entry.ends_with(":import-script"));
+    assert!(!entry.contains(&key), "the server keeps only the hash");
+
+    let app = TestApp::spawn_with(|args| args.api_keys = vec![entry.clone()]).await;
+    let mutation = json!({"query": "mutation($d: JSON!) { importGraph(document: $d) { changed actors { created } } }",
+        "variables": {"d": {"actors": [{"id": "nsa", "kind": "GOVERNMENT_AGENCY", "nameEn": "National Security Agency"}]}}});
+    let client = awc::Client::default();
+    let send = |auth: Option<String>| {
+        let mut request = client
+            .post(app.url("/graphql"))
+            .insert_header((header::CONTENT_TYPE, "application/json"));
+        if let Some(a) = auth {
+            request = request.insert_header((header::AUTHORIZATION, a));
+        }
+        request.send_body(mutation.to_string())
+    };
+    let mut denied = send(None).await.unwrap();
+    let body: Value = denied.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    let mut wrong = send(Some("Bearer agk_not-a-key".into())).await.unwrap();
+    let body: Value = wrong.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    let mut ok = send(Some(format!("Bearer {key}"))).await.unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    let body: Value = ok.json().await.unwrap();
+    assert_eq!(
+        body["data"]["importGraph"],
+        json!({"changed": true, "actors": {"created": 1}}),
+        "{body}"
+    );
+}
