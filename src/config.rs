@@ -214,6 +214,10 @@ pub struct ServeArgs {
     #[arg(long, env = "ACTORGRAPH_API_KEYS_FILE")]
     pub api_keys_file: Option<PathBuf>,
 
+    /// Require an API key (any role) for reads too; by default reads are public.
+    #[arg(long, env = "ACTORGRAPH_REQUIRE_KEY_FOR_READS")]
+    pub require_key_for_reads: bool,
+
     /// Serve a generated data set of this many actors (five relations each) from
     /// the embedded store instead of --seed; for benchmarks.
     #[arg(long, value_name = "ACTORS")]

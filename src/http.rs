@@ -25,6 +25,8 @@ pub struct AppState {
     pub assets: assets::Assets,
     /// The API keys writes are checked against.
     pub keys: crate::auth::ApiKeys,
+    /// Whether reads need a key too.
+    pub require_key_for_reads: bool,
 }
 
 /// Mounts every route.

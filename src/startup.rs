@@ -53,6 +53,11 @@ impl Application {
     /// Binds `args.bind` and prepares the server over `repo`.
     pub fn build(args: &ServeArgs, repo: Arc<dyn Repository>) -> anyhow::Result<Self> {
         let keys = api_keys(args)?;
+        if args.require_key_for_reads && keys.is_empty() {
+            anyhow::bail!(
+                "--require-key-for-reads needs at least one API key (see `actorgraph key`)"
+            );
+        }
         if keys.is_empty() {
             tracing::info!("no API keys configured: the API is read-only (see `actorgraph key`)");
         } else {
@@ -66,6 +71,7 @@ impl Application {
             max_body_bytes: args.max_body_bytes,
             assets: Assets::load(&args.web_dir),
             keys,
+            require_key_for_reads: args.require_key_for_reads,
         });
         let origins = args.cors_origins.clone();
         let mut server = HttpServer::new(move || {

@@ -40,6 +40,19 @@ fn caller(state: &AppState, req: &HttpRequest) -> crate::auth::Auth {
     state.keys.authenticate(header)
 }
 
+/// When the server requires a key for every request: the refusal, if this one has
+/// no valid key.
+fn refuse_anonymous(state: &AppState, auth: &crate::auth::Auth) -> Option<HttpResponse> {
+    if !state.require_key_for_reads || matches!(auth, crate::auth::Auth::Caller(_)) {
+        return None;
+    }
+    Some(http_error(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthenticated,
+        "This server requires an API key for every request: send `Authorization: Bearer <key>`.",
+    ))
+}
+
 /// Picks the response type from `Accept`. No header means `application/json`,
 /// as the draft says; `None` means nothing acceptable was offered.
 fn negotiate(req: &HttpRequest) -> Option<Media> {
@@ -211,6 +224,9 @@ pub async fn post(
         );
     }
     let auth = caller(&state, &req);
+    if let Some(refusal) = refuse_anonymous(&state, &auth) {
+        return refusal;
+    }
     respond(media, state.service.execute_batch(batch, auth).await)
 }
 
@@ -256,11 +272,15 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
             .content_type(Media::Json.content_type())
             .json(json!({"errors": [{"message": "Only queries may be sent with GET; send mutations with POST.", "extensions": {"code": ErrorCode::MethodNotAllowed.as_str()}}]}));
     }
+    let auth = caller(&state, &req);
+    if let Some(refusal) = refuse_anonymous(&state, &auth) {
+        return refusal;
+    }
     respond(
         media,
         state
             .service
-            .execute_batch(BatchRequest::Single(request), caller(&state, &req))
+            .execute_batch(BatchRequest::Single(request), auth)
             .await,
     )
 }

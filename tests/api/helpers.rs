@@ -110,6 +110,7 @@ impl TestApp {
             synthetic: None,
             api_keys: vec![],
             api_keys_file: None,
+            require_key_for_reads: false,
             neo4j: actorgraph::config::Neo4jArgs {
                 neo4j_uri: None,
                 neo4j_user: String::new(),

@@ -465,3 +465,33 @@ async fn a_script_imports_over_http_with_a_key_made_by_the_key_command() {
         "{body}"
     );
 }
+
+#[actix_web::test]
+async fn reads_can_be_made_to_require_a_key() {
+    let key = "agk_reader";
+    let entry = format!("editor:{}:reader", actorgraph::auth::hash(key));
+    let app = TestApp::spawn_with(|args| {
+        args.api_keys = vec![entry];
+        args.require_key_for_reads = true;
+    })
+    .await;
+    let (status, _, body) = post_json(&app, None, json!({"query": "{ sources { id } }"})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    let mut ok = awc::Client::default()
+        .post(app.url("/graphql"))
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .insert_header((header::AUTHORIZATION, format!("Bearer {key}")))
+        .send_body(json!({"query": "{ sources { id } }"}).to_string())
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    let body: Value = ok.json().await.unwrap();
+    assert_eq!(body["data"]["sources"][0]["id"], "amazon-korea-cloud-2015");
+    let health = awc::Client::default()
+        .get(app.url("/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK, "health stays public");
+}
