@@ -22,13 +22,9 @@ pub(crate) fn require<'a>(ctx: &Context<'a>, role: Role) -> Result<&'a Caller, A
             "This needs the {} role; the key `{}` has the {} role.",
             role.as_str(),
             c.label,
-            role_of(c).as_str()
+            c.role.as_str()
         ))),
     }
-}
-
-fn role_of(c: &Caller) -> Role {
-    c.role
 }
 
 /// What an import did to one kind of record.

@@ -43,14 +43,15 @@ pub fn matches(keys: &[String], folded_query: &str) -> bool {
 /// with it, 2 when one contains it; `None` when none does. Search results are
 /// ordered by rank, then id, in every store.
 pub fn rank(keys: &[String], folded_query: &str) -> Option<u8> {
-    if keys.iter().any(|k| k == folded_query) {
+    // Most actors do not match at all: one pass tells, before ranking the rest.
+    if !matches(keys, folded_query) {
+        None
+    } else if keys.iter().any(|k| k == folded_query) {
         Some(0)
     } else if keys.iter().any(|k| k.starts_with(folded_query)) {
         Some(1)
-    } else if matches(keys, folded_query) {
-        Some(2)
     } else {
-        None
+        Some(2)
     }
 }
 
