@@ -8,9 +8,9 @@ use async_graphql::{Context, Object, SimpleObject, ID};
 
 use super::error::{ApiError, ApiResult};
 use super::explore::{self, PathLimits};
-use super::types::{loaders, parse_as_of, ActorNode, DateNode, RelationNode};
+use super::types::{loaders, parse_as_of, parse_id, repo, ActorNode, DateNode, RelationNode};
 use crate::domain::{ActorId, Direction, Relation, RelationType};
-use crate::store::{RelationFilter, Repository};
+use crate::store::RelationFilter;
 
 /// Deepest `neighborhood` accepted.
 pub const MAX_DEPTH: i32 = 3;
@@ -88,14 +88,6 @@ fn bounded(argument: &'static str, value: i32, min: i32, max: i32) -> Result<usi
     }
 }
 
-fn actor_id_arg(argument: &'static str, id: &str) -> Result<ActorId, ApiError> {
-    ActorId::parse(id.to_string()).map_err(|e| ApiError::bad_input(argument, e.to_string()))
-}
-
-fn repo<'a>(ctx: &Context<'a>) -> ApiResult<&'a std::sync::Arc<dyn Repository>> {
-    ctx.data::<std::sync::Arc<dyn Repository>>()
-}
-
 /// Puts the actors and sources of these relations in the request's cache, in one
 /// call each, so that their fields resolve without further round trips.
 async fn prefill(ctx: &Context<'_>, relations: &[&Relation]) -> ApiResult<()> {
@@ -147,7 +139,7 @@ impl ExploreQuery {
         as_of: Option<String>,
         #[graphql(default = 100, desc = "Most actors to read: 1 to 500, default 100.")] limit: i32,
     ) -> ApiResult<Neighborhood> {
-        let center = actor_id_arg("id", &id)?;
+        let center = parse_id("id", &id, ActorId::parse)?;
         let depth = bounded("depth", depth, 1, MAX_DEPTH)?;
         let limit = bounded("limit", limit, 1, MAX_NODES)?;
         let filter = RelationFilter::new(None, Direction::Both, types.unwrap_or_default())
@@ -195,7 +187,7 @@ impl ExploreQuery {
         #[graphql(default = 100, desc = "Most entries: 1 to 500, default 100.")] first: i32,
     ) -> ApiResult<Vec<TimelineEntry>> {
         let actor = actor_id
-            .map(|id| actor_id_arg("actorId", &id))
+            .map(|id| parse_id("actorId", &id, ActorId::parse))
             .transpose()?;
         let limit = bounded("first", first, 1, MAX_TIMELINE)?;
         let filter = RelationFilter::new(actor, Direction::Both, types.unwrap_or_default());
@@ -240,8 +232,8 @@ impl ExploreQuery {
         )]
         as_of: Option<String>,
     ) -> ApiResult<Vec<Path>> {
-        let from = actor_id_arg("fromId", &from_id)?;
-        let to = actor_id_arg("toId", &to_id)?;
+        let from = parse_id("fromId", &from_id, ActorId::parse)?;
+        let to = parse_id("toId", &to_id, ActorId::parse)?;
         let limits = PathLimits {
             max_hops: bounded("maxHops", max_hops, 1, MAX_HOPS)?,
             first: bounded("first", first, 1, MAX_PATHS)?,

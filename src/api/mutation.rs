@@ -147,7 +147,7 @@ impl MutationRoot {
                 format!("`document` is not a data-set document: {e}; see docs/data-format.md"),
             )
         })?;
-        let repo = ctx.data::<std::sync::Arc<dyn Repository>>()?;
+        let repo = super::types::repo(ctx)?;
         let existing = existing_references(repo.as_ref(), &raw).await?;
         let data = domain::validate_against(&[("document", &raw)], &existing)
             .map_err(ApiError::InvalidDocument)?;

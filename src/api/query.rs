@@ -4,19 +4,17 @@
 // schema's shape, not a function doing too much.
 #![allow(clippy::too_many_arguments)]
 
-use std::sync::Arc;
-
 use async_graphql::{Context, Object, ID};
 
 use super::error::{ApiError, ApiResult};
 use super::paging::{page_cost, page_request, ActorConnection, RelationConnection};
 use super::prefetch::{self, node_selection, Start};
 use super::types::{
-    loaders, relation_query, ActorKindCount, ActorNode, RelationNode, RelationTypeCount,
-    SourceNode, StatsNode,
+    loaders, parse_id, relation_query, repo, ActorKindCount, ActorNode, RelationNode,
+    RelationTypeCount, SourceNode, StatsNode,
 };
 use crate::domain::{search, ActorId, ActorKind, Direction, RelationId, RelationType, SourceId};
-use crate::store::{ActorFilter, Repository};
+use crate::store::ActorFilter;
 
 /// The longest `search` text accepted, in characters.
 pub const MAX_SEARCH_LEN: usize = 200;
@@ -24,18 +22,6 @@ pub const MAX_SEARCH_LEN: usize = 200;
 /// Read access to the graph.
 #[derive(Default)]
 pub struct QueryRoot;
-
-fn repo<'a>(ctx: &Context<'a>) -> ApiResult<&'a Arc<dyn Repository>> {
-    ctx.data::<Arc<dyn Repository>>()
-}
-
-fn parse_id<T>(
-    argument: &'static str,
-    id: &str,
-    parse: fn(String) -> Result<T, crate::domain::IdError>,
-) -> Result<T, ApiError> {
-    parse(id.to_string()).map_err(|e| ApiError::bad_input(argument, e.to_string()))
-}
 
 /// Read access to the graph: actors, relations and their sources.
 #[Object(name = "RecordQuery")]

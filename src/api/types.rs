@@ -17,6 +17,22 @@ pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> ApiResult<&'a Loaders> {
     ctx.data::<Loaders>()
 }
 
+/// The store behind the schema (put in the schema's data by [`super::GraphqlService`]).
+pub(crate) fn repo<'a>(
+    ctx: &Context<'a>,
+) -> ApiResult<&'a std::sync::Arc<dyn crate::store::Repository>> {
+    ctx.data::<std::sync::Arc<dyn crate::store::Repository>>()
+}
+
+/// Reads an id argument; a malformed one is BAD_USER_INPUT naming the argument.
+pub(crate) fn parse_id<T>(
+    argument: &'static str,
+    id: &str,
+    parse: fn(String) -> Result<T, domain::IdError>,
+) -> Result<T, ApiError> {
+    parse(id.to_string()).map_err(|e| ApiError::bad_input(argument, e.to_string()))
+}
+
 /// A language of names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 pub enum Language {

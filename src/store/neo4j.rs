@@ -519,14 +519,12 @@ impl Repository for Neo4jStore {
         .param("types", types)
         .param("limit", limit as i64);
         let records: Vec<RelationRecord> = self.rows(q, "relation").await?;
-        let mut relations = records
+        let relations = records
             .into_iter()
             .map(RelationRecord::into_domain)
             .collect::<Result<Vec<_>, _>>()
             .map_err(invalid)?;
-        // The store orders by the same key; sorting again costs nothing and keeps
-        // the order exact whatever a backend does with equal keys.
-        relations.sort_by(|a, b| a.timeline_key().cmp(&b.timeline_key()));
+        // Already in timeline order: the query sorts by (date, id), and ids are unique.
         Ok(relations)
     }
 
