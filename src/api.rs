@@ -5,6 +5,7 @@
 mod codes;
 mod cursor;
 pub mod error;
+pub mod events;
 mod explore;
 mod explore_types;
 mod loaders;
@@ -12,13 +13,14 @@ mod mutation;
 pub mod paging;
 mod prefetch;
 mod query;
+mod subscription;
 mod types;
 
 use std::sync::Arc;
 
 use async_graphql::MergedObject;
 
-use async_graphql::{BatchRequest, BatchResponse, EmptySubscription, Request, Response, Schema};
+use async_graphql::{BatchRequest, BatchResponse, Request, Response, Schema};
 
 pub use codes::code_of as codes_of;
 pub use error::ErrorCode;
@@ -33,7 +35,7 @@ use crate::auth::Auth;
 use crate::store::Repository;
 
 /// The schema type.
-pub type AppSchema = Schema<Query, mutation::MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<Query, mutation::MutationRoot, subscription::SubscriptionRoot>;
 
 /// Deepest selection nesting accepted (GraphiQL's introspection query needs 13).
 pub const MAX_DEPTH: usize = 16;
@@ -43,11 +45,15 @@ pub const MAX_COMPLEXITY: usize = 20_000;
 
 /// Builds the schema without data; enough to print the SDL.
 pub fn schema_builder(
-) -> async_graphql::SchemaBuilder<Query, mutation::MutationRoot, EmptySubscription> {
-    Schema::build(Query::default(), mutation::MutationRoot, EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .extension(codes::ErrorCodes)
+) -> async_graphql::SchemaBuilder<Query, mutation::MutationRoot, subscription::SubscriptionRoot> {
+    Schema::build(
+        Query::default(),
+        mutation::MutationRoot,
+        subscription::SubscriptionRoot,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .extension(codes::ErrorCodes)
 }
 
 /// The schema in SDL, as committed in `schema/schema.graphql`.
@@ -60,13 +66,49 @@ pub fn sdl() -> String {
 pub struct GraphqlService {
     schema: AppSchema,
     repo: Arc<dyn Repository>,
+    bus: events::ChangeBus,
 }
 
 impl GraphqlService {
     /// Builds the schema over `repo`.
     pub fn new(repo: Arc<dyn Repository>) -> Self {
-        let schema = schema_builder().data(repo.clone()).finish();
-        GraphqlService { schema, repo }
+        let bus = events::ChangeBus::default();
+        let schema = schema_builder()
+            .data(repo.clone())
+            .data(bus.clone())
+            .finish();
+        GraphqlService { schema, repo, bus }
+    }
+
+    /// The schema, for transports that run it themselves (the WebSocket one).
+    pub fn schema(&self) -> &AppSchema {
+        &self.schema
+    }
+
+    /// The change feed the mutations publish to.
+    pub fn changes(&self) -> &events::ChangeBus {
+        &self.bus
+    }
+
+    /// The data a WebSocket connection's operations share: the caller (each
+    /// operation gets its own loaders, see the [`async_graphql::Executor`] impl).
+    pub fn connection_data(&self, auth: Auth) -> async_graphql::Data {
+        let mut data = async_graphql::Data::default();
+        data.insert(auth);
+        data
+    }
+
+    /// Runs a subscription (or any operation) as a stream, for in-process clients
+    /// and tests; each response passes through the error-code tagging.
+    pub fn execute_stream(
+        &self,
+        request: impl Into<Request>,
+        auth: Auth,
+    ) -> impl futures_util::Stream<Item = Response> + Send + 'static {
+        use futures_util::StreamExt;
+        self.schema
+            .execute_stream(self.prepare(request.into()).data(auth))
+            .map(codes::finish)
     }
 
     /// The store behind the API.
@@ -105,5 +147,24 @@ impl GraphqlService {
                 BatchResponse::Batch(responses)
             }
         }
+    }
+}
+
+/// The service runs the operations of WebSocket connections: each operation gets
+/// fresh loaders, and every response its error codes, as over HTTP.
+impl async_graphql::Executor for GraphqlService {
+    async fn execute(&self, request: Request) -> Response {
+        codes::finish(self.schema.execute(self.prepare(request)).await)
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<async_graphql::Data>>,
+    ) -> futures_util::stream::BoxStream<'static, Response> {
+        use futures_util::StreamExt;
+        async_graphql::Executor::execute_stream(&self.schema, self.prepare(request), session_data)
+            .map(codes::finish)
+            .boxed()
     }
 }

@@ -118,7 +118,8 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<ExitCode> {
     let report = store
         .import_with(&data, &options)
         .await
-        .context("the import failed; the transaction was rolled back")?;
+        .context("the import failed; the transaction was rolled back")?
+        .report;
     println!("{}", report_text(&report));
     let elapsed = started.elapsed().as_secs_f64();
     println!(

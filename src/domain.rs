@@ -12,4 +12,4 @@ pub use dataset::{validate, validate_against, Dataset, Existing, Problem, RawDoc
 pub use date::{DateError, DatePrecision, DateValue, PartialDate};
 pub use ids::{ActorId, IdError, RelationId, SourceId, MAX_ID_LEN};
 pub use kinds::{ActorKind, Direction, RelationType};
-pub use model::{Actor, Area, Evidence, Money, Relation, Source};
+pub use model::{Actor, Area, Evidence, Meta, Money, Relation, Source};

@@ -10,6 +10,7 @@ pub mod assets;
 mod explorer;
 mod graphql;
 pub mod playground;
+mod ws;
 
 use actix_web::{web, HttpResponse};
 use serde_json::json;
@@ -31,16 +32,22 @@ pub struct AppState {
 
 /// Mounts every route.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/graphql", web::post().to(graphql::post))
-        .route("/graphql", web::get().to(graphql::get))
-        .route("/graphql", web::route().to(graphql::method_not_allowed))
-        .route("/playground", web::get().to(playground::page))
-        .route("/explore", web::get().to(explorer::page))
-        .route("/assets/{name}", web::get().to(assets::serve))
-        .route("/schema.graphql", web::get().to(schema_sdl))
-        .route("/health", web::get().to(health))
-        .route("/favicon.ico", web::get().to(HttpResponse::NoContent))
-        .route("/", web::get().to(root));
+    cfg.route(
+        "/graphql",
+        web::get()
+            .guard(actix_web::guard::fn_guard(ws::is_upgrade))
+            .to(ws::subscribe),
+    )
+    .route("/graphql", web::post().to(graphql::post))
+    .route("/graphql", web::get().to(graphql::get))
+    .route("/graphql", web::route().to(graphql::method_not_allowed))
+    .route("/playground", web::get().to(playground::page))
+    .route("/explore", web::get().to(explorer::page))
+    .route("/assets/{name}", web::get().to(assets::serve))
+    .route("/schema.graphql", web::get().to(schema_sdl))
+    .route("/health", web::get().to(health))
+    .route("/favicon.ico", web::get().to(HttpResponse::NoContent))
+    .route("/", web::get().to(root));
 }
 
 async fn root() -> HttpResponse {
@@ -56,11 +63,14 @@ async fn schema_sdl() -> HttpResponse {
         .body(crate::api::sdl())
 }
 
-/// Liveness and readiness: 200 when the store answers, 503 when it does not.
+/// Liveness and readiness: 200 when the store answers, 503 when it does not; also
+/// how many subscriptions this instance is serving.
 async fn health(state: web::Data<AppState>) -> HttpResponse {
     let repo = state.service.repository();
+    let subscriptions = state.service.changes().subscribers();
     match repo.ping().await {
-        Ok(()) => HttpResponse::Ok().json(json!({"status": "ok", "store": repo.backend()})),
+        Ok(()) => HttpResponse::Ok()
+            .json(json!({"status": "ok", "store": repo.backend(), "subscriptions": subscriptions})),
         Err(e) => {
             tracing::warn!(error = %e, "health check: store unavailable");
             HttpResponse::ServiceUnavailable()

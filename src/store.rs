@@ -15,8 +15,8 @@ pub mod neo4j;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Actor, ActorId, ActorKind, Direction, PartialDate, Relation, RelationId, RelationType, Source,
-    SourceId,
+    Actor, ActorId, ActorKind, Direction, Meta, PartialDate, Relation, RelationId, RelationType,
+    Source, SourceId,
 };
 
 /// What can go wrong inside a store. None of it is the client's fault; the API
@@ -192,12 +192,178 @@ pub trait Repository: Send + Sync + 'static {
 
     /// Writes a validated data set: creates what is new, replaces what differs, and
     /// leaves the rest (and every record the data set does not name) alone, all or
-    /// nothing. Reports what it did per kind of record.
-    async fn import(&self, data: &crate::domain::Dataset) -> StoreResult<ImportReport>;
+    /// nothing. Records written are stamped as written by `by` ([`Meta::next`]).
+    /// Reports what it did per kind of record, and the records it wrote.
+    async fn import(&self, data: &crate::domain::Dataset, by: &str) -> StoreResult<Imported>;
+
+    /// Writes one record (or deletes one), all or nothing, as `by`; returns what
+    /// changed, in order (a cascading delete lists the relations before the actor).
+    /// The store checks what only it can check atomically: that a new id is free,
+    /// that endpoints exist, that the record is at the expected version, and that
+    /// an actor deleted without `cascade` has no relations. Validation of the
+    /// record itself is the caller's (the domain's rules, before calling).
+    async fn write(&self, write: Write, by: &str) -> Result<Vec<Change>, WriteError>;
 
     /// The dated relations that pass `filter` (actor, either direction; types),
     /// in timeline order ([`Relation::timeline_key`]), at most `limit`.
     async fn timeline(&self, filter: &RelationFilter, limit: usize) -> StoreResult<Vec<Relation>>;
+}
+
+/// A write of one record. Updates replace the whole record (the API merges an edit
+/// into the stored record and validates the result) and carry the version that
+/// the edit was made against: a store holding another version refuses it.
+#[derive(Debug, Clone)]
+pub enum Write {
+    CreateActor(Actor),
+    UpdateActor {
+        actor: Actor,
+        expected: u64,
+    },
+    DeleteActor {
+        id: ActorId,
+        expected: Option<u64>,
+        cascade: bool,
+    },
+    CreateRelation(Relation),
+    UpdateRelation {
+        relation: Relation,
+        expected: u64,
+    },
+    DeleteRelation {
+        id: RelationId,
+        expected: Option<u64>,
+    },
+    CreateSource(Source),
+    UpdateSource(Source),
+}
+
+/// What happened to a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Created,
+    Updated,
+    Deleted,
+}
+
+/// A record as a write left it (as it was last, for a deletion).
+#[derive(Debug, Clone)]
+pub enum Record {
+    Actor(Actor),
+    Relation(Relation),
+    Source(Source),
+}
+
+/// One record changed by a write or an import.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub kind: ChangeKind,
+    pub record: Record,
+}
+
+impl Change {
+    pub fn new(kind: ChangeKind, record: Record) -> Self {
+        Change { kind, record }
+    }
+}
+
+/// Why a write was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The record (or an actor a relation needs) does not exist.
+    #[error("no {what} has the id `{id}`")]
+    NotFound { what: &'static str, id: String },
+    /// A record with the new record's id exists.
+    #[error("a {what} with the id `{id}` already exists")]
+    Exists { what: &'static str, id: String },
+    /// The record is not at the version the write was made against.
+    #[error("{what} `{id}` is at version {actual}, not {expected}")]
+    Stale {
+        what: &'static str,
+        id: String,
+        expected: u64,
+        actual: u64,
+    },
+    /// The actor still has relations and the caller did not ask for them to go.
+    #[error("actor `{id}` still has {count} relation(s)")]
+    HasRelations { id: String, count: usize },
+    /// A concurrent write to the same records won; nothing was written.
+    #[error("a concurrent write to the same records won")]
+    Busy,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Refuses a write made against another version than the stored one.
+pub(crate) fn check_version(
+    what: &'static str,
+    id: &str,
+    stored: &Meta,
+    expected: Option<u64>,
+) -> Result<(), WriteError> {
+    match expected {
+        Some(expected) if expected != stored.version => Err(WriteError::Stale {
+            what,
+            id: id.to_string(),
+            expected,
+            actual: stored.version,
+        }),
+        _ => Ok(()),
+    }
+}
+
+impl WriteError {
+    /// No `what` has the id.
+    pub fn not_found(what: &'static str, id: &impl AsRef<str>) -> Self {
+        WriteError::NotFound {
+            what,
+            id: id.as_ref().to_string(),
+        }
+    }
+
+    /// A `what` has the id already.
+    pub fn exists(what: &'static str, id: &impl AsRef<str>) -> Self {
+        WriteError::Exists {
+            what,
+            id: id.as_ref().to_string(),
+        }
+    }
+}
+
+/// What an import did, and the records it wrote (stamped).
+#[derive(Debug, Clone, Default)]
+pub struct Imported {
+    pub report: ImportReport,
+    pub changes: Vec<Change>,
+}
+
+/// The records of `wanted` to write, stamped as written by `by` at `at` (each
+/// new one at version 1, each changed one at its stored version + 1), and the
+/// changes they make; `existing` looks up the stored record and `meta` reaches a
+/// record's metadata.
+pub(crate) fn stamp<T: Clone>(
+    write: &[&T],
+    existing: impl Fn(&T) -> Option<Meta>,
+    set_meta: impl Fn(&mut T, Meta),
+    record: impl Fn(T) -> Record,
+    by: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> (Vec<T>, Vec<Change>) {
+    let mut out = Vec::with_capacity(write.len());
+    let mut changes = Vec::with_capacity(write.len());
+    for item in write {
+        let old = existing(item);
+        let kind = if old.is_some() {
+            ChangeKind::Updated
+        } else {
+            ChangeKind::Created
+        };
+        let mut next = (*item).clone();
+        set_meta(&mut next, Meta::next(old.as_ref(), by, at));
+        changes.push(Change::new(kind, record(next.clone())));
+        out.push(next);
+    }
+    (out, changes)
 }
 
 /// What an import did to one kind of record.

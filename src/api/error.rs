@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::ErrorExtensions;
 
-use crate::store::StoreError;
+use crate::store::{StoreError, WriteError};
 
 /// The stable codes of `extensions.code`. Clients may match on these strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +19,13 @@ pub enum ErrorCode {
     /// An id names nothing, where something must exist (the ends of `paths`, the
     /// centre of `neighborhood`).
     NotFound,
+    /// A write collided with the stored state: the id is taken, the record is not
+    /// at the `expectedVersion` given (`extensions.currentVersion` says which it is
+    /// at), or an actor still has relations. Re-read and decide again.
+    Conflict,
+    /// A subscriber fell behind the change feed and missed changes
+    /// (`extensions.missed` says how many); re-read what it shows.
+    ChangesMissed,
     /// The query text is not valid GraphQL syntax.
     GraphqlParseFailed,
     /// The query does not fit the schema (unknown field, wrong argument type…).
@@ -51,6 +58,8 @@ impl ErrorCode {
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::ChangesMissed => "CHANGES_MISSED",
             ErrorCode::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
             ErrorCode::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
@@ -100,8 +109,20 @@ pub enum ApiError {
     Unauthenticated(String),
     /// A write the key's role may not do.
     Forbidden(String),
-    /// A document that breaks the data rules: every problem, with its path.
-    InvalidDocument(Vec<crate::domain::Problem>),
+    /// A document or input (in `argument`) that breaks the data rules: every
+    /// problem, with its path.
+    Invalid {
+        argument: &'static str,
+        problems: Vec<crate::domain::Problem>,
+    },
+    /// A write collided with the stored state.
+    Conflict {
+        message: String,
+        /// The version the record is at, when the collision is about versions.
+        current_version: Option<u64>,
+    },
+    /// A subscriber missed this many changes.
+    ChangesMissed(u64),
     /// A store call failed. The client sees a generic message; the cause is logged.
     Store(Arc<StoreError>),
 }
@@ -116,6 +137,46 @@ impl ApiError {
         ApiError::BadUserInput {
             argument,
             message: message.into(),
+        }
+    }
+}
+
+impl ApiError {
+    /// What a client sees of a refused write; `argument` names the record's id.
+    pub fn from_write(e: WriteError, argument: &'static str) -> Self {
+        match e {
+            WriteError::NotFound { what, id } => ApiError::NotFound {
+                argument,
+                message: format!("No {what} has the id `{id}`."),
+            },
+            WriteError::Exists { what, id } => ApiError::Conflict {
+                message: format!(
+                    "A {what} with the id `{id}` already exists: choose another id, or update that {what}."
+                ),
+                current_version: None,
+            },
+            WriteError::Stale {
+                what,
+                id,
+                expected,
+                actual,
+            } => ApiError::Conflict {
+                message: format!(
+                    "The {what} `{id}` is at version {actual}, not the expected {expected}: it changed since you read it. Read it again and re-apply your change."
+                ),
+                current_version: Some(actual),
+            },
+            WriteError::HasRelations { id, count } => ApiError::Conflict {
+                message: format!(
+                    "The actor `{id}` still has {count} relation(s): delete them first, or pass `cascade: true` to delete them with it."
+                ),
+                current_version: None,
+            },
+            WriteError::Busy => ApiError::Conflict {
+                message: "Concurrent writes to the same records kept winning over this one; nothing was written. Try again.".into(),
+                current_version: None,
+            },
+            WriteError::Store(e) => e.into(),
         }
     }
 }
@@ -149,7 +210,7 @@ impl From<ApiError> for async_graphql::Error {
                 .extend_with(|_, ext| ext.set("code", ErrorCode::Unauthenticated.as_str())),
             ApiError::Forbidden(message) => async_graphql::Error::new(message)
                 .extend_with(|_, ext| ext.set("code", ErrorCode::Forbidden.as_str())),
-            ApiError::InvalidDocument(problems) => {
+            ApiError::Invalid { argument, problems } => {
                 let list: Vec<async_graphql::Value> = problems
                     .iter()
                     .map(|p| {
@@ -165,16 +226,54 @@ impl From<ApiError> for async_graphql::Error {
                         async_graphql::Value::Object(m)
                     })
                     .collect();
-                let message = format!(
-                    "The document has {} problem(s) and nothing was written; `extensions.problems` lists each with its path.",
-                    problems.len()
-                );
+                let first = problems.first().map(|p| p.path.clone()).unwrap_or_default();
+                let message = if argument == "document" {
+                    format!(
+                        "The document has {} problem(s) and nothing was written; `extensions.problems` lists each with its path.",
+                        problems.len()
+                    )
+                } else {
+                    let shown: Vec<String> = problems
+                        .iter()
+                        .take(3)
+                        .map(|p| format!("`{}`: {}", p.path, p.message))
+                        .collect();
+                    let more = problems.len().saturating_sub(3);
+                    format!(
+                        "Nothing was written: {}{}",
+                        shown.join("; "),
+                        if more > 0 {
+                            format!(" (and {more} more in `extensions.problems`)")
+                        } else {
+                            String::new()
+                        }
+                    )
+                };
                 async_graphql::Error::new(message).extend_with(move |_, ext| {
                     ext.set("code", ErrorCode::BadUserInput.as_str());
-                    ext.set("argument", "document");
+                    ext.set("argument", argument);
+                    if argument != "document" {
+                        ext.set("field", first.clone());
+                    }
                     ext.set("problems", async_graphql::Value::List(list.clone()));
                 })
             }
+            ApiError::Conflict {
+                message,
+                current_version,
+            } => async_graphql::Error::new(message).extend_with(move |_, ext| {
+                ext.set("code", ErrorCode::Conflict.as_str());
+                if let Some(v) = current_version {
+                    ext.set("currentVersion", v);
+                }
+            }),
+            ApiError::ChangesMissed(n) => async_graphql::Error::new(format!(
+                "This subscription fell behind and missed {n} change(s); re-read what it shows."
+            ))
+            .extend_with(move |_, ext| {
+                ext.set("code", ErrorCode::ChangesMissed.as_str());
+                ext.set("missed", n);
+            }),
             ApiError::Store(cause) => {
                 tracing::error!(error = %cause, source = ?std::error::Error::source(cause.as_ref()), "store call failed");
                 async_graphql::Error::new(STORE_FAILURE)

@@ -2,6 +2,7 @@
 //! linked records through the request's [`Loaders`].
 
 use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
 
 use super::error::{ApiError, ApiResult};
 use super::loaders::Loaders;
@@ -56,6 +57,34 @@ impl ActorNode {
     /// What the actor is.
     async fn kind(&self) -> ActorKind {
         self.0.kind
+    }
+
+    /// Times the actor was written: 1 when created, one more on each update (0
+    /// for a record stored before versions were kept). Pass it as
+    /// `expectedVersion` to an update so that it fails with CONFLICT if someone
+    /// changed the actor since you read it.
+    async fn version(&self) -> i64 {
+        i64::try_from(self.0.meta.version).unwrap_or(i64::MAX)
+    }
+
+    /// When the actor was created (null for a record stored before this was kept).
+    async fn created_at(&self) -> Option<DateTime<Utc>> {
+        self.0.meta.created_at
+    }
+
+    /// Who created the actor: the label of the API key, or `seed`.
+    async fn created_by(&self) -> Option<&str> {
+        self.0.meta.created_by.as_deref()
+    }
+
+    /// When the actor was last written (its creation until it is updated).
+    async fn updated_at(&self) -> Option<DateTime<Utc>> {
+        self.0.meta.updated_at
+    }
+
+    /// Who last wrote the actor: the label of the API key, or `seed`.
+    async fn updated_by(&self) -> Option<&str> {
+        self.0.meta.updated_by.as_deref()
     }
 
     /// The name to display. Without `language`, the English name when there is one,
@@ -188,6 +217,34 @@ impl RelationNode {
     #[graphql(name = "type")]
     async fn kind(&self) -> RelationType {
         self.0.kind
+    }
+
+    /// Times the relation was written: 1 when created, one more on each update (0
+    /// for a record stored before versions were kept). Pass it as
+    /// `expectedVersion` to an update so that it fails with CONFLICT if someone
+    /// changed the relation since you read it.
+    async fn version(&self) -> i64 {
+        i64::try_from(self.0.meta.version).unwrap_or(i64::MAX)
+    }
+
+    /// When the relation was created (null for a record stored before this was kept).
+    async fn created_at(&self) -> Option<DateTime<Utc>> {
+        self.0.meta.created_at
+    }
+
+    /// Who created the relation: the label of the API key, or `seed`.
+    async fn created_by(&self) -> Option<&str> {
+        self.0.meta.created_by.as_deref()
+    }
+
+    /// When the relation was last written (its creation until it is updated).
+    async fn updated_at(&self) -> Option<DateTime<Utc>> {
+        self.0.meta.updated_at
+    }
+
+    /// Who last wrote the relation: the label of the API key, or `seed`.
+    async fn updated_by(&self) -> Option<&str> {
+        self.0.meta.updated_by.as_deref()
     }
 
     /// The actor the relation goes from.

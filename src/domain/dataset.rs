@@ -538,6 +538,7 @@ fn check_actor(c: &mut Checker, i: usize, a: &RawActor, seen: &HashSet<String>) 
         name_en,
         aliases: a.aliases.clone(),
         description,
+        meta: Default::default(),
     })
 }
 
@@ -697,5 +698,84 @@ fn check_relation(
         status,
         note,
         evidence,
+        meta: Default::default(),
     })
+}
+
+// Records back to their written form, so that an edit (an update's changed fields
+// over the stored record) is validated by the same rules as a document.
+
+impl From<&DateValue> for RawDate {
+    fn from(d: &DateValue) -> Self {
+        if !d.inferred && d.note.is_none() {
+            return RawDate::Plain(d.date.to_string());
+        }
+        RawDate::Full(RawDateFull {
+            date: d.date.to_string(),
+            inferred: d.inferred,
+            note: d.note.clone(),
+        })
+    }
+}
+
+impl From<&Actor> for RawActor {
+    fn from(a: &Actor) -> Self {
+        RawActor {
+            id: a.id.to_string(),
+            kind: a.kind.as_str().to_string(),
+            name_ko: a.name_ko.clone(),
+            name_en: a.name_en.clone(),
+            aliases: a.aliases.clone(),
+            description: a.description.clone(),
+        }
+    }
+}
+
+impl From<&Relation> for RawRelation {
+    fn from(r: &Relation) -> Self {
+        RawRelation {
+            id: r.id.to_string(),
+            kind: r.kind.as_str().to_string(),
+            from: r.from.to_string(),
+            to: r.to.to_string(),
+            summary: r.summary.clone(),
+            amount: r.amount.as_ref().map(|m| RawMoney {
+                value: m.value,
+                currency: m.currency.clone(),
+            }),
+            start: r.start.as_ref().map(RawDate::from),
+            end: r.end.as_ref().map(RawDate::from),
+            role: r.role.clone(),
+            area: r.area.as_ref().map(|a| RawArea {
+                square_metres: a.square_metres,
+                approximate: a.approximate,
+            }),
+            status: r.status.clone(),
+            note: r.note.clone(),
+            evidence: r
+                .evidence
+                .iter()
+                .map(|e| RawEvidence {
+                    source: e.source.to_string(),
+                    quote: e.quote.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<&Source> for RawSource {
+    fn from(s: &Source) -> Self {
+        RawSource {
+            id: s.id.to_string(),
+            title: s.title.clone(),
+            publisher: s.publisher.clone(),
+            language: s.language.clone(),
+            published_at: s.published_at.as_ref().map(RawDate::from),
+            url: s.url.clone(),
+            note: s.note.clone(),
+            text: Some(s.text.clone()),
+            text_file: None,
+        }
+    }
 }

@@ -1,7 +1,63 @@
 //! The validated records of the graph. Values of these types only come out of
 //! [`crate::domain::dataset::validate`], so code that holds one may rely on its rules.
 
+use chrono::{DateTime, SubsecRound, Utc};
+
 use super::{ActorId, ActorKind, DateValue, PartialDate, RelationId, RelationType, SourceId};
+
+/// A record's history as the store keeps it: how many times it was written, when
+/// and by whom. A store sets it on every write; a record read from a document has
+/// the default (version 0, nothing recorded).
+///
+/// Metadata is not part of a record's content: two records with the same content
+/// are equal whatever their history (so an import that brings back what the store
+/// holds changes nothing, and leaves the version alone).
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    /// 1 when created, one more on each update; 0 for a record written before
+    /// versions were kept. Updates may name the version they expect
+    /// (optimistic locking).
+    pub version: u64,
+    /// When the record was created.
+    pub created_at: Option<DateTime<Utc>>,
+    /// The key label (or `seed`) that created it.
+    pub created_by: Option<String>,
+    /// When it was last written (its creation, until it is updated).
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The key label (or `seed`) that last wrote it.
+    pub updated_by: Option<String>,
+}
+
+impl PartialEq for Meta {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Meta {
+    /// The metadata of a record written by `by` at `at`: a creation when there was
+    /// no record (`old` is `None`), else the next version of `old`.
+    /// Times are kept to the millisecond, as every store can hold them.
+    pub fn next(old: Option<&Meta>, by: &str, at: DateTime<Utc>) -> Meta {
+        let at = at.trunc_subsecs(3);
+        match old {
+            None => Meta {
+                version: 1,
+                created_at: Some(at),
+                created_by: Some(by.to_string()),
+                updated_at: Some(at),
+                updated_by: Some(by.to_string()),
+            },
+            Some(old) => Meta {
+                version: old.version + 1,
+                created_at: old.created_at.or(Some(at)),
+                created_by: old.created_by.clone().or_else(|| Some(by.to_string())),
+                updated_at: Some(at),
+                updated_by: Some(by.to_string()),
+            },
+        }
+    }
+}
 
 /// Something that acts or is acted on: a company, agency, person, bill, place…
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +74,8 @@ pub struct Actor {
     pub aliases: Vec<String>,
     /// A short description.
     pub description: Option<String>,
+    /// Version, creation and last update (not part of the content).
+    pub meta: Meta,
 }
 
 impl Actor {
@@ -86,6 +144,8 @@ pub struct Relation {
     pub note: Option<String>,
     /// The passages that state the relation; never empty.
     pub evidence: Vec<Evidence>,
+    /// Version, creation and last update (not part of the content).
+    pub meta: Meta,
 }
 
 impl Relation {
@@ -161,6 +221,7 @@ mod tests {
             status: None,
             note: None,
             evidence: vec![],
+            meta: Default::default(),
         }
     }
 

@@ -90,6 +90,11 @@ fn negotiate(req: &HttpRequest) -> Option<Media> {
 }
 
 /// An error answered before GraphQL runs, in the GraphQL error shape.
+/// A 400 with code BAD_REQUEST.
+pub(super) fn bad_request(message: &str) -> HttpResponse {
+    http_error(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
+}
+
 fn http_error(status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
     HttpResponse::build(status)
         .content_type(Media::Json.content_type())

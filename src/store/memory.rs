@@ -9,14 +9,15 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 
 use super::{
-    diff, ActorFilter, ImportReport, Page, PageRequest, RelationQuery, Repository, Stats,
-    StoreResult,
+    check_version, diff, stamp, ActorFilter, Change, ChangeKind, ImportReport, Imported, Page,
+    PageRequest, Record, RelationQuery, Repository, Stats, StoreResult, Write, WriteError,
 };
 use crate::domain::{
-    search, Actor, ActorId, Dataset, Direction, Relation, RelationId, RelationType, Source,
+    search, Actor, ActorId, Dataset, Direction, Meta, Relation, RelationId, RelationType, Source,
     SourceId,
 };
 
+#[derive(Clone)]
 struct ActorEntry {
     actor: Actor,
     /// Folded names and aliases, computed once at load.
@@ -24,6 +25,7 @@ struct ActorEntry {
 }
 
 /// The graph and the indexes the repository's reads need.
+#[derive(Clone)]
 struct State {
     actors: BTreeMap<ActorId, ActorEntry>,
     relations: BTreeMap<RelationId, Relation>,
@@ -42,8 +44,16 @@ pub struct MemoryStore {
 }
 
 impl MemoryStore {
-    /// Builds the store from a validated data set.
-    pub fn new(data: Dataset) -> Self {
+    /// Builds the store from a validated data set; its records are stamped as
+    /// created now by `seed`.
+    pub fn new(mut data: Dataset) -> Self {
+        let at = chrono::Utc::now();
+        for a in &mut data.actors {
+            a.meta = Meta::next(None, "seed", at);
+        }
+        for r in &mut data.relations {
+            r.meta = Meta::next(None, "seed", at);
+        }
         MemoryStore {
             state: RwLock::new(Arc::new(State::new(data))),
         }
@@ -55,6 +65,13 @@ impl MemoryStore {
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
+    }
+
+    /// The graph, for writing: writers wait for each other.
+    fn write_lock(&self) -> std::sync::RwLockWriteGuard<'_, Arc<State>> {
+        self.state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// How many actors, relations and sources the store holds.
@@ -109,13 +126,49 @@ impl State {
         }
     }
 
-    /// The whole graph as a data set (to merge an import into).
-    fn to_dataset(&self) -> Dataset {
-        Dataset {
-            sources: self.sources.values().cloned().collect(),
-            actors: self.actors.values().map(|e| e.actor.clone()).collect(),
-            relations: self.relations.values().cloned().collect(),
+    fn actor(&self, id: &ActorId) -> Result<&Actor, WriteError> {
+        self.actors
+            .get(id)
+            .map(|e| &e.actor)
+            .ok_or_else(|| WriteError::not_found("actor", id))
+    }
+
+    /// Adds or replaces an actor (its relations stay).
+    fn put_actor(&mut self, actor: Actor) {
+        let keys = search::search_keys(&actor);
+        self.actors
+            .insert(actor.id.clone(), ActorEntry { actor, keys });
+    }
+
+    fn put_source(&mut self, source: Source) {
+        self.sources.insert(source.id.clone(), source);
+    }
+
+    /// Adds or replaces a relation, keeping the indexes in step.
+    fn put_relation(&mut self, r: Relation) {
+        self.remove_relation(&r.id);
+        for (actor, is_from) in [(&r.from, true), (&r.to, false)] {
+            let list = self.incident.entry(actor.clone()).or_default();
+            let entry = (r.id.clone(), is_from);
+            let at = list.binary_search(&entry).unwrap_or_else(|at| at);
+            list.insert(at, entry);
         }
+        *self.type_counts.entry(r.kind).or_default() += 1;
+        self.relations.insert(r.id.clone(), r);
+    }
+
+    /// Removes a relation and its index entries; returns it.
+    fn remove_relation(&mut self, id: &RelationId) -> Option<Relation> {
+        let r = self.relations.remove(id)?;
+        for actor in [&r.from, &r.to] {
+            if let Some(list) = self.incident.get_mut(actor) {
+                list.retain(|(rid, _)| rid != id);
+            }
+        }
+        if let Some(n) = self.type_counts.get_mut(&r.kind) {
+            *n = n.saturating_sub(1);
+        }
+        Some(r)
     }
 
     fn relation_page(&self, q: &RelationQuery) -> Page<Relation> {
@@ -270,12 +323,9 @@ impl Repository for MemoryStore {
         Ok(s.sources.values().cloned().collect())
     }
 
-    async fn import(&self, data: &Dataset) -> StoreResult<ImportReport> {
-        let mut guard = self
-            .state
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let current = guard.clone();
+    async fn import(&self, data: &Dataset, by: &str) -> StoreResult<Imported> {
+        let mut guard = self.write_lock();
+        let current = &**guard;
         let (sources, sources_report) =
             diff(&data.sources, |x| current.sources.get(&x.id), |_| false);
         let (actors, actors_report) = diff(
@@ -290,37 +340,163 @@ impl Repository for MemoryStore {
             actors: actors_report,
             relations: relations_report,
         };
-        if sources.is_empty() && actors.is_empty() && relations.is_empty() {
-            return Ok(report);
+        let at = chrono::Utc::now();
+        let (sources, mut changes) = stamp(
+            &sources,
+            |x| current.sources.get(&x.id).map(|_| Meta::default()),
+            |_, _| {},
+            Record::Source,
+            by,
+            at,
+        );
+        let (actors, actor_changes) = stamp(
+            &actors,
+            |x| current.actors.get(&x.id).map(|e| e.actor.meta.clone()),
+            |x, m| x.meta = m,
+            Record::Actor,
+            by,
+            at,
+        );
+        let (relations, relation_changes) = stamp(
+            &relations,
+            |x| current.relations.get(&x.id).map(|r| r.meta.clone()),
+            |x, m| x.meta = m,
+            Record::Relation,
+            by,
+            at,
+        );
+        changes.extend(actor_changes);
+        changes.extend(relation_changes);
+        if !changes.is_empty() {
+            // Readers holding the current graph keep it (copy on write); new readers
+            // wait for the lock and see the whole import.
+            let state = Arc::make_mut(&mut guard);
+            sources.into_iter().for_each(|x| state.put_source(x));
+            actors.into_iter().for_each(|x| state.put_actor(x));
+            relations.into_iter().for_each(|x| state.put_relation(x));
         }
-        // Build the next graph whole, then swap it in: readers never see half of it.
-        let mut next = current.to_dataset();
-        let by_id = |ids: Vec<String>| -> HashMap<String, usize> {
-            ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect()
-        };
-        let source_at = by_id(next.sources.iter().map(|x| x.id.to_string()).collect());
-        for s in sources {
-            match source_at.get(s.id.as_str()) {
-                Some(&i) => next.sources[i] = s.clone(),
-                None => next.sources.push(s.clone()),
+        Ok(Imported { report, changes })
+    }
+
+    async fn write(&self, write: Write, by: &str) -> Result<Vec<Change>, WriteError> {
+        let mut guard = self.write_lock();
+        let at = chrono::Utc::now();
+        let current = &**guard;
+        // Check everything first, then change the graph: a refused write changes nothing.
+        match write {
+            Write::CreateActor(mut actor) => {
+                if current.actors.contains_key(&actor.id) {
+                    return Err(WriteError::exists("actor", &actor.id));
+                }
+                actor.meta = Meta::next(None, by, at);
+                Arc::make_mut(&mut guard).put_actor(actor.clone());
+                Ok(vec![Change::new(ChangeKind::Created, Record::Actor(actor))])
+            }
+            Write::UpdateActor {
+                mut actor,
+                expected,
+            } => {
+                let old = current.actor(&actor.id)?;
+                check_version("actor", old.id.as_str(), &old.meta, Some(expected))?;
+                actor.meta = Meta::next(Some(&old.meta), by, at);
+                Arc::make_mut(&mut guard).put_actor(actor.clone());
+                Ok(vec![Change::new(ChangeKind::Updated, Record::Actor(actor))])
+            }
+            Write::DeleteActor {
+                id,
+                expected,
+                cascade,
+            } => {
+                let old = current.actor(&id)?.clone();
+                check_version("actor", id.as_str(), &old.meta, expected)?;
+                let incident: Vec<RelationId> = current
+                    .incident
+                    .get(&id)
+                    .map(|list| list.iter().map(|(r, _)| r.clone()).collect())
+                    .unwrap_or_default();
+                if !incident.is_empty() && !cascade {
+                    return Err(WriteError::HasRelations {
+                        id: id.to_string(),
+                        count: incident.len(),
+                    });
+                }
+                let state = Arc::make_mut(&mut guard);
+                let mut changes: Vec<Change> = incident
+                    .iter()
+                    .filter_map(|r| state.remove_relation(r))
+                    .map(|r| Change::new(ChangeKind::Deleted, Record::Relation(r)))
+                    .collect();
+                state.actors.remove(&id);
+                state.incident.remove(&id);
+                changes.push(Change::new(ChangeKind::Deleted, Record::Actor(old)));
+                Ok(changes)
+            }
+            Write::CreateRelation(mut relation) => {
+                if current.relations.contains_key(&relation.id) {
+                    return Err(WriteError::exists("relation", &relation.id));
+                }
+                current.actor(&relation.from)?;
+                current.actor(&relation.to)?;
+                relation.meta = Meta::next(None, by, at);
+                Arc::make_mut(&mut guard).put_relation(relation.clone());
+                Ok(vec![Change::new(
+                    ChangeKind::Created,
+                    Record::Relation(relation),
+                )])
+            }
+            Write::UpdateRelation {
+                mut relation,
+                expected,
+            } => {
+                let old = current
+                    .relations
+                    .get(&relation.id)
+                    .ok_or_else(|| WriteError::not_found("relation", &relation.id))?;
+                check_version("relation", old.id.as_str(), &old.meta, Some(expected))?;
+                current.actor(&relation.from)?;
+                current.actor(&relation.to)?;
+                relation.meta = Meta::next(Some(&old.meta), by, at);
+                Arc::make_mut(&mut guard).put_relation(relation.clone());
+                Ok(vec![Change::new(
+                    ChangeKind::Updated,
+                    Record::Relation(relation),
+                )])
+            }
+            Write::DeleteRelation { id, expected } => {
+                let old = current
+                    .relations
+                    .get(&id)
+                    .ok_or_else(|| WriteError::not_found("relation", &id))?;
+                check_version("relation", id.as_str(), &old.meta, expected)?;
+                let old = Arc::make_mut(&mut guard)
+                    .remove_relation(&id)
+                    .ok_or_else(|| WriteError::not_found("relation", &id))?;
+                Ok(vec![Change::new(
+                    ChangeKind::Deleted,
+                    Record::Relation(old),
+                )])
+            }
+            Write::CreateSource(source) => {
+                if current.sources.contains_key(&source.id) {
+                    return Err(WriteError::exists("source", &source.id));
+                }
+                Arc::make_mut(&mut guard).put_source(source.clone());
+                Ok(vec![Change::new(
+                    ChangeKind::Created,
+                    Record::Source(source),
+                )])
+            }
+            Write::UpdateSource(source) => {
+                if !current.sources.contains_key(&source.id) {
+                    return Err(WriteError::not_found("source", &source.id));
+                }
+                Arc::make_mut(&mut guard).put_source(source.clone());
+                Ok(vec![Change::new(
+                    ChangeKind::Updated,
+                    Record::Source(source),
+                )])
             }
         }
-        let actor_at = by_id(next.actors.iter().map(|x| x.id.to_string()).collect());
-        for a in actors {
-            match actor_at.get(a.id.as_str()) {
-                Some(&i) => next.actors[i] = a.clone(),
-                None => next.actors.push(a.clone()),
-            }
-        }
-        let relation_at = by_id(next.relations.iter().map(|x| x.id.to_string()).collect());
-        for r in relations {
-            match relation_at.get(r.id.as_str()) {
-                Some(&i) => next.relations[i] = r.clone(),
-                None => next.relations.push(r.clone()),
-            }
-        }
-        *guard = Arc::new(State::new(next));
-        Ok(report)
     }
 
     async fn timeline(

@@ -20,6 +20,7 @@
 
 mod import;
 mod records;
+mod write;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,7 +30,8 @@ use neo4rs::{query, BoltType, ConfigBuilder, Graph, Query};
 use serde::de::DeserializeOwned;
 
 use super::{
-    ActorFilter, Page, PageRequest, RelationQuery, Repository, Stats, StoreError, StoreResult,
+    ActorFilter, Change, Imported, Page, PageRequest, RelationQuery, Repository, Stats, StoreError,
+    StoreResult, Write, WriteError,
 };
 pub use super::{ImportReport, KindReport};
 use crate::domain::{
@@ -498,8 +500,16 @@ impl Repository for Neo4jStore {
             .map_err(invalid)
     }
 
-    async fn import(&self, data: &crate::domain::Dataset) -> StoreResult<ImportReport> {
-        self.import_with(data, &ImportOptions::default()).await
+    async fn import(&self, data: &crate::domain::Dataset, by: &str) -> StoreResult<Imported> {
+        let options = ImportOptions {
+            by: by.to_string(),
+            ..ImportOptions::default()
+        };
+        self.import_with(data, &options).await
+    }
+
+    async fn write(&self, write: Write, by: &str) -> Result<Vec<Change>, WriteError> {
+        self.write_record(write, by).await
     }
 
     async fn timeline(
@@ -569,9 +579,9 @@ mod tests {
     #[test]
     fn the_setup_script_splits_into_its_statements() {
         let s = statements(SETUP);
-        assert!(s
-            .iter()
-            .all(|st| st.starts_with("CREATE ") && !st.ends_with(';')));
+        assert!(s.iter().all(
+            |st| (st.starts_with("CREATE ") || st.starts_with("MERGE ")) && !st.ends_with(';')
+        ));
         assert!(s.iter().any(|st| st.contains("actor_id")));
     }
 

@@ -114,8 +114,15 @@ impl Repository for TestStore {
     async fn stats(&self) -> StoreResult<Stats> {
         self.inner().stats().await
     }
-    async fn import(&self, data: &Dataset) -> StoreResult<actorgraph::store::ImportReport> {
-        self.inner().import(data).await
+    async fn import(&self, data: &Dataset, by: &str) -> StoreResult<actorgraph::store::Imported> {
+        self.inner().import(data, by).await
+    }
+    async fn write(
+        &self,
+        write: actorgraph::store::Write,
+        by: &str,
+    ) -> Result<Vec<actorgraph::store::Change>, actorgraph::store::WriteError> {
+        self.inner().write(write, by).await
     }
     async fn timeline(
         &self,

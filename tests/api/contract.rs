@@ -586,7 +586,7 @@ pub async fn an_import_creates_and_updates_what_differs_and_a_rerun_changes_noth
         ..Default::default()
     };
     let data = domain::validate_against(&[("import", &raw)], &existing).unwrap();
-    let report = repo.import(&data).await.unwrap();
+    let report = repo.import(&data, "test").await.unwrap().report;
     assert_eq!(
         (
             report.sources.created,
@@ -596,7 +596,7 @@ pub async fn an_import_creates_and_updates_what_differs_and_a_rerun_changes_noth
         ),
         (1, 1, 1, 1)
     );
-    let again = repo.import(&data).await.unwrap();
+    let again = repo.import(&data, "test").await.unwrap().report;
     assert!(again.unchanged(), "{again:?}");
     assert_eq!(
         (

@@ -192,9 +192,17 @@ impl Repository for CountingRepository {
         self.tick();
         self.inner.stats().await
     }
-    async fn import(&self, data: &Dataset) -> StoreResult<actorgraph::store::ImportReport> {
+    async fn import(&self, data: &Dataset, by: &str) -> StoreResult<actorgraph::store::Imported> {
         self.tick();
-        self.inner.import(data).await
+        self.inner.import(data, by).await
+    }
+    async fn write(
+        &self,
+        write: actorgraph::store::Write,
+        by: &str,
+    ) -> Result<Vec<actorgraph::store::Change>, actorgraph::store::WriteError> {
+        self.tick();
+        self.inner.write(write, by).await
     }
     async fn timeline(
         &self,
@@ -254,8 +262,15 @@ impl Repository for FailingRepository {
     async fn stats(&self) -> StoreResult<Stats> {
         down()
     }
-    async fn import(&self, _: &Dataset) -> StoreResult<actorgraph::store::ImportReport> {
+    async fn import(&self, _: &Dataset, _: &str) -> StoreResult<actorgraph::store::Imported> {
         down()
+    }
+    async fn write(
+        &self,
+        _: actorgraph::store::Write,
+        _: &str,
+    ) -> Result<Vec<actorgraph::store::Change>, actorgraph::store::WriteError> {
+        Ok(down()?)
     }
     async fn timeline(
         &self,

@@ -235,7 +235,10 @@ async fn health_reports_the_store_in_use() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body, json!({"status": "ok", "store": "memory"}));
+    assert_eq!(
+        body,
+        json!({"status": "ok", "store": "memory", "subscriptions": 0})
+    );
 }
 
 #[actix_web::test]
@@ -316,7 +319,7 @@ async fn the_api_serves_the_neo4j_store_over_http() {
     assert_eq!(health.status(), StatusCode::OK);
     assert_eq!(
         health.json::<Value>().await.unwrap(),
-        json!({"status": "ok", "store": "neo4j"})
+        json!({"status": "ok", "store": "neo4j", "subscriptions": 0})
     );
     let (status, _, body) = post_json(
         &app,

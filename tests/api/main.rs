@@ -4,7 +4,8 @@
 //! - `contract`: the store contract suite, run against every backend;
 //! - `seed_data`: what the seeded article data set says;
 //! - `graphql`: behaviour through `GraphqlService::execute` (no HTTP), on every backend;
-//! - `http`: end to end over HTTP against a spawned server.
+//! - `http`: end to end over HTTP against a spawned server;
+//! - `writes`: record mutations and the change feed, on every backend.
 
 mod backends;
 mod contract;
@@ -13,3 +14,4 @@ mod helpers;
 mod http;
 mod seed_command;
 mod seed_data;
+mod writes;

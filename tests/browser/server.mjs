@@ -42,23 +42,44 @@ async function waitForHealth(url, deadline) {
   throw new Error(`the server did not answer on ${url}/health`);
 }
 
-/// Starts the server and the browser; `stop()` ends both.
-export async function start() {
+/// Starts the server: by default on the embedded store with the seeded article,
+/// whatever the environment says (scripts/test exports NEO4J_* for the Rust tests'
+/// Bolt server); `neo4j` passes settings for the Neo4j store instead. `stop()` ends it.
+export async function startServer({ args = [], env: extra = {}, neo4j = null } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  // The embedded store with the seeded article, whatever the environment says:
-  // scripts/test exports NEO4J_* for the Rust tests' Bolt server.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NEO4J_')));
-  const server = spawn(binary, ['serve', '--bind', `127.0.0.1:${port}`], {
+  const server = spawn(binary, ['serve', '--bind', `127.0.0.1:${port}`, ...args], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...env, RUST_LOG: 'warn' },
+    env: { ...env, ...(neo4j ?? {}), ...extra, RUST_LOG: 'warn' },
   });
   const exited = new Promise((_, reject) => {
     server.on('error', (e) => reject(new Error(`could not start ${binary}: ${e.message}`)));
     server.on('exit', (code) => reject(new Error(`the server exited with ${code} before answering`)));
   });
   await Promise.race([waitForHealth(base, Date.now() + 30_000), exited]);
+  return {
+    base,
+    ws: base.replace(/^http/, 'ws') + '/graphql',
+    stop() {
+      server.kill('SIGTERM');
+    },
+  };
+}
+
+/// Runs the actorgraph binary to completion (e.g. `seed`); rejects unless it exits 0.
+export function runBinary(args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`actorgraph ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+/// Starts the server and the browser; `stop()` ends both.
+export async function start() {
+  const server = await startServer();
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -66,11 +87,11 @@ export async function start() {
   });
   mkdirSync(artifacts, { recursive: true });
   return {
-    base,
+    base: server.base,
     browser,
     async stop() {
       await browser.close();
-      server.kill('SIGTERM');
+      server.stop();
     },
   };
 }

@@ -14,14 +14,16 @@ use neo4rs::{query, Query};
 
 use super::records::{actor_props, relation_props, source_props};
 use super::{bolt, classify, Neo4jStore};
-use crate::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, SourceId};
-use crate::store::{diff, ImportReport, KindReport, Repository, StoreResult};
+use crate::domain::{Actor, ActorId, Dataset, Meta, Relation, RelationId, Source, SourceId};
+use crate::store::{
+    diff, stamp, ImportReport, Imported, KindReport, Record, Repository, StoreResult,
+};
 
-const UPSERT_SOURCES: &str = include_str!("upsert_sources.cypher");
-const UPSERT_ACTORS: &str = include_str!("upsert_actors.cypher");
-const CREATE_RELATIONS: &str = include_str!("create_relations.cypher");
-const DELETE_RELATIONS: &str = include_str!("delete_relations.cypher");
-const DELETE_ACTORS: &str = include_str!("delete_actors.cypher");
+pub(super) const UPSERT_SOURCES: &str = include_str!("upsert_sources.cypher");
+pub(super) const UPSERT_ACTORS: &str = include_str!("upsert_actors.cypher");
+pub(super) const CREATE_RELATIONS: &str = include_str!("create_relations.cypher");
+pub(super) const DELETE_RELATIONS: &str = include_str!("delete_relations.cypher");
+pub(super) const DELETE_ACTORS: &str = include_str!("delete_actors.cypher");
 const DELETE_SOURCES: &str = include_str!("delete_sources.cypher");
 
 /// Reports progress: (statements done, statements in all).
@@ -38,6 +40,8 @@ pub struct ImportOptions {
     pub timeout: Duration,
     /// Called after each statement of the write transaction.
     pub progress: Option<Progress>,
+    /// Who the written records are stamped as written by.
+    pub by: String,
 }
 
 impl Default for ImportOptions {
@@ -47,6 +51,7 @@ impl Default for ImportOptions {
             batch_size: 1_000,
             timeout: Duration::from_secs(3_600),
             progress: None,
+            by: "seed".to_string(),
         }
     }
 }
@@ -89,8 +94,9 @@ impl Neo4jStore {
         &self,
         data: &Dataset,
         options: &ImportOptions,
-    ) -> StoreResult<ImportReport> {
+    ) -> StoreResult<Imported> {
         self.setup().await?;
+        let at = chrono::Utc::now();
         let chunk = options.batch_size.max(1) * 10;
         let actor_ids: Vec<ActorId> = data.actors.iter().map(|a| a.id.clone()).collect();
         let source_ids: Vec<SourceId> = data.sources.iter().map(|s| s.id.clone()).collect();
@@ -178,6 +184,33 @@ impl Neo4jStore {
             ..relations_report
         };
 
+        let (sources, mut changes) = stamp(
+            &sources,
+            |x| old_sources.get(&x.id).map(|_| Meta::default()),
+            |_, _| {},
+            Record::Source,
+            &options.by,
+            at,
+        );
+        let (actors, actor_changes) = stamp(
+            &actors,
+            |x| old_actors.get(&x.id).map(|a| a.meta.clone()),
+            |x, m| x.meta = m,
+            Record::Actor,
+            &options.by,
+            at,
+        );
+        let (relations, relation_changes) = stamp(
+            &relations,
+            |x| old_relations.get(&x.id).map(|r| r.meta.clone()),
+            |x, m| x.meta = m,
+            Record::Relation,
+            &options.by,
+            at,
+        );
+        changes.extend(actor_changes);
+        changes.extend(relation_changes);
+
         let ids = recreated
             .iter()
             .map(|id| serde_json::json!(id.as_str()))
@@ -185,13 +218,13 @@ impl Neo4jStore {
         statements.extend(batches(DELETE_ACTORS, ids, options.batch_size, "ids")?);
         statements.extend(batches(
             UPSERT_SOURCES,
-            sources.iter().map(|s| source_props(s)).collect(),
+            sources.iter().map(source_props).collect(),
             options.batch_size,
             "rows",
         )?);
         statements.extend(batches(
             UPSERT_ACTORS,
-            actors.iter().map(|a| actor_props(a)).collect(),
+            actors.iter().map(actor_props).collect(),
             options.batch_size,
             "rows",
         )?);
@@ -213,8 +246,9 @@ impl Neo4jStore {
         statements.extend(batches(CREATE_RELATIONS, rows, options.batch_size, "rows")?);
 
         if statements.is_empty() {
-            return Ok(report);
+            return Ok(Imported { report, changes });
         }
+        statements.insert(0, super::write::lock(&at));
         let progress = options.progress.clone();
         self.on_runtime_within(options.timeout, move |graph| async move {
             let total = statements.len();
@@ -232,7 +266,7 @@ impl Neo4jStore {
             txn.commit().await.map_err(classify)
         })
         .await?;
-        Ok(report)
+        Ok(Imported { report, changes })
     }
 }
 

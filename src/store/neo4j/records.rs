@@ -2,12 +2,13 @@
 //! Reading goes through the domain's parsers, so a record that breaks the rules
 //! (edited by hand in the database, say) is an error, not a panic.
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::domain::{
-    search, Actor, ActorId, ActorKind, Area, DateValue, Evidence, Money, PartialDate, Relation,
-    RelationId, RelationType, Source, SourceId,
+    search, Actor, ActorId, ActorKind, Area, DateValue, Evidence, Meta, Money, PartialDate,
+    Relation, RelationId, RelationType, Source, SourceId,
 };
 
 /// The node label of a kind: `GOVERNMENT_AGENCY` → `GovernmentAgency` (as written
@@ -59,6 +60,52 @@ fn read_date(
     }))
 }
 
+/// A timestamp as stored: RFC 3339 in UTC with milliseconds, so that text order
+/// is time order.
+pub fn timestamp(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn insert_meta(map: &mut Map<String, Value>, meta: &Meta) {
+    map.insert("version".into(), json!(meta.version));
+    insert_opt(
+        map,
+        "createdAt",
+        meta.created_at.as_ref().map(|t| json!(timestamp(t))),
+    );
+    insert_opt(map, "createdBy", meta.created_by.as_ref().map(|v| json!(v)));
+    insert_opt(
+        map,
+        "updatedAt",
+        meta.updated_at.as_ref().map(|t| json!(timestamp(t))),
+    );
+    insert_opt(map, "updatedBy", meta.updated_by.as_ref().map(|v| json!(v)));
+}
+
+fn read_meta(
+    version: Option<i64>,
+    created_at: Option<String>,
+    created_by: Option<String>,
+    updated_at: Option<String>,
+    updated_by: Option<String>,
+) -> Result<Meta, String> {
+    let time = |t: Option<String>| -> Result<Option<DateTime<Utc>>, String> {
+        t.map(|t| {
+            DateTime::parse_from_rfc3339(&t)
+                .map(|d| d.with_timezone(&Utc))
+                .map_err(|e| format!("timestamp `{t}`: {e}"))
+        })
+        .transpose()
+    };
+    Ok(Meta {
+        version: u64::try_from(version.unwrap_or(0)).map_err(|_| "negative version".to_string())?,
+        created_at: time(created_at)?,
+        created_by,
+        updated_at: time(updated_at)?,
+        updated_by,
+    })
+}
+
 /// The properties of an actor node.
 pub fn actor_props(a: &Actor) -> Value {
     let mut m = Map::new();
@@ -73,6 +120,7 @@ pub fn actor_props(a: &Actor) -> Value {
         a.description.as_ref().map(|v| json!(v)),
     );
     m.insert("searchText".into(), json!(search::search_keys(a).join("|")));
+    insert_meta(&mut m, &a.meta);
     Value::Object(m)
 }
 
@@ -90,6 +138,16 @@ pub struct ActorRecord {
     aliases: Option<Vec<String>>,
     #[serde(default)]
     description: Option<String>,
+    #[serde(default)]
+    version: Option<i64>,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    created_by: Option<String>,
+    #[serde(default)]
+    updated_at: Option<String>,
+    #[serde(default)]
+    updated_by: Option<String>,
 }
 
 impl ActorRecord {
@@ -102,6 +160,13 @@ impl ActorRecord {
             name_en: self.name_en,
             aliases: self.aliases.unwrap_or_default(),
             description: self.description,
+            meta: read_meta(
+                self.version,
+                self.created_at,
+                self.created_by,
+                self.updated_at,
+                self.updated_by,
+            )?,
         })
     }
 }
@@ -142,6 +207,7 @@ pub fn relation_props(r: &Relation) -> Value {
             .map(|e| e.quote.as_str())
             .collect::<Vec<_>>()),
     );
+    insert_meta(&mut m, &r.meta);
     Value::Object(m)
 }
 
@@ -185,6 +251,16 @@ pub struct RelationRecord {
     evidence_sources: Vec<String>,
     #[serde(default)]
     evidence_quotes: Vec<String>,
+    #[serde(default)]
+    version: Option<i64>,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    created_by: Option<String>,
+    #[serde(default)]
+    updated_at: Option<String>,
+    #[serde(default)]
+    updated_by: Option<String>,
 }
 
 impl RelationRecord {
@@ -234,6 +310,13 @@ impl RelationRecord {
             status: self.status,
             note: self.note,
             evidence,
+            meta: read_meta(
+                self.version,
+                self.created_at,
+                self.created_by,
+                self.updated_at,
+                self.updated_by,
+            )?,
         })
     }
 }

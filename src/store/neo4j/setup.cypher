@@ -4,6 +4,9 @@
 CREATE CONSTRAINT actor_id IF NOT EXISTS FOR (a:Actor) REQUIRE a.id IS UNIQUE;
 CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE;
 CREATE INDEX actor_kind IF NOT EXISTS FOR (a:Actor) ON (a.kind);
+// The one node every write transaction writes first (see lock.cypher).
+CREATE CONSTRAINT write_lock_id IF NOT EXISTS FOR (l:WriteLock) REQUIRE l.id IS UNIQUE;
+MERGE (l:WriteLock {id: 'graph'});
 // Name search: `searchText` holds the folded names and aliases joined by `|`.
 CREATE TEXT INDEX actor_search IF NOT EXISTS FOR (a:Actor) ON (a.searchText);
 // Relation ids are unique per relationship type (Neo4j 5.7+); the seed command

@@ -1,0 +1,895 @@
+//! Record mutations and the change feed, through `GraphqlService` (no HTTP), on
+//! every backend: validation, keys and roles, conflicts and versions, audit
+//! fields, cascading deletes, and the events subscriptions receive.
+
+use std::time::Duration;
+
+use actorgraph::api::GraphqlService;
+use actorgraph::auth::{Auth, Caller, Role};
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+
+use crate::backends::{for_each_backend, Maker};
+use crate::helpers::{codes, data, seed_dataset};
+
+for_each_backend!(crate::writes;
+    writes_need_a_key_and_deletes_the_admin_role,
+    an_actor_is_created_updated_in_part_and_records_who_and_when,
+    creating_an_id_that_exists_is_a_conflict_and_changes_nothing,
+    concurrent_creations_of_one_id_give_one_actor_and_conflicts,
+    concurrent_edits_without_a_version_are_both_kept,
+    a_stale_expected_version_is_a_conflict_and_changes_nothing,
+    an_actor_with_relations_is_deleted_only_with_cascade,
+    a_bad_relation_lists_every_problem_by_field_and_writes_nothing,
+    a_relation_changes_type_endpoints_and_evidence,
+    a_source_is_created_and_described_and_its_text_is_quoted,
+    subscribers_receive_the_changes_they_filter_for,
+    an_import_is_published_record_by_record,
+);
+
+fn key(role: Role, label: &str) -> Auth {
+    Auth::Caller(Caller {
+        role,
+        label: label.into(),
+    })
+}
+
+fn editor() -> Auth {
+    key(Role::Editor, "desk-editor")
+}
+
+fn admin() -> Auth {
+    key(Role::Admin, "desk-admin")
+}
+
+async fn seeded(make: Maker) -> Option<GraphqlService> {
+    make(seed_dataset()).await.map(GraphqlService::new)
+}
+
+/// Runs a request as `auth`; the whole response as JSON.
+async fn exec(service: &GraphqlService, auth: Auth, query: &str, variables: Value) -> Value {
+    let request = async_graphql::Request::new(query)
+        .variables(async_graphql::Variables::from_json(variables));
+    serde_json::to_value(service.execute_as(request, auth).await).unwrap()
+}
+
+/// Runs a request that must succeed; its data.
+async fn ok(service: &GraphqlService, auth: Auth, query: &str, variables: Value) -> Value {
+    let r = exec(service, auth, query, variables).await;
+    assert!(r.get("errors").is_none(), "{query}: {r}");
+    r["data"].clone()
+}
+
+const CREATE_ACTOR: &str = r#"mutation($input: CreateActorInput!) { createActor(input: $input) {
+    id kind nameKo nameEn aliases description version createdAt createdBy updatedAt updatedBy } }"#;
+
+const UPDATE_ACTOR: &str = r#"mutation($id: ID!, $input: UpdateActorInput!, $v: Int) {
+    updateActor(id: $id, input: $input, expectedVersion: $v) {
+        id kind nameKo nameEn aliases description version createdAt createdBy updatedAt updatedBy } }"#;
+
+const CREATE_RELATION: &str = r#"mutation($input: CreateRelationInput!) { createRelation(input: $input) {
+    id type from { id } to { id } summary version createdBy
+    start { value inferred } end { value } amount { value currency }
+    evidence { quote source { id } } } }"#;
+
+const UPDATE_RELATION: &str = r#"mutation($id: ID!, $input: UpdateRelationInput!, $v: Int) {
+    updateRelation(id: $id, input: $input, expectedVersion: $v) {
+        id type from { id } to { id } summary version note evidence { quote source { id } } } }"#;
+
+/// A sentence of the seed article (so that a quote of it verifies).
+const KT_SENTENCE: &str = "아마존은 자국인 미국의 지원속에 든든한 클라우드 인프라를 확보한 상태다.";
+
+/// Another.
+const SECOND_SENTENCE: &str = "물론 클라우드 발전법을 아마존이 교묘하게 유리한 방향으로 잡아갈 여지는 있지만 현 상황에서 AWS도 중요한 기로에 섰다.";
+
+fn nsa() -> Value {
+    json!({"id": "nsa", "kind": "GOVERNMENT_AGENCY", "nameEn": "National Security Agency",
+           "nameKo": "국가안보국", "aliases": ["NSA"], "description": "US signals intelligence"})
+}
+
+pub async fn writes_need_a_key_and_deletes_the_admin_role(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    for (auth, code) in [
+        (Auth::Anonymous, "UNAUTHENTICATED"),
+        (Auth::Invalid, "UNAUTHENTICATED"),
+    ] {
+        let r = exec(&service, auth, CREATE_ACTOR, json!({"input": nsa()})).await;
+        assert_eq!(codes(&r), [code], "{r}");
+    }
+    let r = exec(
+        &service,
+        editor(),
+        r#"mutation { deleteRelation(id: "cia-contract-amazon") { id } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(codes(&r), ["FORBIDDEN"], "{r}");
+    assert!(r["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("admin"));
+    let d = data(
+        &service,
+        r#"{ actor(id: "nsa") { id } relation(id: "cia-contract-amazon") { id } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["actor"], Value::Null);
+    assert_eq!(d["relation"]["id"], "cia-contract-amazon");
+}
+
+pub async fn an_actor_is_created_updated_in_part_and_records_who_and_when(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let before = chrono::Utc::now() - chrono::Duration::seconds(1);
+    let created = ok(&service, editor(), CREATE_ACTOR, json!({"input": nsa()})).await;
+    let a = &created["createActor"];
+    assert_eq!(a["version"], 1);
+    assert_eq!(a["createdBy"], "desk-editor");
+    assert_eq!(a["updatedBy"], "desk-editor");
+    let created_at: chrono::DateTime<chrono::Utc> =
+        a["createdAt"].as_str().unwrap().parse().unwrap();
+    assert!(created_at >= before, "{created_at} after {before}");
+    assert_eq!(a["createdAt"], a["updatedAt"]);
+
+    // Only the fields given change; null clears an optional one.
+    let updated = ok(
+        &service,
+        admin(),
+        UPDATE_ACTOR,
+        json!({"id": "nsa", "input": {"nameEn": "NSA (National Security Agency)", "description": null}}),
+    )
+    .await;
+    let u = &updated["updateActor"];
+    assert_eq!(u["version"], 2);
+    assert_eq!(u["nameEn"], "NSA (National Security Agency)");
+    assert_eq!(u["nameKo"], "국가안보국", "untouched");
+    assert_eq!(u["aliases"], json!(["NSA"]), "untouched");
+    assert_eq!(u["description"], Value::Null, "cleared");
+    assert_eq!(u["createdBy"], "desk-editor", "creation is kept");
+    assert_eq!(u["createdAt"], a["createdAt"]);
+    assert_eq!(u["updatedBy"], "desk-admin");
+
+    // Reads see it, search finds it in both languages.
+    let d = data(
+        &service,
+        r#"{ ko: actors(search: "국가안보") { edges { node { id version } } }
+             en: actors(search: "security agency") { edges { node { id } } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["ko"]["edges"][0]["node"]["id"], "nsa");
+    assert_eq!(d["ko"]["edges"][0]["node"]["version"], 2);
+    assert_eq!(d["en"]["edges"][0]["node"]["id"], "nsa");
+
+    // A kind change keeps the actor's relations.
+    ok(&service, editor(), CREATE_RELATION, json!({"input": {
+        "id": "nsa-usage-kt", "type": "USAGE", "fromId": "nsa", "toId": "kt",
+        "summary": "test relation", "evidence": [{"sourceId": "amazon-korea-cloud-2015", "quote": KT_SENTENCE}]}}))
+    .await;
+    let k = ok(
+        &service,
+        editor(),
+        UPDATE_ACTOR,
+        json!({"id": "nsa", "input": {"kind": "GOVERNMENT"}}),
+    )
+    .await;
+    assert_eq!(k["updateActor"]["kind"], "GOVERNMENT");
+    let d = data(
+        &service,
+        r#"{ actor(id: "nsa") { kind relations { totalCount edges { node { id } } } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["actor"]["kind"], "GOVERNMENT");
+    assert_eq!(
+        d["actor"]["relations"]["edges"][0]["node"]["id"],
+        "nsa-usage-kt"
+    );
+
+    // An update that breaks a rule names the field and changes nothing.
+    let r = exec(
+        &service,
+        editor(),
+        UPDATE_ACTOR,
+        json!({"id": "nsa", "input": {"nameEn": null, "nameKo": null}}),
+    )
+    .await;
+    assert_eq!(codes(&r), ["BAD_USER_INPUT"], "{r}");
+    assert_eq!(r["errors"][0]["extensions"]["argument"], "input");
+    let d = data(
+        &service,
+        r#"{ actor(id: "nsa") { nameKo version } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["actor"]["nameKo"], "국가안보국");
+    assert_eq!(d["actor"]["version"], 3);
+
+    // Unknown and malformed ids.
+    let r = exec(
+        &service,
+        editor(),
+        UPDATE_ACTOR,
+        json!({"id": "nobody", "input": {"nameEn": "x"}}),
+    )
+    .await;
+    assert_eq!(codes(&r), ["NOT_FOUND"], "{r}");
+    let r = exec(
+        &service,
+        editor(),
+        UPDATE_ACTOR,
+        json!({"id": "Not An Id", "input": {}}),
+    )
+    .await;
+    assert_eq!(codes(&r), ["BAD_USER_INPUT"], "{r}");
+}
+
+pub async fn creating_an_id_that_exists_is_a_conflict_and_changes_nothing(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let r = exec(
+        &service,
+        editor(),
+        CREATE_ACTOR,
+        json!({"input": {"id": "cia", "kind": "COMPANY", "nameEn": "Culinary Institute of America"}}),
+    )
+    .await;
+    assert_eq!(codes(&r), ["CONFLICT"], "{r}");
+    assert!(r["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`cia`"));
+    let d = data(
+        &service,
+        r#"{ actor(id: "cia") { kind nameEn version } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["actor"]["kind"], "GOVERNMENT_AGENCY");
+    assert_eq!(d["actor"]["nameEn"], "Central Intelligence Agency");
+
+    let r = exec(&service, editor(), CREATE_RELATION, json!({"input": {
+        "id": "cia-contract-amazon", "type": "USAGE", "fromId": "kt", "toId": "cia",
+        "summary": "dup", "evidence": [{"sourceId": "amazon-korea-cloud-2015", "quote": KT_SENTENCE}]}}))
+    .await;
+    assert_eq!(codes(&r), ["CONFLICT"], "{r}");
+    let d = data(
+        &service,
+        r#"{ relation(id: "cia-contract-amazon") { type from { id } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["relation"]["type"], "CONTRACT");
+}
+
+pub async fn concurrent_creations_of_one_id_give_one_actor_and_conflicts(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let names: Vec<String> = (0..6).map(|i| format!("Racer {i}")).collect();
+    let attempts = names.iter().map(|name| {
+        exec(
+            &service,
+            editor(),
+            CREATE_ACTOR,
+            json!({"input": {"id": "racer", "kind": "COMPANY", "nameEn": name}}),
+        )
+    });
+    let results = futures_util::future::join_all(attempts).await;
+    let winners: Vec<&Value> = results
+        .iter()
+        .filter(|r| r.get("errors").is_none())
+        .collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    for r in results.iter().filter(|r| r.get("errors").is_some()) {
+        assert_eq!(codes(r), ["CONFLICT"], "{r}");
+    }
+    let d = data(
+        &service,
+        r#"{ actor(id: "racer") { nameEn version } actors(search: "racer") { totalCount } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        d["actor"]["nameEn"],
+        winners[0]["data"]["createActor"]["nameEn"]
+    );
+    assert_eq!(d["actor"]["version"], 1);
+    assert_eq!(d["actors"]["totalCount"], 1, "never two records");
+
+    // The same for relations.
+    let attempts = ["kt", "cia", "amazon"].map(|to| {
+        exec(&service, editor(), CREATE_RELATION, json!({"input": {
+            "id": "racing-relation", "type": "USAGE", "fromId": "racer", "toId": to,
+            "summary": "race", "evidence": [{"sourceId": "amazon-korea-cloud-2015", "quote": KT_SENTENCE}]}}))
+    });
+    let results = futures_util::future::join_all(attempts).await;
+    let won = results.iter().filter(|r| r.get("errors").is_none()).count();
+    assert_eq!(won, 1, "{results:?}");
+    let d = data(
+        &service,
+        r#"{ actor(id: "racer") { relations { totalCount } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["actor"]["relations"]["totalCount"], 1);
+}
+
+pub async fn concurrent_edits_without_a_version_are_both_kept(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let edits = [
+        json!({"id": "kt", "input": {"description": "Korea's largest telecom"}}),
+        json!({"id": "kt", "input": {"aliases": ["KT", "Korea Telecom", "케이티"]}}),
+        json!({"id": "kt", "input": {"nameEn": "KT Corp. (edited)"}}),
+    ];
+    let results = futures_util::future::join_all(
+        edits
+            .iter()
+            .map(|v| exec(&service, editor(), UPDATE_ACTOR, v.clone())),
+    )
+    .await;
+    for r in &results {
+        assert!(r.get("errors").is_none(), "{r}");
+    }
+    let d = data(
+        &service,
+        r#"{ actor(id: "kt") { nameEn aliases description version } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["actor"]["description"], "Korea's largest telecom");
+    assert_eq!(
+        d["actor"]["aliases"],
+        json!(["KT", "Korea Telecom", "케이티"])
+    );
+    assert_eq!(d["actor"]["nameEn"], "KT Corp. (edited)");
+    assert_eq!(d["actor"]["version"], 4, "three updates over version 1");
+}
+
+pub async fn a_stale_expected_version_is_a_conflict_and_changes_nothing(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let v1 = data(&service, r#"{ actor(id: "kt") { version } }"#, json!({})).await["actor"]
+        ["version"]
+        .clone();
+    assert_eq!(v1, 1);
+    let first = ok(
+        &service,
+        editor(),
+        UPDATE_ACTOR,
+        json!({"id": "kt", "input": {"description": "first"}, "v": 1}),
+    )
+    .await;
+    assert_eq!(first["updateActor"]["version"], 2);
+    let r = exec(
+        &service,
+        editor(),
+        UPDATE_ACTOR,
+        json!({"id": "kt", "input": {"description": "second"}, "v": 1}),
+    )
+    .await;
+    assert_eq!(codes(&r), ["CONFLICT"], "{r}");
+    assert_eq!(r["errors"][0]["extensions"]["currentVersion"], 2);
+    let d = data(
+        &service,
+        r#"{ actor(id: "kt") { description version } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["actor"]["description"], "first");
+    assert_eq!(d["actor"]["version"], 2);
+
+    // The same for relations, evidence edits and deletes.
+    let r = exec(
+        &service,
+        editor(),
+        UPDATE_RELATION,
+        json!({"id": "cia-contract-amazon", "input": {"note": "x"}, "v": 7}),
+    )
+    .await;
+    assert_eq!(codes(&r), ["CONFLICT"], "{r}");
+    assert_eq!(r["errors"][0]["extensions"]["currentVersion"], 1);
+    let r = exec(
+        &service,
+        admin(),
+        r#"mutation { deleteRelation(id: "cia-contract-amazon", expectedVersion: 2) { id } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(codes(&r), ["CONFLICT"], "{r}");
+    let r = exec(
+        &service,
+        editor(),
+        UPDATE_ACTOR,
+        json!({"id": "kt", "input": {}, "v": -1}),
+    )
+    .await;
+    assert_eq!(codes(&r), ["BAD_USER_INPUT"], "{r}");
+    assert_eq!(r["errors"][0]["extensions"]["argument"], "expectedVersion");
+    let d = data(
+        &service,
+        r#"{ relation(id: "cia-contract-amazon") { version note } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["relation"]["version"], 1);
+}
+
+pub async fn an_actor_with_relations_is_deleted_only_with_cascade(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let before = data(
+        &service,
+        r#"{ actor(id: "cia") { relations { totalCount } } stats { relations } }"#,
+        json!({}),
+    )
+    .await;
+    let n = before["actor"]["relations"]["totalCount"].as_u64().unwrap();
+    assert!(n > 0);
+    let delete = r#"mutation($cascade: Boolean!) { deleteActor(id: "cia", cascade: $cascade) {
+        actor { id nameEn } deletedRelations { id type } } }"#;
+    let r = exec(&service, admin(), delete, json!({"cascade": false})).await;
+    assert_eq!(codes(&r), ["CONFLICT"], "{r}");
+    assert!(
+        r["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cascade"),
+        "{r}"
+    );
+    let d = data(&service, r#"{ actor(id: "cia") { id } }"#, json!({})).await;
+    assert_eq!(d["actor"]["id"], "cia", "still there");
+
+    let gone = ok(&service, admin(), delete, json!({"cascade": true})).await;
+    assert_eq!(
+        gone["deleteActor"]["actor"]["nameEn"],
+        "Central Intelligence Agency"
+    );
+    assert_eq!(
+        gone["deleteActor"]["deletedRelations"]
+            .as_array()
+            .unwrap()
+            .len() as u64,
+        n
+    );
+    let after = data(
+        &service,
+        r#"{ actor(id: "cia") { id } relation(id: "cia-contract-amazon") { id } stats { relations }
+             amazon: actor(id: "amazon") { relations(types: [CONTRACT]) { totalCount } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(after["actor"], Value::Null);
+    assert_eq!(after["relation"], Value::Null);
+    assert_eq!(
+        after["stats"]["relations"].as_u64().unwrap(),
+        before["stats"]["relations"].as_u64().unwrap() - n
+    );
+    assert_eq!(after["amazon"]["relations"]["totalCount"], 0);
+
+    // An actor without relations goes without cascade; a second delete is NOT_FOUND.
+    ok(&service, editor(), CREATE_ACTOR, json!({"input": nsa()})).await;
+    let once = exec(
+        &service,
+        admin(),
+        r#"mutation { deleteActor(id: "nsa") { actor { id } deletedRelations { id } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        once["data"]["deleteActor"]["deletedRelations"],
+        json!([]),
+        "{once}"
+    );
+    let twice = exec(
+        &service,
+        admin(),
+        r#"mutation { deleteActor(id: "nsa") { actor { id } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(codes(&twice), ["NOT_FOUND"], "{twice}");
+}
+
+pub async fn a_bad_relation_lists_every_problem_by_field_and_writes_nothing(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let r = exec(&service, editor(), CREATE_RELATION, json!({"input": {
+        "id": "bad-relation", "type": "CONTRACT", "fromId": "cia", "toId": "nobody-here",
+        "summary": "x".repeat(5000),
+        "amount": {"value": -5, "currency": "XYZ"},
+        "start": {"value": "2015-02"}, "end": {"value": "2014-13"},
+        "evidence": [{"sourceId": "amazon-korea-cloud-2015", "quote": "A sentence the article never says."},
+                     {"sourceId": "no-such-source", "quote": "x"}]}}))
+    .await;
+    assert_eq!(codes(&r), ["BAD_USER_INPUT"], "{r}");
+    let ext = &r["errors"][0]["extensions"];
+    assert_eq!(ext["argument"], "input");
+    let paths: Vec<&str> = ext["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "input.toId",
+        "input.summary",
+        "input.amount.value",
+        "input.amount.currency",
+        "input.end.value",
+        "input.evidence.0.quote",
+        "input.evidence.1.sourceId",
+    ] {
+        assert!(
+            paths.contains(&expected),
+            "{expected} missing from {paths:?}"
+        );
+    }
+    assert!(paths.contains(&ext["field"].as_str().unwrap()));
+    let d = data(
+        &service,
+        r#"{ relation(id: "bad-relation") { id } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["relation"], Value::Null);
+
+    // start after end is refused too.
+    let r = exec(
+        &service,
+        editor(),
+        CREATE_RELATION,
+        json!({"input": {
+        "id": "backwards", "type": "USAGE", "fromId": "kt", "toId": "cia", "summary": "s",
+        "start": {"value": "2016"}, "end": {"value": "2015-06"},
+        "evidence": [{"sourceId": "amazon-korea-cloud-2015", "quote": KT_SENTENCE}]}}),
+    )
+    .await;
+    assert_eq!(codes(&r), ["BAD_USER_INPUT"], "{r}");
+    assert!(
+        r["errors"][0]["extensions"]["field"]
+            .as_str()
+            .unwrap()
+            .starts_with("input.end"),
+        "{r}"
+    );
+}
+
+pub async fn a_relation_changes_type_endpoints_and_evidence(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let created = ok(&service, editor(), CREATE_RELATION, json!({"input": {
+        "id": "kt-usage-amazon-test", "type": "USAGE", "fromId": "kt", "toId": "amazon",
+        "summary": "KT uses Amazon", "start": {"value": "2015-01", "inferred": true, "note": "from context"},
+        "amount": {"value": 1000, "currency": "KRW"},
+        "evidence": [{"sourceId": "amazon-korea-cloud-2015", "quote": KT_SENTENCE}]}}))
+    .await;
+    let c = &created["createRelation"];
+    assert_eq!(
+        (c["version"].clone(), c["createdBy"].clone()),
+        (json!(1), json!("desk-editor"))
+    );
+    assert_eq!(c["start"], json!({"value": "2015-01", "inferred": true}));
+    assert_eq!(c["amount"], json!({"value": 1000.0, "currency": "KRW"}));
+
+    let moved = ok(
+        &service,
+        editor(),
+        UPDATE_RELATION,
+        json!({"id": "kt-usage-amazon-test",
+        "input": {"type": "LEASE", "toId": "cia", "note": "moved in a test"}, "v": 1}),
+    )
+    .await;
+    let m = &moved["updateRelation"];
+    assert_eq!(m["type"], "LEASE");
+    assert_eq!(m["to"]["id"], "cia");
+    assert_eq!(m["from"]["id"], "kt");
+    assert_eq!(m["version"], 2);
+    assert_eq!(m["summary"], "KT uses Amazon", "untouched");
+    let d = data(&service, r#"{ amazon: actor(id: "amazon") { relations(types: [USAGE]) { edges { node { id } } } }
+        cia: actor(id: "cia") { relations(types: [LEASE], direction: IN) { edges { node { id } } } } }"#, json!({})).await;
+    assert!(!d["amazon"]["relations"]["edges"]
+        .to_string()
+        .contains("kt-usage-amazon-test"));
+    assert_eq!(
+        d["cia"]["relations"]["edges"][0]["node"]["id"],
+        "kt-usage-amazon-test"
+    );
+
+    // Evidence: add one (verified), refuse a duplicate and an unverifiable quote,
+    // remove one, refuse removing the last.
+    let second = "아마존은 KT 데이터센터를 통해 한국 시장에 진출했다";
+    let add = r#"mutation($q: String!, $v: Int) { addEvidence(relationId: "kt-usage-amazon-test",
+        evidence: {sourceId: "amazon-korea-cloud-2015", quote: $q}, expectedVersion: $v) { version evidence { quote } } }"#;
+    let bad = exec(&service, editor(), add, json!({"q": second})).await;
+    assert_eq!(codes(&bad), ["BAD_USER_INPUT"], "{bad}");
+    assert_eq!(bad["errors"][0]["extensions"]["argument"], "evidence");
+    assert_eq!(
+        bad["errors"][0]["extensions"]["field"], "evidence.quote",
+        "{bad}"
+    );
+    let quote = SECOND_SENTENCE.to_string();
+    let added = ok(&service, editor(), add, json!({"q": quote, "v": 2})).await;
+    assert_eq!(added["addEvidence"]["version"], 3);
+    assert_eq!(
+        added["addEvidence"]["evidence"].as_array().unwrap().len(),
+        2
+    );
+    let dup = exec(&service, editor(), add, json!({"q": quote})).await;
+    assert_eq!(codes(&dup), ["BAD_USER_INPUT"], "{dup}");
+
+    let remove = r#"mutation($q: String!) { removeEvidence(relationId: "kt-usage-amazon-test",
+        evidence: {sourceId: "amazon-korea-cloud-2015", quote: $q}) { version evidence { quote } } }"#;
+    let removed = ok(&service, editor(), remove, json!({"q": KT_SENTENCE})).await;
+    assert_eq!(
+        removed["removeEvidence"]["evidence"],
+        json!([{"quote": quote}])
+    );
+    assert_eq!(removed["removeEvidence"]["version"], 4);
+    let absent = exec(&service, editor(), remove, json!({"q": KT_SENTENCE})).await;
+    assert_eq!(codes(&absent), ["NOT_FOUND"], "{absent}");
+    let last = exec(&service, editor(), remove, json!({"q": quote})).await;
+    assert_eq!(codes(&last), ["BAD_USER_INPUT"], "{last}");
+    let d = data(
+        &service,
+        r#"{ relation(id: "kt-usage-amazon-test") { version evidence { quote } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["relation"]["version"], 4);
+
+    // Deleting it (admin) leaves the endpoints.
+    let del = ok(&service, admin(), r#"mutation { deleteRelation(id: "kt-usage-amazon-test", expectedVersion: 4) { id type } }"#, json!({})).await;
+    assert_eq!(del["deleteRelation"]["type"], "LEASE");
+    let d = data(
+        &service,
+        r#"{ relation(id: "kt-usage-amazon-test") { id } actor(id: "kt") { id } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["relation"], Value::Null);
+    assert_eq!(d["actor"]["id"], "kt");
+}
+
+pub async fn a_source_is_created_and_described_and_its_text_is_quoted(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let text = "The NSA moved to the cloud. KT denied any talks.";
+    let created = ok(&service, editor(), r#"mutation($t: String!) { createSource(input: {
+        id: "nsa-note-2015", title: "A note", language: "en", published: {value: "2015-03"}, text: $t }) {
+        id title language published { value } text } }"#, json!({"t": text})).await;
+    assert_eq!(created["createSource"]["text"], text);
+    let again = exec(
+        &service,
+        editor(),
+        r#"mutation { createSource(input: {
+        id: "nsa-note-2015", title: "B", language: "en", text: "x" }) { id } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(codes(&again), ["CONFLICT"], "{again}");
+    let described = ok(
+        &service,
+        editor(),
+        r#"mutation { updateSource(id: "nsa-note-2015",
+        input: {title: "A note on the NSA", url: "https://example.org/nsa", published: null}) {
+        title url published { value } text } }"#,
+        json!({}),
+    )
+    .await;
+    let s = &described["updateSource"];
+    assert_eq!(s["title"], "A note on the NSA");
+    assert_eq!(s["url"], "https://example.org/nsa");
+    assert_eq!(s["published"], Value::Null);
+    assert_eq!(s["text"], text, "the text stays");
+    let bad = exec(
+        &service,
+        editor(),
+        r#"mutation { updateSource(id: "nsa-note-2015", input: {language: "not a tag!"}) { id } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(codes(&bad), ["BAD_USER_INPUT"], "{bad}");
+    assert_eq!(
+        bad["errors"][0]["extensions"]["field"], "input.language",
+        "{bad}"
+    );
+
+    let r = ok(&service, editor(), CREATE_RELATION, json!({"input": {
+        "id": "kt-denies-talks", "type": "STATEMENT", "fromId": "kt", "toId": "amazon",
+        "summary": "KT denied talks", "evidence": [{"sourceId": "nsa-note-2015", "quote": "KT denied any talks."}]}}))
+    .await;
+    assert_eq!(
+        r["createRelation"]["evidence"][0]["source"]["id"],
+        "nsa-note-2015"
+    );
+}
+
+/// Polls a subscription until it listens (a stream starts when first polled).
+async fn started(stream: &mut (impl futures_util::Stream<Item = async_graphql::Response> + Unpin)) {
+    let early = tokio::time::timeout(Duration::from_millis(200), stream.next()).await;
+    assert!(early.is_err(), "no event before any write: {early:?}");
+}
+
+/// Collects the next `n` events of a subscription, failing after a few seconds.
+async fn next_events(
+    stream: &mut (impl futures_util::Stream<Item = async_graphql::Response> + Unpin),
+    n: usize,
+) -> Vec<Value> {
+    let mut out = Vec::new();
+    while out.len() < n {
+        let next = tokio::time::timeout(Duration::from_secs(10), stream.next())
+            .await
+            .expect("an event within 10 s")
+            .expect("the stream goes on");
+        out.push(serde_json::to_value(next).unwrap());
+    }
+    out
+}
+
+pub async fn subscribers_receive_the_changes_they_filter_for(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let mut all_actors = Box::pin(service.execute_stream(
+        "subscription { actorChanged { change by at actor { id nameEn version } } }",
+        Auth::Anonymous,
+    ));
+    let mut nsa_only = Box::pin(service.execute_stream(
+        r#"subscription { actorChanged(id: "nsa", changes: [UPDATED, DELETED]) { change actor { id version } } }"#,
+        Auth::Anonymous,
+    ));
+    let mut kt_relations = Box::pin(service.execute_stream(
+        r#"subscription { relationChanged(actorId: "kt", types: [USAGE]) { change by relation { id type version evidence { quote } from { id nameEn } } } }"#,
+        Auth::Anonymous,
+    ));
+    started(&mut all_actors).await;
+    started(&mut nsa_only).await;
+    started(&mut kt_relations).await;
+    assert_eq!(service.changes().subscribers(), 3);
+
+    ok(&service, editor(), CREATE_ACTOR, json!({"input": nsa()})).await;
+    ok(
+        &service,
+        editor(),
+        UPDATE_ACTOR,
+        json!({"id": "kt", "input": {"description": "telecom"}}),
+    )
+    .await;
+    ok(
+        &service,
+        editor(),
+        UPDATE_ACTOR,
+        json!({"id": "nsa", "input": {"description": "agency"}}),
+    )
+    .await;
+    ok(&service, editor(), CREATE_RELATION, json!({"input": {
+        "id": "nsa-usage-amazon", "type": "USAGE", "fromId": "nsa", "toId": "amazon",
+        "summary": "not KT's", "evidence": [{"sourceId": "amazon-korea-cloud-2015", "quote": KT_SENTENCE}]}})).await;
+    ok(&service, editor(), CREATE_RELATION, json!({"input": {
+        "id": "kt-usage-nsa", "type": "USAGE", "fromId": "kt", "toId": "nsa",
+        "summary": "KT's", "evidence": [{"sourceId": "amazon-korea-cloud-2015", "quote": KT_SENTENCE}]}})).await;
+    ok(
+        &service,
+        admin(),
+        r#"mutation { deleteActor(id: "nsa", cascade: true) { actor { id } } }"#,
+        json!({}),
+    )
+    .await;
+
+    let events = next_events(&mut all_actors, 4).await;
+    let summary: Vec<(String, String)> = events
+        .iter()
+        .map(|e| {
+            let c = &e["data"]["actorChanged"];
+            (
+                c["change"].as_str().unwrap().to_string(),
+                c["actor"]["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("CREATED", "nsa"),
+            ("UPDATED", "kt"),
+            ("UPDATED", "nsa"),
+            ("DELETED", "nsa")
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    assert_eq!(events[0]["data"]["actorChanged"]["by"], "desk-editor");
+    assert_eq!(
+        events[0]["data"]["actorChanged"]["actor"]["nameEn"],
+        "National Security Agency"
+    );
+    assert_eq!(events[3]["data"]["actorChanged"]["by"], "desk-admin");
+
+    let events = next_events(&mut nsa_only, 2).await;
+    assert_eq!(events[0]["data"]["actorChanged"]["change"], "UPDATED");
+    assert_eq!(events[0]["data"]["actorChanged"]["actor"]["version"], 2);
+    assert_eq!(events[1]["data"]["actorChanged"]["change"], "DELETED");
+
+    // KT's USAGE relations: created, then deleted with NSA (the other one is not KT's).
+    let events = next_events(&mut kt_relations, 2).await;
+    let c = &events[0]["data"]["relationChanged"];
+    assert_eq!(c["change"], "CREATED");
+    assert_eq!(c["relation"]["id"], "kt-usage-nsa");
+    assert_eq!(c["relation"]["evidence"][0]["quote"], KT_SENTENCE);
+    assert_eq!(c["relation"]["from"]["nameEn"], "KT Corporation");
+    assert_eq!(events[1]["data"]["relationChanged"]["change"], "DELETED");
+    assert_eq!(
+        events[1]["data"]["relationChanged"]["relation"]["id"],
+        "kt-usage-nsa"
+    );
+
+    // A bad filter is refused with a code.
+    let mut bad = Box::pin(service.execute_stream(
+        r#"subscription { actorChanged(id: "Not An Id") { change } }"#,
+        Auth::Anonymous,
+    ));
+    let first = next_events(&mut bad, 1).await;
+    assert_eq!(codes(&first[0]), ["BAD_USER_INPUT"], "{}", first[0]);
+}
+
+pub async fn an_import_is_published_record_by_record(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let mut relations = Box::pin(service.execute_stream(
+        "subscription { relationChanged { change relation { id version } } }",
+        Auth::Anonymous,
+    ));
+    let mut actors = Box::pin(service.execute_stream(
+        "subscription { actorChanged { change actor { id version createdBy } } }",
+        Auth::Anonymous,
+    ));
+    started(&mut relations).await;
+    started(&mut actors).await;
+    assert_eq!(service.changes().subscribers(), 2);
+    let doc = json!({
+        "sources": [{"id": "nsa-cloud-2015", "title": "A second article", "language": "en",
+                     "text": "The NSA also moved its analysis to the cloud, following the CIA."}],
+        "actors": [{"id": "nsa", "kind": "GOVERNMENT_AGENCY", "nameEn": "National Security Agency"}],
+        "relations": [{"id": "nsa-follows-cia", "type": "SUPPORT", "from": "nsa", "to": "cia",
+                       "summary": "The NSA followed the CIA to the cloud.",
+                       "evidence": [{"source": "nsa-cloud-2015", "quote": "The NSA also moved its analysis to the cloud, following the CIA."}]}]
+    });
+    let import = "mutation($d: JSON!) { importGraph(document: $d) { changed } }";
+    let first = ok(&service, admin(), import, json!({"d": doc})).await;
+    assert_eq!(first["importGraph"]["changed"], true);
+    let a = next_events(&mut actors, 1).await;
+    assert_eq!(
+        a[0]["data"]["actorChanged"],
+        json!({"change": "CREATED", "actor": {"id": "nsa", "version": 1, "createdBy": "desk-admin"}})
+    );
+    let r = next_events(&mut relations, 1).await;
+    assert_eq!(
+        r[0]["data"]["relationChanged"],
+        json!({"change": "CREATED", "relation": {"id": "nsa-follows-cia", "version": 1}})
+    );
+    // A re-run changes nothing and publishes nothing; a changed record is one update.
+    let again = ok(&service, admin(), import, json!({"d": doc})).await;
+    assert_eq!(again["importGraph"]["changed"], false);
+    let mut changed = doc.clone();
+    changed["actors"][0]["nameKo"] = json!("국가안보국");
+    ok(&service, admin(), import, json!({"d": changed})).await;
+    let a = next_events(&mut actors, 1).await;
+    assert_eq!(
+        a[0]["data"]["actorChanged"],
+        json!({"change": "UPDATED", "actor": {"id": "nsa", "version": 2, "createdBy": "desk-admin"}}),
+        "the update, not a replay of the unchanged run"
+    );
+}
