@@ -13,7 +13,7 @@ use actix_web::{web, HttpResponse};
 use super::AppState;
 
 /// (name under `/assets/`, path below `node_modules`, content type, CDN address).
-const FILES: [(&str, &str, &str, &str); 5] = [
+const FILES: [(&str, &str, &str, &str); 6] = [
     (
         "graphiql.min.css",
         "graphiql/graphiql.min.css",
@@ -37,6 +37,12 @@ const FILES: [(&str, &str, &str, &str); 5] = [
         "react-dom/umd/react-dom.production.min.js",
         "text/javascript; charset=utf-8",
         "https://unpkg.com/react-dom@18.3.1/umd/react-dom.production.min.js",
+    ),
+    (
+        "graphql-ws.min.js",
+        "graphql-ws/umd/graphql-ws.min.js",
+        "text/javascript; charset=utf-8",
+        "https://unpkg.com/graphql-ws@6.4.2/umd/graphql-ws.min.js",
     ),
     (
         "cytoscape.min.js",

@@ -20,6 +20,7 @@ pub fn html(assets: &Assets) -> String {
         "graphiql.min.js",
         "react.production.min.js",
         "react-dom.production.min.js",
+        "graphql-ws.min.js",
     ] {
         page = page.replace(&format!("{{{{{name}}}}}"), &assets.url(name));
     }

@@ -29,6 +29,7 @@ for_each_backend!(crate::contract;
     search_ranks_exact_names_before_prefixes_before_substrings,
     timelines_list_dated_relations_in_date_order,
     an_import_creates_and_updates_what_differs_and_a_rerun_changes_nothing,
+    writes_check_ids_endpoints_versions_and_relations_and_stamp_what_they_write,
 );
 
 const TEXT: &str =
@@ -629,4 +630,271 @@ pub async fn an_import_creates_and_updates_what_differs_and_a_rerun_changes_noth
             .total_count,
         6
     );
+}
+
+pub async fn writes_check_ids_endpoints_versions_and_relations_and_stamp_what_they_write(
+    make: Maker,
+) {
+    use actorgraph::store::{ChangeKind, Record, Write, WriteError};
+    let Some(repo) = make(fixture()).await else {
+        return;
+    };
+    let data = fixture();
+    let actor = |id: &str| {
+        data.actors
+            .iter()
+            .find(|a| a.id.as_str() == id)
+            .unwrap()
+            .clone()
+    };
+    let relation = |id: &str| {
+        data.relations
+            .iter()
+            .find(|r| r.id.as_str() == id)
+            .unwrap()
+            .clone()
+    };
+    // Loaded records are at version 1, created by the loader.
+    let stored = repo.actors_by_ids(&[aid("alpha")]).await.unwrap().remove(0);
+    assert_eq!(stored.meta.version, 1);
+    assert_eq!(stored.meta.created_by.as_deref(), Some("seed"));
+
+    // Creating an id that exists; updating or deleting one that does not.
+    let err = repo
+        .write(Write::CreateActor(actor("alpha")), "t")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, WriteError::Exists { what: "actor", .. }),
+        "{err:?}"
+    );
+    let mut ghost = actor("alpha");
+    ghost.id = aid("ghost");
+    let err = repo
+        .write(
+            Write::UpdateActor {
+                actor: ghost.clone(),
+                expected: 1,
+            },
+            "t",
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, WriteError::NotFound { what: "actor", .. }),
+        "{err:?}"
+    );
+
+    // A relation needs both ends.
+    let mut dangling = relation("alpha-contract-beta");
+    dangling.id = RelationId::parse("dangling").unwrap();
+    dangling.to = aid("ghost");
+    let err = repo
+        .write(Write::CreateRelation(dangling), "t")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, WriteError::NotFound { what: "actor", .. }),
+        "{err:?}"
+    );
+    assert!(repo
+        .relations_by_ids(&[RelationId::parse("dangling").unwrap()])
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Versions: a stale update is refused, a current one stamps the next version.
+    let mut renamed = actor("alpha");
+    renamed.name_en = Some("Alpha Holdings".into());
+    let err = repo
+        .write(
+            Write::UpdateActor {
+                actor: renamed.clone(),
+                expected: 7,
+            },
+            "t",
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WriteError::Stale {
+                expected: 7,
+                actual: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let changes = repo
+        .write(
+            Write::UpdateActor {
+                actor: renamed,
+                expected: 1,
+            },
+            "editor-1",
+        )
+        .await
+        .unwrap();
+    let Record::Actor(a) = &changes[0].record else {
+        panic!("{changes:?}")
+    };
+    assert_eq!(changes[0].kind, ChangeKind::Updated);
+    assert_eq!(
+        (a.meta.version, a.meta.updated_by.as_deref()),
+        (2, Some("editor-1"))
+    );
+    assert_eq!(a.meta.created_by.as_deref(), Some("seed"));
+    let back = repo.actors_by_ids(&[aid("alpha")]).await.unwrap().remove(0);
+    assert_eq!(back.name_en.as_deref(), Some("Alpha Holdings"));
+    assert_eq!(back.meta.version, 2);
+    assert_eq!(
+        back.meta.updated_at, a.meta.updated_at,
+        "the store keeps the stamp it returned"
+    );
+    // Its relations stay.
+    let pages = repo
+        .find_relations(&[relations_of(
+            "alpha",
+            Direction::Both,
+            vec![],
+            page(10, None),
+        )])
+        .await
+        .unwrap();
+    assert_eq!(pages[0].total_count, 3);
+
+    // An actor with relations goes only with cascade, which reports them first.
+    let err = repo
+        .write(
+            Write::DeleteActor {
+                id: aid("beta"),
+                expected: None,
+                cascade: false,
+            },
+            "t",
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, WriteError::HasRelations { count: 3, .. }),
+        "{err:?}"
+    );
+    let changes = repo
+        .write(
+            Write::DeleteActor {
+                id: aid("beta"),
+                expected: Some(1),
+                cascade: true,
+            },
+            "admin",
+        )
+        .await
+        .unwrap();
+    let kinds: Vec<(ChangeKind, String)> = changes
+        .iter()
+        .map(|c| {
+            let id = match &c.record {
+                Record::Actor(a) => a.id.to_string(),
+                Record::Relation(r) => r.id.to_string(),
+                Record::Source(s) => s.id.to_string(),
+            };
+            (c.kind, id)
+        })
+        .collect();
+    let mut relation_ids: Vec<&str> = kinds[..3].iter().map(|(_, id)| id.as_str()).collect();
+    relation_ids.sort();
+    assert_eq!(
+        relation_ids,
+        [
+            "alpha-contract-beta",
+            "beta-leases-gamma-tower",
+            "z-beta-pays-alpha"
+        ]
+    );
+    assert_eq!(kinds[3], (ChangeKind::Deleted, "beta".to_string()));
+    assert!(kinds.iter().all(|(k, _)| *k == ChangeKind::Deleted));
+    let stats = repo.stats().await.unwrap();
+    assert_eq!(
+        stats
+            .relations_by_type
+            .iter()
+            .map(|(_, n)| n)
+            .sum::<usize>(),
+        1
+    );
+    assert!(repo.actors_by_ids(&[aid("beta")]).await.unwrap().is_empty());
+    let pages = repo
+        .find_relations(&[relations_of(
+            "alpha",
+            Direction::Both,
+            vec![],
+            page(10, None),
+        )])
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&pages[0].items, |r| r.id.to_string()),
+        ["delta-chairs-alpha"]
+    );
+
+    // A relation update may change its type and ends; the old one is gone.
+    let mut moved = relation("delta-chairs-alpha");
+    moved.kind = RelationType::Membership;
+    moved.to = aid("epsilon");
+    repo.write(
+        Write::UpdateRelation {
+            relation: moved,
+            expected: 1,
+        },
+        "t",
+    )
+    .await
+    .unwrap();
+    let back = repo
+        .relations_by_ids(&[RelationId::parse("delta-chairs-alpha").unwrap()])
+        .await
+        .unwrap();
+    assert_eq!(back.len(), 1);
+    assert_eq!(
+        (back[0].kind, back[0].to.as_str(), back[0].meta.version),
+        (RelationType::Membership, "epsilon", 2)
+    );
+    let pages = repo
+        .find_relations(&[
+            relations_of("alpha", Direction::Both, vec![], page(10, None)),
+            relations_of(
+                "epsilon",
+                Direction::In,
+                vec![RelationType::Membership],
+                page(10, None),
+            ),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(pages[0].total_count, 0);
+    assert_eq!(
+        ids(&pages[1].items, |r| r.id.to_string()),
+        ["delta-chairs-alpha"]
+    );
+
+    // Sources: a new id, then a description change.
+    let mut source = data.sources[0].clone();
+    let err = repo
+        .write(Write::CreateSource(source.clone()), "t")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, WriteError::Exists { what: "source", .. }),
+        "{err:?}"
+    );
+    source.title = "Retitled".into();
+    repo.write(Write::UpdateSource(source), "t").await.unwrap();
+    let back = repo
+        .sources_by_ids(&[SourceId::parse("src-a").unwrap()])
+        .await
+        .unwrap();
+    assert_eq!(back[0].title, "Retitled");
+    assert_eq!(back[0].text, TEXT);
 }

@@ -3,12 +3,16 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { artifacts, openPage, skip, start } from './server.mjs';
 
+const editorKey = randomBytes(24).toString('hex');
+const keyEntry = `editor:${createHash('sha256').update(editorKey).digest('hex')}:playground-test`;
+
 let env;
 before(async () => {
-  if (!skip) env = await start();
+  if (!skip) env = await start({ env: { ACTORGRAPH_API_KEYS: keyEntry } });
 });
 after(async () => env?.stop());
 
@@ -26,5 +30,41 @@ test('the playground opens on the example query and running it shows the CIA con
   assert.match(text, /6억 달러 규모의 계약/);
   await page.screenshot({ path: join(artifacts, 'playground.png') });
   assert.deepEqual(outside, [], 'the playground loads nothing from outside this server');
+  await context.close();
+});
+
+test('a subscription run in the playground shows a change made elsewhere, with the key from the Headers tab', { skip }, async () => {
+  const { page, context, outside, errors } = await openPage(env);
+  const subscription = 'subscription { actorChanged(id: "kt") { change by actor { id description version } } }';
+  // What a user types into the query editor and the Headers tab (GraphiQL keeps both in localStorage).
+  await page.addInitScript(([query, key]) => {
+    localStorage.setItem('graphiql:query', query);
+    localStorage.setItem('graphiql:headers', JSON.stringify({ Authorization: `Bearer ${key}` }));
+  }, [subscription, editorKey]);
+  await page.goto(`${env.base}/playground`);
+  await page.waitForSelector('.graphiql-execute-button', { timeout: 30_000 });
+  assert.match(await page.locator('.graphiql-query-editor').innerText(), /actorChanged/);
+  await page.click('.graphiql-execute-button');
+  // Wait until the server serves the subscription, then change KT over HTTP with the key.
+  for (let i = 0; i < 100; i += 1) {
+    const health = await (await fetch(`${env.base}/health`)).json();
+    if (health.subscriptions >= 1) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const res = await fetch(`${env.base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${editorKey}` },
+    body: JSON.stringify({ query: 'mutation { updateActor(id: "kt", input: {description: "changed while watched"}) { version } }' }),
+  });
+  const body = await res.json();
+  assert.equal(body.errors, undefined, JSON.stringify(body));
+  const result = page.locator('.result-window');
+  await result.getByText('changed while watched').waitFor({ timeout: 30_000 });
+  const text = await result.innerText();
+  assert.match(text, /"change": "UPDATED"/);
+  assert.match(text, /"by": "playground-test"/);
+  await page.screenshot({ path: join(artifacts, 'playground-subscription.png') });
+  assert.deepEqual(outside, [], 'nothing loaded from outside this server');
+  assert.deepEqual(errors, []);
   await context.close();
 });

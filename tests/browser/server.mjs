@@ -77,9 +77,10 @@ export function runBinary(args, env) {
   });
 }
 
-/// Starts the server and the browser; `stop()` ends both.
-export async function start() {
-  const server = await startServer();
+/// Starts the server (with `options`, see `startServer`) and the browser; `stop()`
+/// ends both.
+export async function start(options) {
+  const server = await startServer(options);
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
