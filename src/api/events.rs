@@ -31,20 +31,28 @@ pub struct Event {
 #[derive(Clone)]
 pub struct ChangeBus {
     sender: broadcast::Sender<Arc<Event>>,
+    /// Held while one write's changes are sent, so that another's do not interleave.
+    publishing: Arc<std::sync::Mutex<()>>,
 }
 
 impl Default for ChangeBus {
     fn default() -> Self {
         ChangeBus {
             sender: broadcast::channel(CAPACITY).0,
+            publishing: Arc::default(),
         }
     }
 }
 
 impl ChangeBus {
-    /// Publishes the changes of one write, in order. Nobody listening is fine.
+    /// Publishes the changes of one write, in order and together. Nobody listening
+    /// is fine.
     pub fn publish(&self, changes: Vec<Change>, by: &str) {
         let at = Utc::now();
+        let _together = self
+            .publishing
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         for change in changes {
             let _ = self.sender.send(Arc::new(Event {
                 change,
