@@ -163,3 +163,120 @@ pub fn load_memory(data: Dataset) -> (Arc<dyn Repository>, String) {
         ),
     )
 }
+
+/// The raw cost of record writes: `n` rounds of create actor → update it → create a
+/// relation from it (a copy of an existing one) → delete the actor with it
+/// (cascade), one after the other for the latencies, then `concurrency` loops of
+/// the same rounds on their own actors for the rate. Prints one line per kind of
+/// write and one for the rate; the records are gone afterwards.
+pub async fn measure_writes(
+    repo: Arc<dyn Repository>,
+    n: usize,
+    concurrency: usize,
+) -> Result<Vec<String>, crate::store::WriteError> {
+    use crate::store::Write;
+    let template = repo
+        .find_relations(&[crate::store::RelationQuery {
+            filter: Default::default(),
+            page: page(1),
+        }])
+        .await?
+        .pop()
+        .and_then(|p| p.items.into_iter().next())
+        .ok_or_else(|| invalid("no relation to copy".into()))?;
+    let actor_template = repo
+        .actors_by_ids(std::slice::from_ref(&template.to))
+        .await?
+        .pop()
+        .ok_or_else(|| invalid("no actor to copy".into()))?;
+
+    async fn round(
+        repo: &dyn Repository,
+        actor: &crate::domain::Actor,
+        relation: &crate::domain::Relation,
+        tag: &str,
+        times: &mut [Vec<Duration>; 4],
+    ) -> Result<(), crate::store::WriteError> {
+        let id =
+            ActorId::parse(format!("bench-writer-{tag}")).map_err(|e| invalid(e.to_string()))?;
+        let mut a = actor.clone();
+        a.id = id.clone();
+        let mut r = relation.clone();
+        r.id = crate::domain::RelationId::parse(format!("bench-writer-{tag}-rel"))
+            .map_err(|e| invalid(e.to_string()))?;
+        r.from = id.clone();
+        let writes = [
+            Write::CreateActor(a.clone()),
+            Write::UpdateActor {
+                actor: crate::domain::Actor {
+                    description: Some("updated".into()),
+                    ..a
+                },
+                expected: 1,
+            },
+            Write::CreateRelation(r),
+            Write::DeleteActor {
+                id,
+                expected: None,
+                cascade: true,
+            },
+        ];
+        for (i, w) in writes.into_iter().enumerate() {
+            let t = Instant::now();
+            repo.write(w, "bench").await?;
+            times[i].push(t.elapsed());
+        }
+        Ok(())
+    }
+
+    let mut times: [Vec<Duration>; 4] = Default::default();
+    for i in 0..n {
+        round(
+            repo.as_ref(),
+            &actor_template,
+            &template,
+            &format!("s{i}"),
+            &mut times,
+        )
+        .await?;
+    }
+    let mut lines = Vec::new();
+    for (name, samples) in [
+        "create actor",
+        "update actor",
+        "create relation",
+        "delete (cascade)",
+    ]
+    .iter()
+    .zip(times.iter_mut())
+    {
+        samples.sort();
+        lines.push(format!(
+            "write {name:<18} median {:>9.3} ms   p99 {:>9.3} ms   ({n} sequential)",
+            percentile(samples, 0.5).as_secs_f64() * 1e3,
+            percentile(samples, 0.99).as_secs_f64() * 1e3,
+        ));
+    }
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..concurrency {
+        let (repo, a, r) = (repo.clone(), actor_template.clone(), template.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut times: [Vec<Duration>; 4] = Default::default();
+            for i in 0..n.div_ceil(concurrency.max(1)) {
+                round(repo.as_ref(), &a, &r, &format!("c{c}x{i}"), &mut times).await?;
+            }
+            Ok::<usize, crate::store::WriteError>(times[0].len() * 4)
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.map_err(|e| invalid(e.to_string()))??;
+    }
+    lines.push(format!(
+        "write {:<18} {:>9.0} writes/s (concurrency {concurrency}, {total} writes)",
+        "mixed rounds",
+        total as f64 / started.elapsed().as_secs_f64()
+    ));
+    Ok(lines)
+}

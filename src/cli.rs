@@ -189,6 +189,14 @@ async fn bench_store_inner(args: BenchArgs) -> anyhow::Result<ExitCode> {
             .await?
         );
     }
+    if args.writes > 0 {
+        let lines = crate::bench::measure_writes(repo.clone(), args.writes, args.concurrency)
+            .await
+            .map_err(|e| anyhow::anyhow!("write benchmark: {e}"))?;
+        for line in lines {
+            println!("{line}");
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -78,6 +78,10 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 5)]
     pub seconds: u64,
 
+    /// Rounds of record writes to time (create, update, relate, delete); 0 skips them.
+    #[arg(long, default_value_t = 200)]
+    pub writes: usize,
+
     #[command(flatten)]
     pub neo4j: Neo4jArgs,
 }

@@ -498,3 +498,44 @@ async fn reads_can_be_made_to_require_a_key() {
         .unwrap();
     assert_eq!(health.status(), StatusCode::OK, "health stays public");
 }
+
+/// Sends a WebSocket upgrade for /graphql offering `protocols`; the status line and
+/// the headers of the answer.
+async fn upgrade(app: &TestApp, protocols: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let request = format!(
+        "GET /graphql HTTP/1.1\r\nHost: {address}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Protocol: {protocols}\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let mut head = String::new();
+    while !head.contains("\r\n\r\n") {
+        let n = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut buf))
+            .await
+            .expect("an answer within 10 s")
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        head.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    head.to_ascii_lowercase()
+}
+
+#[actix_web::test]
+async fn websocket_upgrades_speak_graphql_transport_ws_and_refuse_unknown_protocols() {
+    let app = TestApp::spawn().await;
+    let head = upgrade(&app, "graphql-transport-ws").await;
+    assert!(head.starts_with("http/1.1 101"), "{head}");
+    assert!(
+        head.contains("sec-websocket-protocol: graphql-transport-ws"),
+        "{head}"
+    );
+    let head = upgrade(&app, "mqtt, wamp").await;
+    assert!(head.starts_with("http/1.1 400"), "{head}");
+    assert!(head.contains("application/json"), "{head}");
+}
