@@ -25,6 +25,7 @@ for_each_backend!(crate::writes;
     a_source_is_created_and_described_and_its_text_is_quoted,
     subscribers_receive_the_changes_they_filter_for,
     an_import_is_published_record_by_record,
+    an_import_racing_edits_gives_every_write_its_own_version,
 );
 
 fn key(role: Role, label: &str) -> Auth {
@@ -892,4 +893,61 @@ pub async fn an_import_is_published_record_by_record(make: Maker) {
         json!({"change": "UPDATED", "actor": {"id": "nsa", "version": 2, "createdBy": "desk-admin"}}),
         "the update, not a replay of the unchanged run"
     );
+}
+
+pub async fn an_import_racing_edits_gives_every_write_its_own_version(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    // The import rewrites KT whole (the document wins over concurrent edits of
+    // other fields); the edits re-apply their field to whatever they find. Either
+    // way each of the five writes gets a version of its own.
+    let kt = data(
+        &service,
+        r#"{ actor(id: "kt") { id kind nameKo nameEn aliases description } }"#,
+        json!({}),
+    )
+    .await["actor"]
+        .clone();
+    let mut doc_actor = kt.clone();
+    doc_actor["description"] = json!("set by the import");
+    let doc = json!({"actors": [doc_actor]});
+    let import = exec(
+        &service,
+        admin(),
+        "mutation($d: JSON!) { importGraph(document: $d) { changed } }",
+        json!({"d": doc}),
+    );
+    let edits = futures_util::future::join_all((0..4).map(|i| {
+        exec(
+            &service,
+            editor(),
+            UPDATE_ACTOR,
+            json!({"id": "kt", "input": {"aliases": [format!("edit {i}")]}}),
+        )
+    }));
+    let (import, edits) = futures_util::future::join(import, edits).await;
+    assert_eq!(import["data"]["importGraph"]["changed"], true, "{import}");
+    let mut versions: Vec<i64> = edits
+        .iter()
+        .map(|r| {
+            assert!(r.get("errors").is_none(), "{r}");
+            r["data"]["updateActor"]["version"].as_i64().unwrap()
+        })
+        .collect();
+    versions.sort();
+    versions.dedup();
+    assert_eq!(
+        versions.len(),
+        4,
+        "each edit has its own version: {versions:?}"
+    );
+    let d = data(
+        &service,
+        r#"{ actor(id: "kt") { version description } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["actor"]["version"], 6, "1 + four edits + the import");
+    assert_eq!(d["actor"]["description"], "set by the import");
 }

@@ -24,6 +24,8 @@ pub(super) const UPSERT_ACTORS: &str = include_str!("upsert_actors.cypher");
 pub(super) const CREATE_RELATIONS: &str = include_str!("create_relations.cypher");
 pub(super) const DELETE_RELATIONS: &str = include_str!("delete_relations.cypher");
 pub(super) const DELETE_ACTORS: &str = include_str!("delete_actors.cypher");
+const GUARD_ACTORS: &str = include_str!("guard_actors.cypher");
+const GUARD_RELATIONS: &str = include_str!("guard_relations.cypher");
 const DELETE_SOURCES: &str = include_str!("delete_sources.cypher");
 
 /// Reports progress: (statements done, statements in all).
@@ -89,13 +91,37 @@ impl Neo4jStore {
         Ok(out)
     }
 
-    /// Imports a validated data set.
+    /// Imports a validated data set. The import compares the data set with what it
+    /// reads first, then writes in one transaction; if a record it writes changed
+    /// in between (a concurrent write), the transaction finds it after taking the
+    /// write lock, rolls back, and the import starts over from the reading.
     pub async fn import_with(
         &self,
         data: &Dataset,
         options: &ImportOptions,
     ) -> StoreResult<Imported> {
         self.setup().await?;
+        let mut attempt = 0;
+        loop {
+            if let Some(done) = self.import_once(data, options).await? {
+                return Ok(done);
+            }
+            attempt += 1;
+            if attempt > super::write::RETRIES {
+                return Err(super::unavailable(anyhow::anyhow!(
+                    "concurrent writes kept changing the records of the import"
+                )));
+            }
+            tokio::time::sleep(super::write::backoff(attempt)).await;
+        }
+    }
+
+    /// One attempt: `None` when a concurrent write got in the way.
+    async fn import_once(
+        &self,
+        data: &Dataset,
+        options: &ImportOptions,
+    ) -> StoreResult<Option<Imported>> {
         let at = chrono::Utc::now();
         let chunk = options.batch_size.max(1) * 10;
         let actor_ids: Vec<ActorId> = data.actors.iter().map(|a| a.id.clone()).collect();
@@ -184,6 +210,31 @@ impl Neo4jStore {
             ..relations_report
         };
 
+        // What the import expects to find when it writes (see guard_*.cypher).
+        let mut guards = Vec::new();
+        if !options.reset {
+            let rows = actors
+                .iter()
+                .map(|a| {
+                    let old = old_actors.get(&a.id).map(|o| o.meta.version);
+                    serde_json::json!({"id": a.id.as_str(), "version": old})
+                })
+                .collect();
+            guards.extend(batches(GUARD_ACTORS, rows, options.batch_size, "rows")?);
+            let rows = relations
+                .iter()
+                .map(|r| {
+                    let old = old_relations.get(&r.id);
+                    serde_json::json!({
+                        "id": r.id.as_str(),
+                        "from": old.map_or(r.from.as_str(), |o| o.from.as_str()),
+                        "version": old.map(|o| o.meta.version),
+                    })
+                })
+                .collect();
+            guards.extend(batches(GUARD_RELATIONS, rows, options.batch_size, "rows")?);
+        }
+
         let (sources, mut changes) = stamp(
             &sources,
             |x| old_sources.get(&x.id).map(|_| Meta::default()),
@@ -246,28 +297,66 @@ impl Neo4jStore {
         statements.extend(batches(CREATE_RELATIONS, rows, options.batch_size, "rows")?);
 
         if statements.is_empty() {
-            return Ok(Imported { report, changes });
+            return Ok(Some(Imported { report, changes }));
         }
-        statements.insert(0, super::write::lock(&at));
         let progress = options.progress.clone();
-        self.on_runtime_within(options.timeout, move |graph| async move {
-            let total = statements.len();
-            let mut txn = graph.start_txn().await.map_err(classify)?;
-            for (done, statement) in statements.into_iter().enumerate() {
-                if let Err(e) = txn.run(statement).await {
-                    // Best effort: the server also rolls back when the connection goes.
+        let lock = super::write::lock(&at);
+        let committed = self
+            .on_runtime_within(options.timeout, move |graph| async move {
+                let total = statements.len();
+                let mut txn = graph.start_txn().await.map_err(classify)?;
+                // Rolls back (best effort: the server also does when the connection
+                // goes) and says whether to try again.
+                async fn give_up(txn: neo4rs::Txn, e: neo4rs::Error) -> StoreResult<bool> {
                     let _ = txn.rollback().await;
-                    return Err(classify(e));
+                    if super::write::lost_race(&e) {
+                        Ok(false)
+                    } else {
+                        Err(classify(e))
+                    }
                 }
-                if let Some(p) = &progress {
-                    p(done + 1, total);
+                if let Err(e) = txn.run(lock).await {
+                    return give_up(txn, e).await;
                 }
-            }
-            txn.commit().await.map_err(classify)
-        })
-        .await?;
-        Ok(Imported { report, changes })
+                for guard in guards {
+                    let stale = match count(&mut txn, guard).await {
+                        Ok(n) => n,
+                        Err(e) => return give_up(txn, e).await,
+                    };
+                    if stale > 0 {
+                        let _ = txn.rollback().await;
+                        return Ok(false);
+                    }
+                }
+                for (done, statement) in statements.into_iter().enumerate() {
+                    if let Err(e) = txn.run(statement).await {
+                        return give_up(txn, e).await;
+                    }
+                    if let Some(p) = &progress {
+                        p(done + 1, total);
+                    }
+                }
+                match txn.commit().await {
+                    Ok(()) => Ok(true),
+                    Err(e) if super::write::lost_race(&e) => Ok(false),
+                    Err(e) => Err(classify(e)),
+                }
+            })
+            .await?;
+        Ok(committed.then_some(Imported { report, changes }))
     }
+}
+
+/// The `stale` count a guard query returns.
+async fn count(txn: &mut neo4rs::Txn, q: Query) -> Result<i64, neo4rs::Error> {
+    let mut stream = txn.execute(q).await?;
+    let mut total = 0;
+    while let Some(row) = stream.next(txn.handle()).await? {
+        total += row
+            .get::<i64>("stale")
+            .map_err(neo4rs::Error::DeserializationError)?;
+    }
+    Ok(total)
 }
 
 /// Fetches records by id in one call (a small seam so `existing` serves all three kinds).

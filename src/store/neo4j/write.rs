@@ -30,7 +30,7 @@ use super::import::{
 };
 
 /// How many times a write that lost a race with another is run again.
-const RETRIES: u32 = 8;
+pub(super) const RETRIES: u32 = 8;
 
 /// The statement that takes the write lock, stamped with the time.
 pub(super) fn lock(at: &DateTime<Utc>) -> Query {
