@@ -1,6 +1,8 @@
 //! The validated records of the graph. Values of these types only come out of
 //! [`crate::domain::dataset::validate`], so code that holds one may rely on its rules.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, SubsecRound, Utc};
 
 use super::{ActorId, ActorKind, DateValue, PartialDate, RelationId, RelationType, SourceId};
@@ -20,12 +22,13 @@ pub struct Meta {
     pub version: u64,
     /// When the record was created.
     pub created_at: Option<DateTime<Utc>>,
-    /// The key label (or `seed`) that created it.
-    pub created_by: Option<String>,
+    /// The key label (or `seed`) that created it (shared: most records of a load
+    /// or an import have the same).
+    pub created_by: Option<Arc<str>>,
     /// When it was last written (its creation, until it is updated).
     pub updated_at: Option<DateTime<Utc>>,
     /// The key label (or `seed`) that last wrote it.
-    pub updated_by: Option<String>,
+    pub updated_by: Option<Arc<str>>,
 }
 
 impl PartialEq for Meta {
@@ -40,20 +43,21 @@ impl Meta {
     /// Times are kept to the millisecond, as every store can hold them.
     pub fn next(old: Option<&Meta>, by: &str, at: DateTime<Utc>) -> Meta {
         let at = at.trunc_subsecs(3);
+        let by: Arc<str> = Arc::from(by);
         match old {
             None => Meta {
                 version: 1,
                 created_at: Some(at),
-                created_by: Some(by.to_string()),
+                created_by: Some(by.clone()),
                 updated_at: Some(at),
-                updated_by: Some(by.to_string()),
+                updated_by: Some(by),
             },
             Some(old) => Meta {
                 version: old.version + 1,
                 created_at: old.created_at.or(Some(at)),
-                created_by: old.created_by.clone().or_else(|| Some(by.to_string())),
+                created_by: old.created_by.clone().or_else(|| Some(by.clone())),
                 updated_at: Some(at),
-                updated_by: Some(by.to_string()),
+                updated_by: Some(by),
             },
         }
     }

@@ -47,12 +47,12 @@ impl MemoryStore {
     /// Builds the store from a validated data set; its records are stamped as
     /// created now by `seed`.
     pub fn new(mut data: Dataset) -> Self {
-        let at = chrono::Utc::now();
+        let seeded = Meta::next(None, "seed", chrono::Utc::now());
         for a in &mut data.actors {
-            a.meta = Meta::next(None, "seed", at);
+            a.meta = seeded.clone();
         }
         for r in &mut data.relations {
-            r.meta = Meta::next(None, "seed", at);
+            r.meta = seeded.clone();
         }
         MemoryStore {
             state: RwLock::new(Arc::new(State::new(data))),

@@ -2,6 +2,8 @@
 //! Reading goes through the domain's parsers, so a record that breaks the rules
 //! (edited by hand in the database, say) is an error, not a panic.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -73,13 +75,21 @@ fn insert_meta(map: &mut Map<String, Value>, meta: &Meta) {
         "createdAt",
         meta.created_at.as_ref().map(|t| json!(timestamp(t))),
     );
-    insert_opt(map, "createdBy", meta.created_by.as_ref().map(|v| json!(v)));
+    insert_opt(
+        map,
+        "createdBy",
+        meta.created_by.as_deref().map(|v| json!(v)),
+    );
     insert_opt(
         map,
         "updatedAt",
         meta.updated_at.as_ref().map(|t| json!(timestamp(t))),
     );
-    insert_opt(map, "updatedBy", meta.updated_by.as_ref().map(|v| json!(v)));
+    insert_opt(
+        map,
+        "updatedBy",
+        meta.updated_by.as_deref().map(|v| json!(v)),
+    );
 }
 
 fn read_meta(
@@ -100,9 +110,9 @@ fn read_meta(
     Ok(Meta {
         version: u64::try_from(version.unwrap_or(0)).map_err(|_| "negative version".to_string())?,
         created_at: time(created_at)?,
-        created_by,
+        created_by: created_by.map(Arc::from),
         updated_at: time(updated_at)?,
-        updated_by,
+        updated_by: updated_by.map(Arc::from),
     })
 }
 
