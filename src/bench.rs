@@ -197,12 +197,13 @@ pub async fn measure_writes(
         tag: &str,
         times: &mut [Vec<Duration>; 4],
     ) -> Result<(), crate::store::WriteError> {
-        let id =
-            ActorId::parse(format!("bench-writer-{tag}")).map_err(|e| invalid(e.to_string()))?;
+        // The process id keeps a re-run clear of what a failed run left.
+        let id = ActorId::parse(format!("bench-writer-{}-{tag}", std::process::id()))
+            .map_err(|e| invalid(e.to_string()))?;
         let mut a = actor.clone();
         a.id = id.clone();
         let mut r = relation.clone();
-        r.id = crate::domain::RelationId::parse(format!("bench-writer-{tag}-rel"))
+        r.id = crate::domain::RelationId::parse(format!("{id}-rel"))
             .map_err(|e| invalid(e.to_string()))?;
         r.from = id.clone();
         let writes = [

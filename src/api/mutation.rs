@@ -240,11 +240,16 @@ fn internal(detail: &str) -> std::sync::Arc<crate::store::StoreError> {
     })
 }
 
+/// How many times an edit without `expectedVersion` is applied again over
+/// concurrent changes before it gives up.
+const EDIT_ATTEMPTS: usize = 10;
+
 /// Reads the record, applies the edit, and writes it against the version read
 /// (or `expected`, when the client gave one). When the client gave none and the
 /// record changed between the read and the write, the edit is applied again to
-/// the new state (a few times at most): the client asked for no locking, so a
-/// concurrent edit is not its conflict.
+/// the new state: the client asked for no locking, so a concurrent edit is not
+/// its conflict. Each round some writer wins, so with fewer than
+/// [`EDIT_ATTEMPTS`] writers at once every edit lands; past that, CONFLICT.
 async fn edit<F, Fut>(
     ctx: &Context<'_>,
     caller: &Caller,
@@ -263,7 +268,7 @@ where
             Err(ApiError::Conflict {
                 current_version: Some(_),
                 ..
-            }) if expected.is_none() && attempts < 3 => attempts += 1,
+            }) if expected.is_none() && attempts < EDIT_ATTEMPTS => attempts += 1,
             other => return other,
         }
     }

@@ -90,6 +90,10 @@ pub struct Neo4jStore {
     runtime: Arc<OwnRuntime>,
     handle: tokio::runtime::Handle,
     timeout: Duration,
+    /// Writes of this process queue here rather than collide in the database
+    /// (which serialises them anyway, see `write.rs`); the lock node still orders
+    /// them against other processes.
+    writes: Arc<tokio::sync::Mutex<()>>,
 }
 
 fn unavailable(e: impl Into<anyhow::Error>) -> StoreError {
@@ -173,6 +177,7 @@ impl Neo4jStore {
             runtime: Arc::new(OwnRuntime(Some(runtime))),
             handle,
             timeout: config.query_timeout,
+            writes: Arc::default(),
         };
         store.ping().await?;
         store.setup().await?;

@@ -899,6 +899,31 @@ pub async fn an_import_racing_edits_gives_every_write_its_own_version(make: Make
     let Some(service) = seeded(make).await else {
         return;
     };
+    import_racing_edits(&service, &service).await;
+}
+
+/// Two API instances over one Bolt database: an import through one races edits
+/// through the other. Within one instance writes queue; across instances the
+/// import's version check (guard_*.cypher) is what keeps each write's version.
+#[actix_web::test]
+async fn bolt_an_import_on_one_instance_racing_edits_on_another_keeps_every_version() {
+    use actorgraph::store::neo4j::{ImportOptions, Neo4jStore};
+    let Some(db) = crate::backends::fresh_bolt_database() else {
+        return;
+    };
+    let first = Neo4jStore::connect(&db.config).await.unwrap();
+    first
+        .import_with(&seed_dataset(), &ImportOptions::default())
+        .await
+        .unwrap();
+    let second = Neo4jStore::connect(&db.config).await.unwrap();
+    let importer = GraphqlService::new(std::sync::Arc::new(first));
+    let editor = GraphqlService::new(std::sync::Arc::new(second));
+    import_racing_edits(&importer, &editor).await;
+}
+
+async fn import_racing_edits(importer: &GraphqlService, edits_through: &GraphqlService) {
+    let service = importer;
     // The import rewrites KT whole (the document wins over concurrent edits of
     // other fields); the edits re-apply their field to whatever they find. Either
     // way each of the five writes gets a version of its own.
@@ -920,7 +945,7 @@ pub async fn an_import_racing_edits_gives_every_write_its_own_version(make: Make
     );
     let edits = futures_util::future::join_all((0..4).map(|i| {
         exec(
-            &service,
+            edits_through,
             editor(),
             UPDATE_ACTOR,
             json!({"id": "kt", "input": {"aliases": [format!("edit {i}")]}}),

@@ -103,7 +103,10 @@ impl Neo4jStore {
         self.setup().await?;
         let mut attempt = 0;
         loop {
-            if let Some(done) = self.import_once(data, options).await? {
+            let gate = self.writes.lock().await;
+            let attempted = self.import_once(data, options).await?;
+            drop(gate);
+            if let Some(done) = attempted {
                 return Ok(done);
             }
             attempt += 1;

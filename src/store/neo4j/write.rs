@@ -30,7 +30,7 @@ use super::import::{
 };
 
 /// How many times a write that lost a race with another is run again.
-pub(super) const RETRIES: u32 = 8;
+pub(super) const RETRIES: u32 = 10;
 
 /// The statement that takes the write lock, stamped with the time.
 pub(super) fn lock(at: &DateTime<Utc>) -> Query {
@@ -309,11 +309,11 @@ async fn once(graph: Graph, write: Write, by: String) -> Result<Vec<Change>, Wri
     }
 }
 
-/// A short wait before running a write again, longer after each attempt and
-/// spread a little, so that two writers that collided do not collide again.
+/// A wait before running a write again: doubling from 10 ms up to a second, and
+/// spread a little, so that writers that collided do not collide again.
 pub(super) fn backoff(attempt: u32) -> Duration {
-    let spread = u64::from(Utc::now().timestamp_subsec_micros() % 10);
-    Duration::from_millis(5 * u64::from(attempt) + spread)
+    let spread = u64::from(Utc::now().timestamp_subsec_micros() % 20);
+    Duration::from_millis((10u64 << attempt.min(7)).min(1_000) + spread)
 }
 
 impl Neo4jStore {
@@ -326,9 +326,11 @@ impl Neo4jStore {
         let mut attempt = 0;
         loop {
             let (w, b) = (write.clone(), by.to_string());
+            let gate = self.writes.lock().await;
             let result: StoreResult<Result<Vec<Change>, WriteError>> = self
                 .on_runtime(move |graph| async move { Ok(once(graph, w, b).await) })
                 .await;
+            drop(gate);
             match result? {
                 Err(WriteError::Busy) if attempt < RETRIES => {
                     attempt += 1;
