@@ -337,10 +337,11 @@ pub struct Imported {
     pub changes: Vec<Change>,
 }
 
-/// The records of `wanted` to write, stamped as written by `by` at `at` (each
-/// new one at version 1, each changed one at its stored version + 1), and the
-/// changes they make; `existing` looks up the stored record and `meta` reaches a
-/// record's metadata.
+/// The records of `write` (an import's new and changed records), stamped as
+/// written by `by` at `at` (each new one at version 1, each changed one at its
+/// stored version + 1), and the changes they make. `existing` gives the stored
+/// record's metadata (`None`: the record is new), `set_meta` stamps a record, and
+/// `record` wraps it for the change feed.
 pub(crate) fn stamp<T: Clone>(
     write: &[&T],
     existing: impl Fn(&T) -> Option<Meta>,
