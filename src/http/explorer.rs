@@ -9,10 +9,15 @@ const PAGE: &str = include_str!("explorer.html");
 
 /// GET /explore.
 pub async fn page(state: web::Data<AppState>) -> HttpResponse {
-    let html = PAGE.replace(
-        "{{cytoscape.min.js}}",
-        &state.assets.url("cytoscape.min.js"),
-    );
+    let html = PAGE
+        .replace(
+            "{{cytoscape.min.js}}",
+            &state.assets.url("cytoscape.min.js"),
+        )
+        .replace(
+            "{{graphql-ws.min.js}}",
+            &state.assets.url("graphql-ws.min.js"),
+        );
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html)

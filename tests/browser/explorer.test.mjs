@@ -3,13 +3,28 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { artifacts, openPage, skip, start } from './server.mjs';
 
+const adminKey = randomBytes(24).toString('hex');
+const keyEntry = `admin:${createHash('sha256').update(adminKey).digest('hex')}:newsroom-script`;
+
 let env;
 before(async () => {
-  if (!skip) env = await start();
+  if (!skip) env = await start({ env: { ACTORGRAPH_API_KEYS: keyEntry } });
 });
+
+async function write(query, variables = {}) {
+  const res = await fetch(`${env.base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  assert.equal(body.errors, undefined, JSON.stringify(body));
+  return body.data;
+}
 after(async () => env?.stop());
 
 /// Waits for the graph's last layout, then clicks a node or edge where it is drawn.
@@ -101,6 +116,47 @@ test('the date slider keeps only the relations valid at the chosen year', { skip
   await page.waitForFunction(() => window.explorer.cy.getElementById('r:amazon-leases-gs-tower').nonempty());
   assert.match(await page.locator('#as-of-value').innerText(), /2020/);
   await page.screenshot({ path: join(artifacts, 'explorer-date.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the explorer draws relations and actors changed elsewhere while it is open', { skip }, async () => {
+  const { page, context, outside, errors } = await openPage(env);
+  await page.goto(`${env.base}/explore`);
+  await pick(page, '#search', 'KT', 'kt');
+  await page.waitForFunction(() => window.explorer.cy.getElementById('a:kt').nonempty());
+  await page.locator('#live.on').waitFor({ timeout: 15_000 });
+  await page.evaluate(() => window.explorer.idle());
+  // The feed is live once the server serves both of the page's subscriptions.
+  for (let i = 0; i < 100; i += 1) {
+    const health = await (await fetch(`${env.base}/health`)).json();
+    if (health.subscriptions >= 2) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(await has(page, 'a:cia'), false, 'the CIA is not a neighbour of KT');
+
+  // Another client adds a relation from KT to the CIA: it appears, with the CIA.
+  await write(`mutation { createActor(input: {id: "nsa", kind: GOVERNMENT_AGENCY, nameEn: "National Security Agency"}) { id } }`);
+  await write(`mutation($q: String!) { createRelation(input: {id: "kt-usage-cia-live", type: USAGE, fromId: "kt", toId: "cia",
+    summary: "live test", evidence: [{sourceId: "amazon-korea-cloud-2015", quote: $q}]}) { id } }`,
+  { q: '아마존은 자국인 미국의 지원속에 든든한 클라우드 인프라를 확보한 상태다.' });
+  await page.waitForFunction(() => window.explorer.cy.getElementById('r:kt-usage-cia-live').nonempty(), null, { timeout: 15_000 });
+  assert.ok(await has(page, 'a:cia'), 'the new end is drawn');
+  assert.equal(await has(page, 'a:nsa'), false, 'an actor unrelated to the graph is not drawn');
+
+  // Its type changes: the edge follows. A renamed actor is relabelled.
+  await write('mutation { updateRelation(id: "kt-usage-cia-live", input: {type: CONTRACT}) { id } }');
+  await page.waitForFunction(() => window.explorer.cy.getElementById('r:kt-usage-cia-live').data('type') === 'CONTRACT', null, { timeout: 15_000 });
+  await write('mutation { updateActor(id: "cia", input: {nameEn: "CIA (renamed live)"}) { id } }');
+  await page.waitForFunction(() => /renamed live/.test(window.explorer.cy.getElementById('a:cia').data('label')), null, { timeout: 15_000 });
+  await page.evaluate(() => window.explorer.idle());
+  await page.screenshot({ path: join(artifacts, 'explorer-live.png') });
+
+  // Deleted elsewhere: gone here.
+  await write('mutation { deleteRelation(id: "kt-usage-cia-live") { id } }');
+  await page.waitForFunction(() => window.explorer.cy.getElementById('r:kt-usage-cia-live').empty(), null, { timeout: 15_000 });
+  assert.ok(await has(page, 'a:kt'));
+  assert.deepEqual(outside, [], 'nothing loaded from outside this server');
   assert.deepEqual(errors, []);
   await context.close();
 });
