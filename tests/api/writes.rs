@@ -923,12 +923,11 @@ async fn bolt_an_import_on_one_instance_racing_edits_on_another_keeps_every_vers
 }
 
 async fn import_racing_edits(importer: &GraphqlService, edits_through: &GraphqlService) {
-    let service = importer;
     // The import rewrites KT whole (the document wins over concurrent edits of
     // other fields); the edits re-apply their field to whatever they find. Either
     // way each of the five writes gets a version of its own.
     let kt = data(
-        &service,
+        importer,
         r#"{ actor(id: "kt") { id kind nameKo nameEn aliases description } }"#,
         json!({}),
     )
@@ -938,7 +937,7 @@ async fn import_racing_edits(importer: &GraphqlService, edits_through: &GraphqlS
     doc_actor["description"] = json!("set by the import");
     let doc = json!({"actors": [doc_actor]});
     let import = exec(
-        &service,
+        importer,
         admin(),
         "mutation($d: JSON!) { importGraph(document: $d) { changed } }",
         json!({"d": doc}),
@@ -968,7 +967,7 @@ async fn import_racing_edits(importer: &GraphqlService, edits_through: &GraphqlS
         "each edit has its own version: {versions:?}"
     );
     let d = data(
-        &service,
+        importer,
         r#"{ actor(id: "kt") { version description } }"#,
         json!({}),
     )
