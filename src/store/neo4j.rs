@@ -48,6 +48,7 @@ const PING: &str = include_str!("neo4j/ping.cypher");
 const ACTORS_BY_IDS: &str = include_str!("neo4j/actors_by_ids.cypher");
 const FIND_ACTORS: &str = include_str!("neo4j/find_actors.cypher");
 const RELATIONS_BY_IDS: &str = include_str!("neo4j/relations_by_ids.cypher");
+const BACKFILL_RELATION_KEYS: &str = include_str!("neo4j/backfill_relation_keys.cypher");
 const RELATION_PAGES_OF_ACTORS: &str = include_str!("neo4j/relation_pages_of_actors.cypher");
 const RELATION_PAGE_ALL: &str = include_str!("neo4j/relation_page_all.cypher");
 const SOURCES_BY_IDS: &str = include_str!("neo4j/sources_by_ids.cypher");
@@ -181,6 +182,15 @@ impl Neo4jStore {
         };
         store.ping().await?;
         store.setup().await?;
+        // Within the store's longest allowance, since it reads every relationship.
+        store
+            .on_runtime_within(Duration::from_secs(3_600), |graph| async move {
+                graph
+                    .run(query(BACKFILL_RELATION_KEYS))
+                    .await
+                    .map_err(classify)
+            })
+            .await?;
         Ok(store)
     }
 

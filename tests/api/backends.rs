@@ -223,3 +223,32 @@ macro_rules! for_each_backend {
     };
 }
 pub(crate) use for_each_backend;
+
+/// Runs a Cypher query on a test database through ArcadeDB's HTTP API and returns
+/// its rows: for tests that check (or disturb) how the Neo4j store lays data out.
+pub fn cypher_rows(config: &Neo4jConfig, cypher: &str) -> Vec<serde_json::Value> {
+    let base =
+        std::env::var("ARCADEDB_HTTP_URL").unwrap_or_else(|_| "http://127.0.0.1:2480".into());
+    let database = config.database.as_deref().expect("a test database");
+    let output = std::process::Command::new("curl")
+        .args([
+            "-fsS",
+            "-u",
+            &format!("{}:{}", config.user, config.password),
+        ])
+        .args(["-H", "content-type: application/json"])
+        .args([
+            "-d",
+            &serde_json::json!({ "language": "cypher", "command": cypher }).to_string(),
+        ])
+        .arg(format!("{base}/api/v1/command/{database}"))
+        .output()
+        .expect("curl runs");
+    assert!(
+        output.status.success(),
+        "{cypher}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let body: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    body["result"].as_array().cloned().unwrap_or_default()
+}

@@ -26,6 +26,7 @@ for_each_backend!(crate::writes;
     subscribers_receive_the_changes_they_filter_for,
     an_import_is_published_record_by_record,
     an_import_racing_edits_gives_every_write_its_own_version,
+    an_import_that_changes_a_kind_keeps_the_actors_relations_and_their_versions,
 );
 
 fn key(role: Role, label: &str) -> Auth {
@@ -974,4 +975,120 @@ async fn import_racing_edits(importer: &GraphqlService, edits_through: &GraphqlS
     .await;
     assert_eq!(d["actor"]["version"], 6, "1 + four edits + the import");
     assert_eq!(d["actor"]["description"], "set by the import");
+}
+
+/// On the Neo4j store every relation has exactly one key node naming the actor it
+/// starts from, whatever writes it went through (relations are found by id through
+/// their keys).
+#[actix_web::test]
+async fn bolt_relation_keys_follow_every_write() {
+    use actorgraph::store::neo4j::{ImportOptions, Neo4jStore};
+    let Some(db) = crate::backends::fresh_bolt_database() else {
+        return;
+    };
+    let store = Neo4jStore::connect(&db.config).await.unwrap();
+    store
+        .import_with(&seed_dataset(), &ImportOptions::default())
+        .await
+        .unwrap();
+    let service = GraphqlService::new(std::sync::Arc::new(store));
+    ok(&service, editor(), CREATE_ACTOR, json!({"input": nsa()})).await;
+    ok(
+        &service,
+        editor(),
+        CREATE_RELATION,
+        json!({"input": {
+        "id": "nsa-usage-kt", "type": "USAGE", "fromId": "nsa", "toId": "kt", "summary": "s",
+        "evidence": [{"sourceId": "amazon-korea-cloud-2015", "quote": KT_SENTENCE}]}}),
+    )
+    .await;
+    // A new start, a new type, a kind change (re-created with its relations), deletes.
+    ok(
+        &service,
+        editor(),
+        UPDATE_RELATION,
+        json!({"id": "nsa-usage-kt",
+        "input": {"fromId": "cia", "type": "CONTRACT"}}),
+    )
+    .await;
+    ok(
+        &service,
+        editor(),
+        UPDATE_ACTOR,
+        json!({"id": "cia", "input": {"kind": "GOVERNMENT"}}),
+    )
+    .await;
+    ok(
+        &service,
+        admin(),
+        r#"mutation { deleteRelation(id: "amazon-leases-gs-tower") { id } }"#,
+        json!({}),
+    )
+    .await;
+    ok(
+        &service,
+        admin(),
+        r#"mutation { deleteActor(id: "amazon", cascade: true) { actor { id } } }"#,
+        json!({}),
+    )
+    .await;
+
+    let rows = |q: &str| crate::backends::cypher_rows(&db.config, q);
+    let relations =
+        rows("MATCH (a:Actor)-[r]->(:Actor) RETURN r.id AS id, a.id AS from ORDER BY id");
+    let keys = rows("MATCH (k:RelationKey) RETURN k.id AS id, k.from AS from ORDER BY id");
+    assert!(!relations.is_empty());
+    assert_eq!(keys, relations, "one key per relation, naming its start");
+    assert!(keys
+        .iter()
+        .any(|k| k["id"] == "nsa-usage-kt" && k["from"] == "cia"));
+    let d = data(
+        &service,
+        r#"{ relation(id: "nsa-usage-kt") { type from { id kind } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        d["relation"],
+        json!({"type": "CONTRACT", "from": {"id": "cia", "kind": "GOVERNMENT"}})
+    );
+}
+
+pub async fn an_import_that_changes_a_kind_keeps_the_actors_relations_and_their_versions(
+    make: Maker,
+) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let query = r#"{ actor(id: "kt") { kind version relations(first: 100) { totalCount edges { node { id version } } } } }"#;
+    let before = data(&service, query, json!({})).await;
+    assert!(before["actor"]["relations"]["totalCount"].as_u64().unwrap() >= 3);
+    let kt = data(
+        &service,
+        r#"{ actor(id: "kt") { id nameKo nameEn aliases description } }"#,
+        json!({}),
+    )
+    .await["actor"]
+        .clone();
+    let mut changed = kt.clone();
+    changed["kind"] = json!("ASSOCIATION");
+    let r = ok(
+        &service,
+        admin(),
+        "mutation($d: JSON!) { importGraph(document: $d) { changed actors { updated } relations { created updated unchanged } } }",
+        json!({"d": {"actors": [changed]}}),
+    )
+    .await;
+    assert_eq!(
+        r["importGraph"],
+        json!({"changed": true, "actors": {"updated": 1},
+               "relations": {"created": 0, "updated": 0, "unchanged": 0}})
+    );
+    let after = data(&service, query, json!({})).await;
+    assert_eq!(after["actor"]["kind"], "ASSOCIATION");
+    assert_eq!(after["actor"]["version"], 2);
+    assert_eq!(
+        after["actor"]["relations"], before["actor"]["relations"],
+        "the same relations, at the same versions"
+    );
 }

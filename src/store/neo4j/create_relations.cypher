@@ -1,7 +1,9 @@
-// Creates relations between existing actors. A relationship type cannot be a
-// parameter, so each type has its own CREATE, chosen by the FOREACH/CASE idiom;
-// no type is ever spliced into the query text. Relations being replaced are
-// deleted first (delete_relations.cypher), so CREATE never duplicates an id.
+// Creates relations between existing actors, each with its key node
+// (`(:RelationKey {id, from})`, unique by id across all types, which is how a
+// relation is found by id). A relationship type cannot be a parameter, so each
+// type has its own CREATE, chosen by the FOREACH/CASE idiom; no type is ever
+// spliced into the query text. Relations being replaced are deleted first
+// (delete_relations.cypher), so CREATE never duplicates an id.
 UNWIND $rows AS row
 MATCH (a:Actor {id: row.props.from})
 MATCH (b:Actor {id: row.props.to})
@@ -47,3 +49,5 @@ FOREACH (_ IN CASE WHEN row.type = 'MARKET_PRESENCE' THEN [1] ELSE [] END |
   CREATE (a)-[r:MARKET_PRESENCE]->(b) SET r = row.props)
 FOREACH (_ IN CASE WHEN row.type = 'PRODUCTION' THEN [1] ELSE [] END |
   CREATE (a)-[r:PRODUCTION]->(b) SET r = row.props)
+MERGE (k:RelationKey {id: row.props.id})
+SET k.from = row.props.from

@@ -1,4 +1,14 @@
-// Deletes actors by id with their relationships.
+// Deletes actors by id with their relationships and those relationships' key
+// nodes. (The ids are collected and unwound in a subquery: ArcadeDB does not
+// delete nodes matched as `{id: r.id}` straight from an optional match, and scans
+// every key for `k.id IN list`.)
 UNWIND $ids AS id
 MATCH (a:Actor {id: id})
+OPTIONAL MATCH (a)-[r]-(:Actor)
+WITH a, collect(r.id) AS relationIds
+CALL (relationIds) {
+  UNWIND relationIds AS relationId
+  MATCH (k:RelationKey {id: relationId})
+  DELETE k
+}
 DETACH DELETE a

@@ -1,5 +1,7 @@
-// Deletes relations by id, anchored on the actor each currently starts from.
+// Deletes relations by id, anchored on the actor each currently starts from, with
+// their key nodes.
 UNWIND $rows AS row
-MATCH (:Actor {id: row.from})-[r]->(:Actor)
-WHERE r.id = row.id
-DELETE r
+OPTIONAL MATCH (:Actor {id: row.from})-[r]->(:Actor)
+  WHERE r.id = row.id
+OPTIONAL MATCH (k:RelationKey {id: row.id})
+DELETE r, k

@@ -185,8 +185,9 @@ impl Neo4jStore {
         }
 
         // An actor whose kind changed must be re-created (labels are fixed at
-        // creation on ArcadeDB), which drops its relationships: the data set's
-        // relations that touch it are then written again.
+        // creation on ArcadeDB), which drops its relationships: those the import
+        // does not write anyway are carried over as they are (same content and
+        // version; not reported, since nothing about them changes).
         let recreated: HashSet<&ActorId> = data
             .actors
             .iter()
@@ -195,11 +196,19 @@ impl Neo4jStore {
             .collect();
         let (sources, sources_report) = diff(&data.sources, |s| old_sources.get(&s.id), |_| false);
         let (actors, actors_report) = diff(&data.actors, |a| old_actors.get(&a.id), |_| false);
-        let (relations, relations_report) = diff(
-            &data.relations,
-            |r| old_relations.get(&r.id),
-            |r| recreated.contains(&r.from) || recreated.contains(&r.to),
-        );
+        let (relations, relations_report) =
+            diff(&data.relations, |r| old_relations.get(&r.id), |_| false);
+        let mut carried: Vec<Relation> = Vec::new();
+        {
+            let writing: HashSet<&RelationId> = relations.iter().map(|r| &r.id).collect();
+            for id in &recreated {
+                for r in self.relations_of(id).await? {
+                    if !writing.contains(&r.id) && !carried.iter().any(|c| c.id == r.id) {
+                        carried.push(r);
+                    }
+                }
+            }
+        }
         report.sources = KindReport {
             deleted: report.sources.deleted,
             ..sources_report
@@ -234,6 +243,9 @@ impl Neo4jStore {
                         "version": old.map(|o| o.meta.version),
                     })
                 })
+                .chain(carried.iter().map(|r| {
+                    serde_json::json!({"id": r.id.as_str(), "from": r.from.as_str(), "version": r.meta.version})
+                }))
                 .collect();
             guards.extend(batches(GUARD_RELATIONS, rows, options.batch_size, "rows")?);
         }
@@ -295,6 +307,7 @@ impl Neo4jStore {
         )?);
         let rows = relations
             .iter()
+            .chain(&carried)
             .map(|r| serde_json::json!({"type": r.kind.as_str(), "props": relation_props(r)}))
             .collect();
         statements.extend(batches(CREATE_RELATIONS, rows, options.batch_size, "rows")?);
@@ -347,6 +360,19 @@ impl Neo4jStore {
             })
             .await?;
         Ok(committed.then_some(Imported { report, changes }))
+    }
+}
+
+impl Neo4jStore {
+    /// Every relation of one actor, in either direction.
+    async fn relations_of(&self, id: &ActorId) -> StoreResult<Vec<Relation>> {
+        let q = query(super::write::RELATIONS_OF_ACTOR).param("id", id.as_str());
+        let records: Vec<super::records::RelationRecord> = self.rows(q, "relation").await?;
+        records
+            .into_iter()
+            .map(super::records::RelationRecord::into_domain)
+            .collect::<Result<_, _>>()
+            .map_err(super::invalid)
     }
 }
 

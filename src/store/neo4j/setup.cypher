@@ -9,8 +9,10 @@ CREATE CONSTRAINT write_lock_id IF NOT EXISTS FOR (l:WriteLock) REQUIRE l.id IS 
 MERGE (l:WriteLock {id: 'graph'});
 // Name search: `searchText` holds the folded names and aliases joined by `|`.
 CREATE TEXT INDEX actor_search IF NOT EXISTS FOR (a:Actor) ON (a.searchText);
-// Relation ids are unique per relationship type (Neo4j 5.7+); the seed command
-// keeps them unique across types.
+// Relation ids are unique across types through their key nodes (create_relations
+// .cypher), which also make finding a relation by id an index seek.
+CREATE CONSTRAINT relation_key_id IF NOT EXISTS FOR (k:RelationKey) REQUIRE k.id IS UNIQUE;
+// And unique per relationship type on the relationships themselves (Neo4j 5.7+).
 CREATE CONSTRAINT contract_id IF NOT EXISTS FOR ()-[r:CONTRACT]-() REQUIRE r.id IS UNIQUE;
 CREATE CONSTRAINT lobbying_id IF NOT EXISTS FOR ()-[r:LOBBYING]-() REQUIRE r.id IS UNIQUE;
 CREATE CONSTRAINT lease_id IF NOT EXISTS FOR ()-[r:LEASE]-() REQUIRE r.id IS UNIQUE;

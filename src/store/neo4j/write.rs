@@ -24,7 +24,7 @@ use crate::domain::{Actor, ActorId, Meta, Relation, RelationId, Source, SourceId
 use crate::store::{check_version, Change, ChangeKind, Record, StoreResult, Write, WriteError};
 
 pub(super) const LOCK: &str = include_str!("lock.cypher");
-const RELATIONS_OF_ACTOR: &str = include_str!("relations_of_actor.cypher");
+pub(super) const RELATIONS_OF_ACTOR: &str = include_str!("relations_of_actor.cypher");
 use super::import::{
     CREATE_RELATIONS, DELETE_ACTORS, DELETE_RELATIONS, UPSERT_ACTORS, UPSERT_SOURCES,
 };
