@@ -150,6 +150,11 @@ test('the explorer draws relations and actors changed elsewhere while it is open
   await write('mutation { updateActor(id: "cia", input: {nameEn: "CIA (renamed live)"}) { id } }');
   await page.waitForFunction(() => /renamed live/.test(window.explorer.cy.getElementById('a:cia').data('label')), null, { timeout: 15_000 });
   await page.evaluate(() => window.explorer.idle());
+  // Its panel says who recorded the relation and who changed it.
+  await clickElement(page, 'r:kt-usage-cia-live');
+  const historyLine = page.locator('#panel .history');
+  await historyLine.waitFor({ timeout: 15_000 });
+  assert.match(await historyLine.innerText(), /^Recorded by newsroom-script on \d{4}-\d\d-\d\d \d\d:\d\d UTC; version 2, last changed by newsroom-script/);
   await page.screenshot({ path: join(artifacts, 'explorer-live.png') });
 
   // Deleted elsewhere: gone here.
