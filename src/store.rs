@@ -234,7 +234,10 @@ pub enum Write {
         expected: Option<u64>,
     },
     CreateSource(Source),
-    UpdateSource(Source),
+    UpdateSource {
+        source: Source,
+        expected: u64,
+    },
 }
 
 /// What happened to a record.

@@ -283,6 +283,10 @@ fn with_expected(write: Write, expected: Option<u64>) -> Write {
             relation,
             expected: v,
         },
+        Write::UpdateSource { source, .. } => Write::UpdateSource {
+            source,
+            expected: v,
+        },
         other => other,
     }
 }
@@ -935,38 +939,48 @@ impl MutationRoot {
 
     /// Changes a source's description (title, publisher, date, URL, note). Its
     /// text cannot change, since quotes were verified against it: a corrected text
-    /// is a new source. Needs the editor role.
+    /// is a new source. With `expectedVersion`, fails with CONFLICT if the source
+    /// moved on. Needs the editor role.
     async fn update_source(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The source's id.")] id: ID,
         #[graphql(desc = "The fields to change.")] input: UpdateSourceInput,
+        #[graphql(desc = "The `version` you read; the update fails if it moved on.")]
+        expected_version: Option<i64>,
     ) -> ApiResult<SourceNode> {
         let caller = require(ctx, Role::Editor)?;
         let id = parse_id("id", &id, SourceId::parse)?;
+        let expected = version("expectedVersion", expected_version)?;
         let repo = repo(ctx)?.as_ref();
-        let current = repo
-            .sources_by_ids(std::slice::from_ref(&id))
-            .await?
-            .pop()
-            .ok_or_else(|| not_found("id", "source", id.as_str()))?;
-        let mut raw = RawSource::from(&current);
-        if let Some(t) = &input.title {
-            raw.title = t.clone();
-        }
-        patch(&mut raw.publisher, &input.publisher, String::clone);
-        if let Some(l) = &input.language {
-            raw.language = l.clone();
-        }
-        patch(&mut raw.published_at, &input.published, |d| {
-            RawDate::from(d)
-        });
-        patch(&mut raw.url, &input.url, String::clone);
-        patch(&mut raw.note, &input.note, String::clone);
-        let source = validated!(repo, "input", sources, raw)?;
-        Ok(first_source(
-            commit(ctx, caller, Write::UpdateSource(source), "id").await?,
-        )?)
+        let (id, input) = (&id, &input);
+        let changes = edit(ctx, caller, expected, "id", || async move {
+            let current = repo
+                .sources_by_ids(std::slice::from_ref(id))
+                .await?
+                .pop()
+                .ok_or_else(|| not_found("id", "source", id.as_str()))?;
+            let mut raw = RawSource::from(&current);
+            if let Some(t) = &input.title {
+                raw.title = t.clone();
+            }
+            patch(&mut raw.publisher, &input.publisher, String::clone);
+            if let Some(l) = &input.language {
+                raw.language = l.clone();
+            }
+            patch(&mut raw.published_at, &input.published, |d| {
+                RawDate::from(d)
+            });
+            patch(&mut raw.url, &input.url, String::clone);
+            patch(&mut raw.note, &input.note, String::clone);
+            let source = validated!(repo, "input", sources, raw)?;
+            Ok(Write::UpdateSource {
+                source,
+                expected: current.meta.version,
+            })
+        })
+        .await?;
+        Ok(first_source(changes)?)
     }
 }
 

@@ -439,6 +439,34 @@ impl SourceNode {
         ID(self.0.id.to_string())
     }
 
+    /// Times the source was written: 1 when created, one more on each update (0
+    /// for a record stored before versions were kept). Pass it as
+    /// `expectedVersion` to an update so that it fails with CONFLICT if someone
+    /// changed the source since you read it.
+    async fn version(&self) -> i64 {
+        i64::try_from(self.0.meta.version).unwrap_or(i64::MAX)
+    }
+
+    /// When the source was created (null for a record stored before this was kept).
+    async fn created_at(&self) -> Option<DateTime<Utc>> {
+        self.0.meta.created_at
+    }
+
+    /// Who created the source: the label of the API key, or `seed`.
+    async fn created_by(&self) -> Option<&str> {
+        self.0.meta.created_by.as_deref()
+    }
+
+    /// When the source was last written (its creation until it is updated).
+    async fn updated_at(&self) -> Option<DateTime<Utc>> {
+        self.0.meta.updated_at
+    }
+
+    /// Who last wrote the source: the label of the API key, or `seed`.
+    async fn updated_by(&self) -> Option<&str> {
+        self.0.meta.updated_by.as_deref()
+    }
+
     /// The title, or an editor's description when the document has none (see `note`).
     async fn title(&self) -> &str {
         &self.0.title

@@ -474,6 +474,7 @@ fn check_source(
         url,
         note,
         text,
+        meta: Default::default(),
     })
 }
 

@@ -199,6 +199,8 @@ pub struct Source {
     pub note: Option<String>,
     /// The full text; every evidence quote is a substring of it.
     pub text: String,
+    /// Version, creation and last update (not part of the content).
+    pub meta: Meta,
 }
 
 #[cfg(test)]

@@ -54,6 +54,9 @@ impl MemoryStore {
         for r in &mut data.relations {
             r.meta = seeded.clone();
         }
+        for s in &mut data.sources {
+            s.meta = seeded.clone();
+        }
         MemoryStore {
             state: RwLock::new(Arc::new(State::new(data))),
         }
@@ -343,8 +346,8 @@ impl Repository for MemoryStore {
         let at = chrono::Utc::now();
         let (sources, mut changes) = stamp(
             &sources,
-            |x| current.sources.get(&x.id).map(|_| Meta::default()),
-            |_, _| {},
+            |x| current.sources.get(&x.id).map(|s| s.meta.clone()),
+            |x, m| x.meta = m,
             Record::Source,
             by,
             at,
@@ -476,20 +479,27 @@ impl Repository for MemoryStore {
                     Record::Relation(old),
                 )])
             }
-            Write::CreateSource(source) => {
+            Write::CreateSource(mut source) => {
                 if current.sources.contains_key(&source.id) {
                     return Err(WriteError::exists("source", &source.id));
                 }
+                source.meta = Meta::next(None, by, at);
                 Arc::make_mut(&mut guard).put_source(source.clone());
                 Ok(vec![Change::new(
                     ChangeKind::Created,
                     Record::Source(source),
                 )])
             }
-            Write::UpdateSource(source) => {
-                if !current.sources.contains_key(&source.id) {
-                    return Err(WriteError::not_found("source", &source.id));
-                }
+            Write::UpdateSource {
+                mut source,
+                expected,
+            } => {
+                let old = current
+                    .sources
+                    .get(&source.id)
+                    .ok_or_else(|| WriteError::not_found("source", &source.id))?;
+                check_version("source", old.id.as_str(), &old.meta, Some(expected))?;
+                source.meta = Meta::next(Some(&old.meta), by, at);
                 Arc::make_mut(&mut guard).put_source(source.clone());
                 Ok(vec![Change::new(
                     ChangeKind::Updated,

@@ -890,11 +890,43 @@ pub async fn writes_check_ids_endpoints_versions_and_relations_and_stamp_what_th
         "{err:?}"
     );
     source.title = "Retitled".into();
-    repo.write(Write::UpdateSource(source), "t").await.unwrap();
+    let err = repo
+        .write(
+            Write::UpdateSource {
+                source: source.clone(),
+                expected: 3,
+            },
+            "t",
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WriteError::Stale {
+                what: "source",
+                actual: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    repo.write(
+        Write::UpdateSource {
+            source,
+            expected: 1,
+        },
+        "librarian",
+    )
+    .await
+    .unwrap();
     let back = repo
         .sources_by_ids(&[SourceId::parse("src-a").unwrap()])
         .await
         .unwrap();
     assert_eq!(back[0].title, "Retitled");
     assert_eq!(back[0].text, TEXT);
+    assert_eq!(back[0].meta.version, 2);
+    assert_eq!(back[0].meta.updated_by.as_deref(), Some("librarian"));
+    assert_eq!(back[0].meta.created_by.as_deref(), Some("seed"));
 }

@@ -684,10 +684,11 @@ pub async fn a_source_is_created_and_described_and_its_text_is_quoted(make: Make
     assert_eq!(codes(&again), ["CONFLICT"], "{again}");
     let described = ok(
         &service,
-        editor(),
+        admin(),
         r#"mutation { updateSource(id: "nsa-note-2015",
-        input: {title: "A note on the NSA", url: "https://example.org/nsa", published: null}) {
-        title url published { value } text } }"#,
+        input: {title: "A note on the NSA", url: "https://example.org/nsa", published: null},
+        expectedVersion: 1) {
+        title url published { value } text version createdBy updatedBy } }"#,
         json!({}),
     )
     .await;
@@ -696,6 +697,23 @@ pub async fn a_source_is_created_and_described_and_its_text_is_quoted(make: Make
     assert_eq!(s["url"], "https://example.org/nsa");
     assert_eq!(s["published"], Value::Null);
     assert_eq!(s["text"], text, "the text stays");
+    assert_eq!(
+        (
+            s["version"].clone(),
+            s["createdBy"].clone(),
+            s["updatedBy"].clone()
+        ),
+        (json!(2), json!("desk-editor"), json!("desk-admin"))
+    );
+    let stale = exec(
+        &service,
+        editor(),
+        r#"mutation { updateSource(id: "nsa-note-2015", input: {title: "x"}, expectedVersion: 1) { id } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(codes(&stale), ["CONFLICT"], "{stale}");
+    assert_eq!(stale["errors"][0]["extensions"]["currentVersion"], 2);
     let bad = exec(
         &service,
         editor(),

@@ -14,7 +14,7 @@ use neo4rs::{query, Query};
 
 use super::records::{actor_props, relation_props, source_props};
 use super::{bolt, classify, Neo4jStore};
-use crate::domain::{Actor, ActorId, Dataset, Meta, Relation, RelationId, Source, SourceId};
+use crate::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, SourceId};
 use crate::store::{
     diff, stamp, ImportReport, Imported, KindReport, Record, Repository, StoreResult,
 };
@@ -252,8 +252,8 @@ impl Neo4jStore {
 
         let (sources, mut changes) = stamp(
             &sources,
-            |x| old_sources.get(&x.id).map(|_| Meta::default()),
-            |_, _| {},
+            |x| old_sources.get(&x.id).map(|s| s.meta.clone()),
+            |x, m| x.meta = m,
             Record::Source,
             &options.by,
             at,

@@ -342,6 +342,7 @@ pub fn source_props(s: &Source) -> Value {
     insert_opt(&mut m, "url", s.url.as_ref().map(|v| json!(v)));
     insert_opt(&mut m, "note", s.note.as_ref().map(|v| json!(v)));
     m.insert("text".into(), json!(s.text));
+    insert_meta(&mut m, &s.meta);
     Value::Object(m)
 }
 
@@ -365,6 +366,16 @@ pub struct SourceRecord {
     #[serde(default)]
     note: Option<String>,
     text: String,
+    #[serde(default)]
+    version: Option<i64>,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    created_by: Option<String>,
+    #[serde(default)]
+    updated_at: Option<String>,
+    #[serde(default)]
+    updated_by: Option<String>,
 }
 
 impl SourceRecord {
@@ -382,6 +393,13 @@ impl SourceRecord {
             url: self.url,
             note: self.note,
             text: self.text,
+            meta: read_meta(
+                self.version,
+                self.created_at,
+                self.created_by,
+                self.updated_at,
+                self.updated_by,
+            )?,
         })
     }
 }

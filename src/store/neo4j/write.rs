@@ -146,10 +146,14 @@ impl Tx {
         Ok(self.relations(q).await?.into_iter().next())
     }
 
-    async fn source_exists(&mut self, id: &SourceId) -> Result<bool, WriteError> {
+    async fn source(&mut self, id: &SourceId) -> Result<Option<Source>, WriteError> {
         let q = query(SOURCES_BY_IDS).param("ids", vec![id.as_str().to_string()]);
         let rows: Vec<SourceRecord> = self.rows(q, "source").await?;
-        Ok(!rows.is_empty())
+        rows.into_iter()
+            .next()
+            .map(SourceRecord::into_domain)
+            .transpose()
+            .map_err(|e| WriteError::Store(invalid(e)))
     }
 
     /// Checks and writes; the caller commits or rolls back.
@@ -263,20 +267,27 @@ impl Tx {
                     Record::Relation(old),
                 )])
             }
-            Write::CreateSource(source) => {
-                if self.source_exists(&source.id).await? {
+            Write::CreateSource(mut source) => {
+                if self.source(&source.id).await?.is_some() {
                     return Err(WriteError::exists("source", &source.id));
                 }
+                source.meta = stamp(None);
                 self.run(upsert_source(&source)?).await?;
                 Ok(vec![Change::new(
                     ChangeKind::Created,
                     Record::Source(source),
                 )])
             }
-            Write::UpdateSource(source) => {
-                if !self.source_exists(&source.id).await? {
-                    return Err(WriteError::not_found("source", &source.id));
-                }
+            Write::UpdateSource {
+                mut source,
+                expected,
+            } => {
+                let old = self
+                    .source(&source.id)
+                    .await?
+                    .ok_or_else(|| WriteError::not_found("source", &source.id))?;
+                check_version("source", old.id.as_str(), &old.meta, Some(expected))?;
+                source.meta = stamp(Some(&old.meta));
                 self.run(upsert_source(&source)?).await?;
                 Ok(vec![Change::new(
                     ChangeKind::Updated,
