@@ -9,8 +9,8 @@ use futures_util::{Stream, StreamExt};
 
 use super::error::{ApiError, ApiResult};
 use super::events::{ChangeBus, Event};
-use super::types::{parse_id, ActorNode, RelationNode};
-use crate::domain::{ActorId, ActorKind, RelationId, RelationType};
+use super::types::{parse_id, ActorNode, RelationNode, SourceNode};
+use crate::domain::{ActorId, ActorKind, RelationId, RelationType, SourceId};
 use crate::store::{ChangeKind, Record};
 
 /// What happened to a record.
@@ -111,6 +111,45 @@ impl RelationChange {
     }
 }
 
+/// A change to a source document.
+pub struct SourceChange {
+    event: Arc<Event>,
+}
+
+impl SourceChange {
+    fn record(&self) -> Option<&crate::domain::Source> {
+        match &self.event.change.record {
+            Record::Source(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// A change to a source document: what happened, the source as it left it, who and
+/// when.
+#[Object]
+impl SourceChange {
+    /// What happened (sources are created and updated, never deleted).
+    async fn change(&self) -> ChangeType {
+        self.event.change.kind.into()
+    }
+
+    /// The source after the change.
+    async fn source(&self) -> Option<SourceNode> {
+        self.record().cloned().map(SourceNode)
+    }
+
+    /// The label of the API key that made the change.
+    async fn by(&self) -> &str {
+        &self.event.by
+    }
+
+    /// When the change was made.
+    async fn at(&self) -> DateTime<Utc> {
+        self.event.at
+    }
+}
+
 fn changes_filter(changes: Option<Vec<ChangeType>>) -> impl Fn(&Event) -> bool {
     move |e| {
         changes
@@ -190,6 +229,36 @@ impl SubscriptionRoot {
                             && types.as_ref().is_none_or(|t| t.contains(&r.kind)) =>
                     {
                         Some(Ok(RelationChange {
+                            event: event.clone(),
+                        }))
+                    }
+                    _ => None,
+                },
+            };
+            std::future::ready(out)
+        }))
+    }
+
+    /// Sources created or updated from now on (a new article to quote, a
+    /// corrected title…).
+    async fn source_changed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this source.")] id: Option<ID>,
+        #[graphql(desc = "Only these changes (default: all).")] changes: Option<Vec<ChangeType>>,
+    ) -> async_graphql::Result<impl Stream<Item = ApiResult<SourceChange>>> {
+        let id = id
+            .map(|i| parse_id("id", &i, SourceId::parse))
+            .transpose()?;
+        let wanted = changes_filter(changes);
+        Ok(feed(ctx)?.subscribe().filter_map(move |item| {
+            let out = match item {
+                Err(missed) => Some(Err(ApiError::ChangesMissed(missed).into())),
+                Ok(event) => match &event.change.record {
+                    Record::Source(s)
+                        if wanted(&event) && id.as_ref().is_none_or(|i| *i == s.id) =>
+                    {
+                        Some(Ok(SourceChange {
                             event: event.clone(),
                         }))
                     }

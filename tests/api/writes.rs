@@ -876,9 +876,14 @@ pub async fn an_import_is_published_record_by_record(make: Maker) {
         "subscription { actorChanged { change actor { id version createdBy } } }",
         Auth::Anonymous,
     ));
+    let mut sources = Box::pin(service.execute_stream(
+        "subscription { sourceChanged { change by source { id title version } } }",
+        Auth::Anonymous,
+    ));
     started(&mut relations).await;
     started(&mut actors).await;
-    assert_eq!(service.changes().subscribers(), 2);
+    started(&mut sources).await;
+    assert_eq!(service.changes().subscribers(), 3);
     let doc = json!({
         "sources": [{"id": "nsa-cloud-2015", "title": "A second article", "language": "en",
                      "text": "The NSA also moved its analysis to the cloud, following the CIA."}],
@@ -899,6 +904,12 @@ pub async fn an_import_is_published_record_by_record(make: Maker) {
     assert_eq!(
         r[0]["data"]["relationChanged"],
         json!({"change": "CREATED", "relation": {"id": "nsa-follows-cia", "version": 1}})
+    );
+    let s = next_events(&mut sources, 1).await;
+    assert_eq!(
+        s[0]["data"]["sourceChanged"],
+        json!({"change": "CREATED", "by": "desk-admin",
+               "source": {"id": "nsa-cloud-2015", "title": "A second article", "version": 1}})
     );
     // A re-run changes nothing and publishes nothing; a changed record is one update.
     let again = ok(&service, admin(), import, json!({"d": doc})).await;
