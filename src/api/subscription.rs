@@ -34,132 +34,91 @@ impl From<ChangeKind> for ChangeType {
     }
 }
 
-/// A change to an actor.
-pub struct ActorChange {
-    event: Arc<Event>,
-}
-
-impl ActorChange {
-    fn record(&self) -> Option<&crate::domain::Actor> {
-        match &self.event.change.record {
-            Record::Actor(a) => Some(a),
-            _ => None,
+/// An event type of the feed: the change, the record as the change left it (in
+/// `$field`, for records of `Record::$variant`), who made it and when.
+macro_rules! change_event {
+    ($name:ident, $variant:ident, $node:ident, $field:ident, $doc:literal, $field_doc:literal) => {
+        #[doc = $doc]
+        pub struct $name {
+            event: Arc<Event>,
         }
-    }
-}
 
-/// A change to an actor: what happened, the actor as it left it, who and when.
-#[Object]
-impl ActorChange {
-    /// What happened.
-    async fn change(&self) -> ChangeType {
-        self.event.change.kind.into()
-    }
+        #[doc = $doc]
+        #[Object]
+        impl $name {
+            /// What happened.
+            async fn change(&self) -> ChangeType {
+                self.event.change.kind.into()
+            }
 
-    /// The actor after the change (for a deletion: as it was last).
-    async fn actor(&self) -> Option<ActorNode> {
-        self.record().cloned().map(ActorNode)
-    }
+            #[doc = $field_doc]
+            async fn $field(&self) -> Option<$node> {
+                match &self.event.change.record {
+                    Record::$variant(r) => Some($node(r.clone())),
+                    _ => None,
+                }
+            }
 
-    /// The label of the API key that made the change.
-    async fn by(&self) -> &str {
-        &self.event.by
-    }
+            /// The label of the API key that made the change.
+            async fn by(&self) -> &str {
+                &self.event.by
+            }
 
-    /// When the change was made.
-    async fn at(&self) -> DateTime<Utc> {
-        self.event.at
-    }
-}
-
-/// A change to a relation.
-pub struct RelationChange {
-    event: Arc<Event>,
-}
-
-impl RelationChange {
-    fn record(&self) -> Option<&crate::domain::Relation> {
-        match &self.event.change.record {
-            Record::Relation(r) => Some(r),
-            _ => None,
+            /// When the change was made.
+            async fn at(&self) -> DateTime<Utc> {
+                self.event.at
+            }
         }
-    }
+    };
 }
 
-/// A change to a relation: what happened, the relation as it left it (with its
-/// evidence), who and when.
-#[Object]
-impl RelationChange {
-    /// What happened.
-    async fn change(&self) -> ChangeType {
-        self.event.change.kind.into()
-    }
+change_event!(
+    ActorChange,
+    Actor,
+    ActorNode,
+    actor,
+    "A change to an actor: what happened, the actor as it left it, who and when.",
+    "The actor after the change (for a deletion: as it was last)."
+);
+change_event!(
+    RelationChange,
+    Relation,
+    RelationNode,
+    relation,
+    "A change to a relation: what happened, the relation as it left it (with its evidence), who and when.",
+    "The relation after the change (for a deletion: as it was last)."
+);
+change_event!(
+    SourceChange,
+    Source,
+    SourceNode,
+    source,
+    "A change to a source document: what happened (sources are created and updated, never deleted), the source as it left it, who and when.",
+    "The source after the change."
+);
 
-    /// The relation after the change (for a deletion: as it was last).
-    async fn relation(&self) -> Option<RelationNode> {
-        self.record().cloned().map(RelationNode)
-    }
-
-    /// The label of the API key that made the change.
-    async fn by(&self) -> &str {
-        &self.event.by
-    }
-
-    /// When the change was made.
-    async fn at(&self) -> DateTime<Utc> {
-        self.event.at
-    }
-}
-
-/// A change to a source document.
-pub struct SourceChange {
-    event: Arc<Event>,
-}
-
-impl SourceChange {
-    fn record(&self) -> Option<&crate::domain::Source> {
-        match &self.event.change.record {
-            Record::Source(s) => Some(s),
-            _ => None,
-        }
-    }
-}
-
-/// A change to a source document: what happened, the source as it left it, who and
-/// when.
-#[Object]
-impl SourceChange {
-    /// What happened (sources are created and updated, never deleted).
-    async fn change(&self) -> ChangeType {
-        self.event.change.kind.into()
-    }
-
-    /// The source after the change.
-    async fn source(&self) -> Option<SourceNode> {
-        self.record().cloned().map(SourceNode)
-    }
-
-    /// The label of the API key that made the change.
-    async fn by(&self) -> &str {
-        &self.event.by
-    }
-
-    /// When the change was made.
-    async fn at(&self) -> DateTime<Utc> {
-        self.event.at
-    }
-}
-
-fn changes_filter(changes: Option<Vec<ChangeType>>) -> impl Fn(&Event) -> bool {
-    move |e| {
-        changes
-            .as_ref()
-            .is_none_or(|c| c.contains(&e.change.kind.into()))
-    }
-}
-
-fn feed(ctx: &Context<'_>) -> ApiResult<ChangeBus> {
-    Ok(ctx.data::<ChangeBus>()?.clone())
+/// The events of the feed that `keep` accepts (and whose change is one of
+/// `changes`, when given), each wrapped by `wrap`; a subscriber that fell behind
+/// gets a CHANGES_MISSED error in the stream and carries on.
+fn events<T: Send + 'static>(
+    ctx: &Context<'_>,
+    changes: Option<Vec<ChangeType>>,
+    keep: impl Fn(&Record) -> bool + Send + 'static,
+    wrap: fn(Arc<Event>) -> T,
+) -> async_graphql::Result<impl Stream<Item = ApiResult<T>>> {
+    let bus = ctx.data::<ChangeBus>()?.clone();
+    Ok(bus.subscribe().filter_map(move |item| {
+        let out = match item {
+            Err(missed) => Some(Err(ApiError::ChangesMissed(missed).into())),
+            Ok(event) => {
+                let wanted = changes
+                    .as_ref()
+                    .is_none_or(|c| c.contains(&event.change.kind.into()));
+                (wanted && keep(&event.change.record)).then(|| Ok(wrap(event)))
+            }
+        };
+        std::future::ready(out)
+    }))
 }
 
 /// Changes as they are made, through any write of this API (see docs/subscriptions.md).
@@ -181,25 +140,14 @@ impl SubscriptionRoot {
         #[graphql(desc = "Only these changes (default: all).")] changes: Option<Vec<ChangeType>>,
     ) -> async_graphql::Result<impl Stream<Item = ApiResult<ActorChange>>> {
         let id = id.map(|i| parse_id("id", &i, ActorId::parse)).transpose()?;
-        let wanted = changes_filter(changes);
-        Ok(feed(ctx)?.subscribe().filter_map(move |item| {
-            let out = match item {
-                Err(missed) => Some(Err(ApiError::ChangesMissed(missed).into())),
-                Ok(event) => match &event.change.record {
-                    Record::Actor(a)
-                        if wanted(&event)
-                            && id.as_ref().is_none_or(|i| *i == a.id)
-                            && kinds.as_ref().is_none_or(|k| k.contains(&a.kind)) =>
-                    {
-                        Some(Ok(ActorChange {
-                            event: event.clone(),
-                        }))
-                    }
-                    _ => None,
-                },
-            };
-            std::future::ready(out)
-        }))
+        let keep = move |record: &Record| match record {
+            Record::Actor(a) => {
+                id.as_ref().is_none_or(|i| *i == a.id)
+                    && kinds.as_ref().is_none_or(|k| k.contains(&a.kind))
+            }
+            _ => false,
+        };
+        events(ctx, changes, keep, |event| ActorChange { event })
     }
 
     /// Relations created, updated (evidence included) or deleted from now on.
@@ -217,26 +165,15 @@ impl SubscriptionRoot {
         let actor = actor_id
             .map(|i| parse_id("actorId", &i, ActorId::parse))
             .transpose()?;
-        let wanted = changes_filter(changes);
-        Ok(feed(ctx)?.subscribe().filter_map(move |item| {
-            let out = match item {
-                Err(missed) => Some(Err(ApiError::ChangesMissed(missed).into())),
-                Ok(event) => match &event.change.record {
-                    Record::Relation(r)
-                        if wanted(&event)
-                            && id.as_ref().is_none_or(|i| *i == r.id)
-                            && actor.as_ref().is_none_or(|a| *a == r.from || *a == r.to)
-                            && types.as_ref().is_none_or(|t| t.contains(&r.kind)) =>
-                    {
-                        Some(Ok(RelationChange {
-                            event: event.clone(),
-                        }))
-                    }
-                    _ => None,
-                },
-            };
-            std::future::ready(out)
-        }))
+        let keep = move |record: &Record| match record {
+            Record::Relation(r) => {
+                id.as_ref().is_none_or(|i| *i == r.id)
+                    && actor.as_ref().is_none_or(|a| *a == r.from || *a == r.to)
+                    && types.as_ref().is_none_or(|t| t.contains(&r.kind))
+            }
+            _ => false,
+        };
+        events(ctx, changes, keep, |event| RelationChange { event })
     }
 
     /// Sources created or updated from now on (a new article to quote, a
@@ -250,22 +187,10 @@ impl SubscriptionRoot {
         let id = id
             .map(|i| parse_id("id", &i, SourceId::parse))
             .transpose()?;
-        let wanted = changes_filter(changes);
-        Ok(feed(ctx)?.subscribe().filter_map(move |item| {
-            let out = match item {
-                Err(missed) => Some(Err(ApiError::ChangesMissed(missed).into())),
-                Ok(event) => match &event.change.record {
-                    Record::Source(s)
-                        if wanted(&event) && id.as_ref().is_none_or(|i| *i == s.id) =>
-                    {
-                        Some(Ok(SourceChange {
-                            event: event.clone(),
-                        }))
-                    }
-                    _ => None,
-                },
-            };
-            std::future::ready(out)
-        }))
+        let keep = move |record: &Record| match record {
+            Record::Source(s) => id.as_ref().is_none_or(|i| *i == s.id),
+            _ => false,
+        };
+        events(ctx, changes, keep, |event| SourceChange { event })
     }
 }
