@@ -92,28 +92,42 @@ fn insert_meta(map: &mut Map<String, Value>, meta: &Meta) {
     );
 }
 
-fn read_meta(
+/// The metadata properties of a node or relationship, as read back (absent on
+/// records written before they were kept).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetaRecord {
+    #[serde(default)]
     version: Option<i64>,
+    #[serde(default)]
     created_at: Option<String>,
+    #[serde(default)]
     created_by: Option<String>,
+    #[serde(default)]
     updated_at: Option<String>,
+    #[serde(default)]
     updated_by: Option<String>,
-) -> Result<Meta, String> {
-    let time = |t: Option<String>| -> Result<Option<DateTime<Utc>>, String> {
-        t.map(|t| {
-            DateTime::parse_from_rfc3339(&t)
-                .map(|d| d.with_timezone(&Utc))
-                .map_err(|e| format!("timestamp `{t}`: {e}"))
+}
+
+impl MetaRecord {
+    fn into_domain(self) -> Result<Meta, String> {
+        let time = |t: Option<String>| -> Result<Option<DateTime<Utc>>, String> {
+            t.map(|t| {
+                DateTime::parse_from_rfc3339(&t)
+                    .map(|d| d.with_timezone(&Utc))
+                    .map_err(|e| format!("timestamp `{t}`: {e}"))
+            })
+            .transpose()
+        };
+        Ok(Meta {
+            version: u64::try_from(self.version.unwrap_or(0))
+                .map_err(|_| "negative version".to_string())?,
+            created_at: time(self.created_at)?,
+            created_by: self.created_by.map(Arc::from),
+            updated_at: time(self.updated_at)?,
+            updated_by: self.updated_by.map(Arc::from),
         })
-        .transpose()
-    };
-    Ok(Meta {
-        version: u64::try_from(version.unwrap_or(0)).map_err(|_| "negative version".to_string())?,
-        created_at: time(created_at)?,
-        created_by: created_by.map(Arc::from),
-        updated_at: time(updated_at)?,
-        updated_by: updated_by.map(Arc::from),
-    })
+    }
 }
 
 /// The properties of an actor node.
@@ -148,16 +162,8 @@ pub struct ActorRecord {
     aliases: Option<Vec<String>>,
     #[serde(default)]
     description: Option<String>,
-    #[serde(default)]
-    version: Option<i64>,
-    #[serde(default)]
-    created_at: Option<String>,
-    #[serde(default)]
-    created_by: Option<String>,
-    #[serde(default)]
-    updated_at: Option<String>,
-    #[serde(default)]
-    updated_by: Option<String>,
+    #[serde(flatten)]
+    meta: MetaRecord,
 }
 
 impl ActorRecord {
@@ -170,13 +176,7 @@ impl ActorRecord {
             name_en: self.name_en,
             aliases: self.aliases.unwrap_or_default(),
             description: self.description,
-            meta: read_meta(
-                self.version,
-                self.created_at,
-                self.created_by,
-                self.updated_at,
-                self.updated_by,
-            )?,
+            meta: self.meta.into_domain()?,
         })
     }
 }
@@ -261,16 +261,8 @@ pub struct RelationRecord {
     evidence_sources: Vec<String>,
     #[serde(default)]
     evidence_quotes: Vec<String>,
-    #[serde(default)]
-    version: Option<i64>,
-    #[serde(default)]
-    created_at: Option<String>,
-    #[serde(default)]
-    created_by: Option<String>,
-    #[serde(default)]
-    updated_at: Option<String>,
-    #[serde(default)]
-    updated_by: Option<String>,
+    #[serde(flatten)]
+    meta: MetaRecord,
 }
 
 impl RelationRecord {
@@ -320,13 +312,7 @@ impl RelationRecord {
             status: self.status,
             note: self.note,
             evidence,
-            meta: read_meta(
-                self.version,
-                self.created_at,
-                self.created_by,
-                self.updated_at,
-                self.updated_by,
-            )?,
+            meta: self.meta.into_domain()?,
         })
     }
 }
@@ -366,16 +352,8 @@ pub struct SourceRecord {
     #[serde(default)]
     note: Option<String>,
     text: String,
-    #[serde(default)]
-    version: Option<i64>,
-    #[serde(default)]
-    created_at: Option<String>,
-    #[serde(default)]
-    created_by: Option<String>,
-    #[serde(default)]
-    updated_at: Option<String>,
-    #[serde(default)]
-    updated_by: Option<String>,
+    #[serde(flatten)]
+    meta: MetaRecord,
 }
 
 impl SourceRecord {
@@ -393,13 +371,7 @@ impl SourceRecord {
             url: self.url,
             note: self.note,
             text: self.text,
-            meta: read_meta(
-                self.version,
-                self.created_at,
-                self.created_by,
-                self.updated_at,
-                self.updated_by,
-            )?,
+            meta: self.meta.into_domain()?,
         })
     }
 }
