@@ -173,10 +173,13 @@ pub fn fresh_bolt_database() -> Option<TestDatabase> {
     Some(TestDatabase { config })
 }
 
-/// Runs a server command through ArcadeDB's HTTP API (`ARCADEDB_HTTP_URL`, default
-/// `http://127.0.0.1:2480`). Neo4j Community has a single database; against Neo4j
-/// these tests would need a server per run instead.
-fn admin(config: &Neo4jConfig, command: &str) -> Result<(), String> {
+/// Posts a JSON body to ArcadeDB's HTTP API (`ARCADEDB_HTTP_URL`, default
+/// `http://127.0.0.1:2480`) at `path`; the answer's JSON.
+fn arcadedb_http(
+    config: &Neo4jConfig,
+    path: &str,
+    body: serde_json::Value,
+) -> Result<serde_json::Value, String> {
     let base =
         std::env::var("ARCADEDB_HTTP_URL").unwrap_or_else(|_| "http://127.0.0.1:2480".into());
     let output = std::process::Command::new("curl")
@@ -186,15 +189,25 @@ fn admin(config: &Neo4jConfig, command: &str) -> Result<(), String> {
             &format!("{}:{}", config.user, config.password),
         ])
         .args(["-H", "content-type: application/json"])
-        .args(["-d", &serde_json::json!({ "command": command }).to_string()])
-        .arg(format!("{base}/api/v1/server"))
+        .args(["-d", &body.to_string()])
+        .arg(format!("{base}{path}"))
         .output()
         .map_err(|e| e.to_string())?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
     }
+    serde_json::from_slice(&output.stdout).map_err(|e| e.to_string())
+}
+
+/// Runs a server command through ArcadeDB's HTTP API. Neo4j Community has a single
+/// database; against Neo4j these tests would need a server per run instead.
+fn admin(config: &Neo4jConfig, command: &str) -> Result<(), String> {
+    arcadedb_http(
+        config,
+        "/api/v1/server",
+        serde_json::json!({ "command": command }),
+    )
+    .map(|_| ())
 }
 
 /// Instantiates the named async test functions of a suite module for each backend:
@@ -227,28 +240,12 @@ pub(crate) use for_each_backend;
 /// Runs a Cypher query on a test database through ArcadeDB's HTTP API and returns
 /// its rows: for tests that check (or disturb) how the Neo4j store lays data out.
 pub fn cypher_rows(config: &Neo4jConfig, cypher: &str) -> Vec<serde_json::Value> {
-    let base =
-        std::env::var("ARCADEDB_HTTP_URL").unwrap_or_else(|_| "http://127.0.0.1:2480".into());
     let database = config.database.as_deref().expect("a test database");
-    let output = std::process::Command::new("curl")
-        .args([
-            "-fsS",
-            "-u",
-            &format!("{}:{}", config.user, config.password),
-        ])
-        .args(["-H", "content-type: application/json"])
-        .args([
-            "-d",
-            &serde_json::json!({ "language": "cypher", "command": cypher }).to_string(),
-        ])
-        .arg(format!("{base}/api/v1/command/{database}"))
-        .output()
-        .expect("curl runs");
-    assert!(
-        output.status.success(),
-        "{cypher}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let body: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let body = arcadedb_http(
+        config,
+        &format!("/api/v1/command/{database}"),
+        serde_json::json!({ "language": "cypher", "command": cypher }),
+    )
+    .unwrap_or_else(|e| panic!("{cypher}: {e}"));
     body["result"].as_array().cloned().unwrap_or_default()
 }
