@@ -152,8 +152,9 @@ test('the explorer draws relations and actors changed elsewhere while it is open
   await page.evaluate(() => window.explorer.idle());
   // Its panel says who recorded the relation and who changed it.
   await clickElement(page, 'r:kt-usage-cia-live');
+  // The actor panel shown before has a history line too: wait for the relation's.
+  await page.locator('#panel h2', { hasText: '→' }).waitFor({ timeout: 15_000 });
   const historyLine = page.locator('#panel .history');
-  await historyLine.waitFor({ timeout: 15_000 });
   assert.match(await historyLine.innerText(), /^Recorded by newsroom-script on \d{4}-\d\d-\d\d \d\d:\d\d UTC; version 2, last changed by newsroom-script/);
   await page.screenshot({ path: join(artifacts, 'explorer-live.png') });
 
