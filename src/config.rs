@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::api::Limits;
+
 /// actorgraph: a GraphQL API over an evidence-backed graph of actors and relations.
 #[derive(Debug, Parser)]
 #[command(
@@ -31,7 +33,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the GraphQL API, the playground and /health.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Validate a data set and list every problem; exits 1 when there are any.
     Validate {
         /// A data-set .json file, or a folder of them.
@@ -229,6 +231,149 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub neo4j: Neo4jArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// What one client may ask of the server: each flag bounds a cost before the work
+/// (see the README's table of limits). The defaults are far above what real
+/// clients send: GraphiQL's introspection query and every documented example pass.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LimitArgs {
+    /// Longest query text, in bytes (large values belong in variables).
+    #[arg(long, env = "ACTORGRAPH_MAX_QUERY_BYTES", default_value_t = Limits::MAX_QUERY_BYTES)]
+    pub max_query_bytes: usize,
+
+    /// Most tokens in a query text.
+    #[arg(long, env = "ACTORGRAPH_MAX_TOKENS", default_value_t = Limits::MAX_TOKENS)]
+    pub max_tokens: usize,
+
+    /// Deepest nesting of brackets in a query: selections, lists, objects, arguments.
+    #[arg(long, env = "ACTORGRAPH_MAX_NESTING", default_value_t = Limits::MAX_NESTING)]
+    pub max_nesting: usize,
+
+    /// Deepest selection nesting (GraphiQL's introspection query needs 13).
+    #[arg(long, env = "ACTORGRAPH_MAX_DEPTH", default_value_t = Limits::MAX_DEPTH)]
+    pub max_depth: usize,
+
+    /// Most fields and fragment spreads in a query, fragments expanded.
+    #[arg(long, env = "ACTORGRAPH_MAX_FIELDS", default_value_t = Limits::MAX_FIELDS)]
+    pub max_fields: usize,
+
+    /// Most aliased fields in a query, fragments expanded.
+    #[arg(long, env = "ACTORGRAPH_MAX_ALIASES", default_value_t = Limits::MAX_ALIASES)]
+    pub max_aliases: usize,
+
+    /// Most directives in a query.
+    #[arg(long, env = "ACTORGRAPH_MAX_DIRECTIVES", default_value_t = Limits::MAX_DIRECTIVES)]
+    pub max_directives: usize,
+
+    /// Largest complexity of a request (a batch shares one budget): each field
+    /// costs 1, and a list multiplies what is nested in it by how many items it
+    /// may return.
+    #[arg(long, env = "ACTORGRAPH_MAX_COMPLEXITY", default_value_t = Limits::MAX_COMPLEXITY)]
+    pub max_complexity: usize,
+
+    /// Most operations in a batch (a JSON array of requests).
+    #[arg(long, env = "ACTORGRAPH_MAX_BATCH", default_value_t = Limits::MAX_BATCH)]
+    pub max_batch: usize,
+
+    /// Largest response body, in bytes.
+    #[arg(long, env = "ACTORGRAPH_MAX_RESPONSE_BYTES", default_value_t = Limits::MAX_RESPONSE_BYTES)]
+    pub max_response_bytes: usize,
+
+    /// Longest a read may run, in milliseconds, before it is stopped (TIMEOUT).
+    #[arg(long, env = "ACTORGRAPH_REQUEST_TIMEOUT_MS", default_value_t = Limits::TIMEOUT_MS)]
+    pub request_timeout_ms: u64,
+
+    /// Longest the server waits for a request's body, in milliseconds.
+    #[arg(long, env = "ACTORGRAPH_BODY_TIMEOUT_MS", default_value_t = Self::BODY_TIMEOUT_MS)]
+    pub body_timeout_ms: u64,
+
+    /// Requests per second each client may send, sustained (0: no rate limit). A
+    /// client is its API key's label, else its IP address (IPv6: its /64).
+    #[arg(long, env = "ACTORGRAPH_RATE_LIMIT", default_value_t = Self::RATE_LIMIT)]
+    pub rate_limit: u32,
+
+    /// Requests a client may send at once above its rate.
+    #[arg(long, env = "ACTORGRAPH_RATE_BURST", default_value_t = Self::RATE_BURST)]
+    pub rate_burst: u32,
+
+    /// Subscriptions one WebSocket connection may hold at once.
+    #[arg(long, env = "ACTORGRAPH_MAX_SUBSCRIPTIONS", default_value_t = Self::MAX_SUBSCRIPTIONS)]
+    pub max_subscriptions: usize,
+
+    /// WebSocket connections one client (IP address) may hold at once.
+    #[arg(long, env = "ACTORGRAPH_MAX_WS_PER_CLIENT", default_value_t = Self::MAX_WS_PER_CLIENT)]
+    pub max_ws_per_client: usize,
+
+    /// Milliseconds a WebSocket client has to send `connection_init` (else 4408).
+    #[arg(long, env = "ACTORGRAPH_WS_INIT_TIMEOUT_MS", default_value_t = Self::WS_INIT_TIMEOUT_MS)]
+    pub ws_init_timeout_ms: u64,
+
+    /// Seconds between the server's WebSocket pings; a connection that answers
+    /// nothing for three of them is closed.
+    #[arg(long, env = "ACTORGRAPH_WS_PING_SECONDS", default_value_t = Self::WS_PING_SECONDS)]
+    pub ws_ping_seconds: u64,
+}
+
+impl LimitArgs {
+    pub const BODY_TIMEOUT_MS: u64 = 10_000;
+    pub const RATE_LIMIT: u32 = 50;
+    pub const RATE_BURST: u32 = 200;
+    pub const MAX_SUBSCRIPTIONS: usize = 100;
+    pub const MAX_WS_PER_CLIENT: usize = 32;
+    pub const WS_INIT_TIMEOUT_MS: u64 = 10_000;
+    pub const WS_PING_SECONDS: u64 = 15;
+}
+
+impl Default for LimitArgs {
+    fn default() -> Self {
+        // The same defaults as the flags': parsed from no arguments, without the
+        // environment (which `try_parse_from` would read).
+        let limits = Limits::default();
+        LimitArgs {
+            max_query_bytes: limits.max_query_bytes,
+            max_tokens: limits.max_tokens,
+            max_nesting: limits.max_nesting,
+            max_depth: limits.max_depth,
+            max_fields: limits.max_fields,
+            max_aliases: limits.max_aliases,
+            max_directives: limits.max_directives,
+            max_complexity: limits.max_complexity,
+            max_batch: limits.max_batch,
+            max_response_bytes: limits.max_response_bytes,
+            request_timeout_ms: Limits::TIMEOUT_MS,
+            body_timeout_ms: Self::BODY_TIMEOUT_MS,
+            rate_limit: Self::RATE_LIMIT,
+            rate_burst: Self::RATE_BURST,
+            max_subscriptions: Self::MAX_SUBSCRIPTIONS,
+            max_ws_per_client: Self::MAX_WS_PER_CLIENT,
+            ws_init_timeout_ms: Self::WS_INIT_TIMEOUT_MS,
+            ws_ping_seconds: Self::WS_PING_SECONDS,
+        }
+    }
+}
+
+impl LimitArgs {
+    /// The limits of the GraphQL layer.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_query_bytes: self.max_query_bytes,
+            max_tokens: self.max_tokens,
+            max_nesting: self.max_nesting,
+            max_fields: self.max_fields,
+            max_aliases: self.max_aliases,
+            max_directives: self.max_directives,
+            max_depth: self.max_depth,
+            max_complexity: self.max_complexity,
+            max_batch: self.max_batch.max(1),
+            max_response_bytes: self.max_response_bytes,
+            max_errors: Limits::MAX_ERRORS,
+            timeout: std::time::Duration::from_millis(self.request_timeout_ms.max(1)),
+        }
+    }
 }
 
 /// Log output formats.
@@ -255,6 +400,18 @@ mod tests {
         assert_eq!(a.serve.bind, "0.0.0.0:9000");
         let b = Cli::try_parse_from(["actorgraph", "serve", "--bind", "0.0.0.0:9000"]).unwrap();
         assert!(matches!(b.command, Some(Command::Serve(ref s)) if s.bind == "0.0.0.0:9000"));
+    }
+
+    #[test]
+    fn limit_defaults_are_the_flags_defaults() {
+        let cli = Cli::try_parse_from(["actorgraph"]).unwrap();
+        // The environment may set some; compare the ones CI and tests never set.
+        let flags = cli.serve.limits;
+        let defaults = LimitArgs::default();
+        assert_eq!(flags.max_fields, defaults.max_fields);
+        assert_eq!(flags.max_nesting, defaults.max_nesting);
+        assert_eq!(flags.ws_ping_seconds, defaults.ws_ping_seconds);
+        assert_eq!(defaults.limits(), Limits::default());
     }
 
     #[test]

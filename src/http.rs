@@ -9,8 +9,10 @@
 pub mod assets;
 mod explorer;
 mod graphql;
+mod page;
 pub mod playground;
-mod ws;
+pub mod rate;
+pub mod ws;
 
 use actix_web::{web, HttpResponse};
 use serde_json::json;
@@ -28,6 +30,15 @@ pub struct AppState {
     pub keys: crate::auth::ApiKeys,
     /// Whether reads need a key too.
     pub require_key_for_reads: bool,
+    /// Longest the server waits for a request body.
+    pub body_timeout: std::time::Duration,
+    /// Requests per client.
+    pub rate: rate::RateLimits,
+    /// The WebSocket transport's limits, and the connections each client holds.
+    pub ws: ws::WsLimits,
+    /// Origins allowed by CORS; `*` allows any. WebSocket upgrades from a browser
+    /// page of another origin are refused.
+    pub cors_origins: Vec<String>,
 }
 
 /// Mounts every route.

@@ -14,6 +14,7 @@ pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod deadline;
 pub mod domain;
 pub mod http;
 pub mod seed;

@@ -24,7 +24,7 @@ async fn main() -> ExitCode {
         Some(Command::Seed(seed_args)) => cli::seed(seed_args).await,
         Some(Command::BenchStore(bench_args)) => cli::bench_store(bench_args).await,
         Some(Command::Key { role, label }) => cli::key(&role, &label),
-        Some(Command::Serve(serve_args)) => serve(serve_args).await,
+        Some(Command::Serve(serve_args)) => serve(*serve_args).await,
         None => serve(args.serve).await,
     };
     result.unwrap_or_else(|e| {

@@ -3,6 +3,7 @@
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
@@ -12,7 +13,7 @@ use anyhow::Context;
 use crate::api::GraphqlService;
 use crate::auth::ApiKeys;
 use crate::config::ServeArgs;
-use crate::http::{self, assets::Assets, AppState};
+use crate::http::{self, assets::Assets, rate::RateLimits, ws::WsLimits, AppState};
 use crate::store::Repository;
 
 /// A bound, not yet running server.
@@ -66,12 +67,23 @@ impl Application {
         let listener = TcpListener::bind(&args.bind)
             .with_context(|| format!("could not listen on {}", args.bind))?;
         let addr = listener.local_addr().context("no local address")?;
+        let limits = &args.limits;
+        let timeout = Duration::from_millis(limits.request_timeout_ms.max(1));
         let state = web::Data::new(AppState {
-            service: GraphqlService::new(repo),
+            service: GraphqlService::with_limits(repo, limits.limits()),
             max_body_bytes: args.max_body_bytes,
             assets: Assets::load(&args.web_dir),
             keys,
             require_key_for_reads: args.require_key_for_reads,
+            body_timeout: Duration::from_millis(limits.body_timeout_ms.max(1)),
+            rate: RateLimits::new(limits.rate_limit, limits.rate_burst),
+            ws: WsLimits::new(
+                limits.max_subscriptions,
+                limits.max_ws_per_client,
+                Duration::from_millis(limits.ws_init_timeout_ms.max(1)),
+                Duration::from_secs(limits.ws_ping_seconds.max(1)),
+            ),
+            cors_origins: args.cors_origins.clone(),
         });
         let origins = args.cors_origins.clone();
         let mut server = HttpServer::new(move || {
@@ -79,9 +91,22 @@ impl Application {
                 .app_data(state.clone())
                 .wrap(cors(&origins))
                 .wrap(middleware::Compress::default())
-                .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
+                .wrap(
+                    middleware::DefaultHeaders::new()
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+                )
+                // The path only: a query string may carry a key or a query.
+                .wrap(
+                    middleware::Logger::new("%a \"%{method}xi %{path}xi\" %s %b %Dms")
+                        .custom_request_replace("method", |req| req.method().to_string())
+                        .custom_request_replace("path", |req| req.path().to_string()),
+                )
                 .configure(http::routes)
         })
+        // Slow headers: 408 after this long.
+        .client_request_timeout(Duration::from_secs(5))
+        // A stop waits for requests in flight, which their deadline bounds.
+        .shutdown_timeout(timeout.as_secs() + 5)
         .listen(listener)
         .context("could not start the HTTP server")?;
         if let Some(workers) = args.workers {

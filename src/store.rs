@@ -33,12 +33,22 @@ pub enum StoreError {
     /// The backend did not answer in time.
     #[error("the {backend} store did not answer within {millis} ms")]
     Timeout { backend: &'static str, millis: u64 },
+    /// The request's deadline passed while the store worked for it
+    /// ([`crate::deadline`]); the work stopped.
+    #[error("the request's deadline passed")]
+    DeadlineExceeded,
     /// The backend returned a record that breaks the domain's rules.
     #[error("the {backend} store returned an invalid record: {detail}")]
     InvalidRecord {
         backend: &'static str,
         detail: String,
     },
+}
+
+impl From<crate::deadline::Expired> for StoreError {
+    fn from(_: crate::deadline::Expired) -> Self {
+        StoreError::DeadlineExceeded
+    }
 }
 
 /// Result of a store call.

@@ -15,6 +15,7 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Value, Variables};
 
 use super::error::ErrorCode;
+use super::limits::{Budget, Limits};
 
 /// Factory for the extension that tags parse and validation errors.
 pub struct ErrorCodes;
@@ -69,42 +70,105 @@ impl Extension for ErrorCodesExtension {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errors| {
+        let limits = ctx.data_opt::<Limits>().cloned().unwrap_or_default();
+        let result = next.run(ctx).await.map_err(|errors| {
             errors
                 .into_iter()
                 .map(|mut e| {
                     let code = if e.message.contains("too complex") {
-                        e.message = format!(
-                            "The query asks for too much at once (complexity over {}): each connection multiplies what is nested in it by its `first`; ask for smaller pages or nest less.",
-                            super::MAX_COMPLEXITY
-                        );
+                        e.message = too_complex(&limits);
                         ErrorCode::QueryTooComplex
                     } else if e.message.contains("nested too deep") {
-                        e.message = format!("The query nests fields deeper than {} levels; split it into several queries.", super::MAX_DEPTH);
+                        e.message = format!(
+                            "The query nests fields deeper than {} levels; split it into several queries.",
+                            limits.max_depth
+                        );
                         ErrorCode::QueryTooDeep
                     } else {
                         ErrorCode::GraphqlValidationFailed
                     };
                     tag(e, code)
                 })
-                .collect()
-        })
+                .collect::<Vec<_>>()
+        })?;
+        // One budget for a whole batch: each operation spends its complexity.
+        if let Some(budget) = ctx.data_opt::<Arc<Budget>>() {
+            if !budget.spend(result.complexity) {
+                let message = format!(
+                    "The operations of this request together ask for too much (complexity {} with {} left of {}): send fewer operations per batch, ask for smaller pages, or nest less.",
+                    result.complexity,
+                    budget.left(),
+                    limits.max_complexity
+                );
+                return Err(vec![tag(
+                    ServerError::new(message, None),
+                    ErrorCode::QueryTooComplex,
+                )]);
+            }
+        }
+        Ok(result)
     }
 }
 
-/// Tags the errors still without a code once the request has run.
-pub fn finish(mut response: Response) -> Response {
+fn too_complex(limits: &Limits) -> String {
+    format!(
+        "The query asks for too much at once (complexity over {}): each list multiplies what is nested in it by how many items it may return (`first`, `limit`); ask for smaller pages or nest less.",
+        limits.max_complexity
+    )
+}
+
+/// At most `max` characters of `text`, with an ellipsis when cut: error messages
+/// quote what the client sent, and must not echo a megabyte of it back.
+pub fn excerpt(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((at, _)) => format!("{}…", &text[..at]),
+    }
+}
+
+/// Longest error message sent, in characters.
+const MAX_MESSAGE_CHARS: usize = 500;
+
+/// Tags the errors still without a code once the request has run, shortens long
+/// messages, and lists at most `max_errors` errors (one more says how many were
+/// left out).
+pub fn finish(mut response: Response, max_errors: usize) -> Response {
     let no_data = matches!(response.data, Value::Null);
-    response.errors = std::mem::take(&mut response.errors)
+    let total = response.errors.len();
+    let mut errors: Vec<ServerError> = std::mem::take(&mut response.errors)
         .into_iter()
-        .map(|e| {
+        .take(max_errors)
+        .map(|mut e| {
             let code = if no_data && e.path.is_empty() {
                 ErrorCode::OperationResolutionFailure
             } else {
                 ErrorCode::BadUserInput
             };
+            if e.message.chars().count() > MAX_MESSAGE_CHARS {
+                e.message = excerpt(&e.message, MAX_MESSAGE_CHARS);
+            }
+            e.locations.truncate(5);
             tag(e, code)
         })
         .collect();
+    if total > max_errors {
+        let first = errors
+            .first()
+            .and_then(code_of)
+            .map(str::to_string)
+            .unwrap_or_default();
+        let mut more = ServerError::new(
+            format!(
+                "{} more error(s) left out; fix the ones above and send the request again.",
+                total - max_errors
+            ),
+            None,
+        );
+        more.extensions
+            .get_or_insert_with(Default::default)
+            .set("code", first);
+        errors.push(more);
+    }
+    response.errors = errors;
     response
 }

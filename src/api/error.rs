@@ -32,8 +32,24 @@ pub enum ErrorCode {
     GraphqlValidationFailed,
     /// The query asks for too much at once (page sizes multiplied through nesting).
     QueryTooComplex,
-    /// The query nests deeper than the server allows.
+    /// The query nests deeper than the server allows (selections, or brackets of
+    /// any kind).
     QueryTooDeep,
+    /// The query text is too long, or has too many tokens, fields (fragments
+    /// expanded), aliases or directives.
+    QueryTooLarge,
+    /// A batch has more operations than the server runs in one request.
+    TooManyOperations,
+    /// The answer would be larger than the server sends in one response.
+    ResponseTooLarge,
+    /// The request ran past its deadline and was stopped.
+    Timeout,
+    /// The client sent more requests than its rate allows (HTTP 429, `Retry-After`).
+    RateLimited,
+    /// The request body did not arrive in time.
+    RequestTimeout,
+    /// A WebSocket connection has as many subscriptions as it may.
+    TooManySubscriptions,
     /// `operationName` names no operation of the document, or is missing when it has several.
     OperationResolutionFailure,
     /// The HTTP request is not a GraphQL request (bad JSON, missing query).
@@ -64,6 +80,13 @@ impl ErrorCode {
             ErrorCode::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
             ErrorCode::QueryTooDeep => "QUERY_TOO_DEEP",
+            ErrorCode::QueryTooLarge => "QUERY_TOO_LARGE",
+            ErrorCode::TooManyOperations => "TOO_MANY_OPERATIONS",
+            ErrorCode::ResponseTooLarge => "RESPONSE_TOO_LARGE",
+            ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::RequestTimeout => "REQUEST_TIMEOUT",
+            ErrorCode::TooManySubscriptions => "TOO_MANY_SUBSCRIPTIONS",
             ErrorCode::OperationResolutionFailure => "OPERATION_RESOLUTION_FAILURE",
             ErrorCode::BadRequest => "BAD_REQUEST",
             ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
@@ -82,6 +105,9 @@ impl ErrorCode {
                 | "GRAPHQL_VALIDATION_FAILED"
                 | "QUERY_TOO_COMPLEX"
                 | "QUERY_TOO_DEEP"
+                | "QUERY_TOO_LARGE"
+                | "TOO_MANY_OPERATIONS"
+                | "RESPONSE_TOO_LARGE"
                 | "OPERATION_RESOLUTION_FAILURE"
                 | "BAD_REQUEST"
         )
@@ -126,6 +152,9 @@ pub enum ApiError {
     /// A store call failed. The client sees a generic message; the cause is logged.
     Store(Arc<StoreError>),
 }
+
+/// What a client sees when its request ran out of time.
+pub const TIMED_OUT: &str = "The request ran past the server's deadline and was stopped: ask for less (smaller pages, fewer hops, a narrower search), or split it into several requests.";
 
 /// What a client sees of a store failure.
 const STORE_FAILURE: &str =
@@ -178,6 +207,12 @@ impl ApiError {
             },
             WriteError::Store(e) => e.into(),
         }
+    }
+}
+
+impl From<crate::deadline::Expired> for ApiError {
+    fn from(e: crate::deadline::Expired) -> Self {
+        ApiError::Store(Arc::new(e.into()))
     }
 }
 
@@ -274,6 +309,10 @@ impl From<ApiError> for async_graphql::Error {
                 ext.set("code", ErrorCode::ChangesMissed.as_str());
                 ext.set("missed", n);
             }),
+            ApiError::Store(cause) if matches!(*cause, StoreError::DeadlineExceeded) => {
+                async_graphql::Error::new(TIMED_OUT)
+                    .extend_with(|_, ext| ext.set("code", ErrorCode::Timeout.as_str()))
+            }
             ApiError::Store(cause) => {
                 tracing::error!(error = %cause, source = ?std::error::Error::source(cause.as_ref()), "store call failed");
                 async_graphql::Error::new(STORE_FAILURE)

@@ -223,8 +223,13 @@ pub async fn paths(
         stack: Vec::new(),
         on_path: HashSet::from([from.clone()]),
         found: Vec::new(),
+        steps: 0,
+        expired: false,
     };
     search.walk(from);
+    if search.expired {
+        return Err(crate::deadline::Expired.into());
+    }
     let mut found = search.found;
     found.sort_by(|a, b| {
         a.len().cmp(&b.len()).then_with(|| {
@@ -250,6 +255,9 @@ struct PathSearch<'a> {
     stack: Vec<Hop>,
     on_path: HashSet<ActorId>,
     found: Vec<Vec<Hop>>,
+    /// Steps taken, and whether the request's deadline stopped the walk.
+    steps: usize,
+    expired: bool,
 }
 
 impl PathSearch<'_> {
@@ -257,7 +265,13 @@ impl PathSearch<'_> {
     const MAX_FOUND: usize = 1_000;
 
     fn walk(&mut self, at: &ActorId) {
-        if self.found.len() >= Self::MAX_FOUND {
+        if self.found.len() >= Self::MAX_FOUND || self.expired {
+            return;
+        }
+        // Dead ends cost steps too: the deadline bounds what MAX_FOUND does not.
+        self.steps += 1;
+        if self.steps % crate::deadline::STEPS == 0 && crate::deadline::expired() {
+            self.expired = true;
             return;
         }
         if at == self.to {

@@ -23,6 +23,30 @@ pub const MAX_PATHS: i32 = 20;
 /// Longest `timeline`.
 pub const MAX_TIMELINE: i32 = 500;
 
+/// Complexity of the walk of a path search, per hop of `maxHops`: it may read the
+/// relations of thousands of actors, whatever it returns.
+pub const PATH_WALK_COST: usize = 500;
+
+/// Complexity of `neighborhood`: the walk reads the relations of up to `limit`
+/// actors at each of `depth` levels, and the answer has up to `limit` nodes.
+pub fn neighborhood_cost(depth: i32, limit: i32, child_complexity: usize) -> usize {
+    let depth = depth.clamp(1, MAX_DEPTH) as usize;
+    let limit = limit.clamp(1, MAX_NODES) as usize;
+    1 + limit * depth + limit * child_complexity
+}
+
+/// Complexity of `paths`: the walk, and up to `first` paths of `maxHops` hops.
+pub fn paths_cost(max_hops: i32, first: i32, child_complexity: usize) -> usize {
+    let hops = max_hops.clamp(1, MAX_HOPS) as usize;
+    let first = first.clamp(1, MAX_PATHS) as usize;
+    1 + PATH_WALK_COST * hops + first * hops * child_complexity
+}
+
+/// Complexity of `timeline`: up to `first` entries.
+pub fn timeline_cost(first: i32, child_complexity: usize) -> usize {
+    1 + first.clamp(1, MAX_TIMELINE) as usize * child_complexity
+}
+
 /// A dated relation on a timeline.
 #[derive(SimpleObject)]
 pub struct TimelineEntry {
@@ -126,6 +150,7 @@ impl ExploreQuery {
     /// The subgraph around an actor: the actors within `depth` hops and the
     /// relations that lead to them, ready to draw. At most `limit` actors are read;
     /// `truncated` says when there was more. An unknown `id` is NOT_FOUND.
+    #[graphql(complexity = "neighborhood_cost(depth, limit, child_complexity)")]
     async fn neighborhood(
         &self,
         ctx: &Context<'_>,
@@ -177,6 +202,7 @@ impl ExploreQuery {
     /// Dated relations in date order (by start, else end; coarser dates before the
     /// finer ones they contain; then by id): an actor's when `actorId` is given,
     /// else the whole graph's. Undated relations are left out.
+    #[graphql(complexity = "timeline_cost(first, child_complexity)")]
     async fn timeline(
         &self,
         ctx: &Context<'_>,
@@ -213,6 +239,7 @@ impl ExploreQuery {
     /// in either direction unless `directed` is true. Shortest first, then by the ids
     /// along them; an empty list when no path of at most `maxHops` exists. An unknown
     /// id is NOT_FOUND.
+    #[graphql(complexity = "paths_cost(max_hops, first, child_complexity)")]
     async fn paths(
         &self,
         ctx: &Context<'_>,

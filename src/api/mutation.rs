@@ -605,10 +605,20 @@ impl MutationRoot {
         #[graphql(desc = "The data-set document, as JSON.")] document: Json<serde_json::Value>,
     ) -> ApiResult<ImportResult> {
         let caller = require(ctx, Role::Admin)?;
-        let raw: RawDocument = serde_json::from_value(document.0).map_err(|e| {
+        if !document.0.is_object() {
+            return Err(ApiError::bad_input(
+                "document",
+                "`document` must be a JSON object (a data-set document); see docs/data-format.md",
+            )
+            .into());
+        }
+        let raw = RawDocument::from_json(document.0).map_err(|e| {
             ApiError::bad_input(
                 "document",
-                format!("`document` is not a data-set document: {e}; see docs/data-format.md"),
+                format!(
+                    "`document` is not a data-set document: {}; see docs/data-format.md",
+                    crate::api::excerpt(&e, 300)
+                ),
             )
         })?;
         let repo = repo(ctx)?;

@@ -19,6 +19,20 @@ use crate::store::ActorFilter;
 /// The longest `search` text accepted, in characters.
 pub const MAX_SEARCH_LEN: usize = 200;
 
+/// Complexity of a `search`: it reads every actor's names, whatever the page size.
+pub const SEARCH_COST: usize = 50;
+
+/// Complexity of `sources`, counted as this many sources (the list is not paged).
+pub const SOURCES_COST: usize = 100;
+
+fn search_cost(search: &Option<String>) -> usize {
+    if search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+        SEARCH_COST
+    } else {
+        0
+    }
+}
+
 /// Read access to the graph.
 #[derive(Default)]
 pub struct QueryRoot;
@@ -57,7 +71,7 @@ impl QueryRoot {
     /// it; ties by id). `search` matches Korean and English
     /// names and aliases by substring, ignoring case, spacing and punctuation:
     /// `클라우드` finds the association and the act, `aws` finds Amazon Web Services.
-    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    #[graphql(complexity = "page_cost(first, child_complexity) + search_cost(&search)")]
     async fn actors(
         &self,
         ctx: &Context<'_>,
@@ -211,6 +225,7 @@ impl QueryRoot {
     }
 
     /// Every source document, in id order.
+    #[graphql(complexity = "1 + SOURCES_COST * child_complexity")]
     async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<SourceNode>> {
         let sources = repo(ctx)?.all_sources().await.map_err(ApiError::from)?;
         Ok(sources.into_iter().map(SourceNode).collect())

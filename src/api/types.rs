@@ -19,9 +19,14 @@ pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> ApiResult<&'a Loaders> {
 }
 
 /// The store behind the schema (put in the schema's data by [`super::GraphqlService`]).
+///
+/// Every root resolver goes through here, so once the request's deadline has
+/// passed, the fields still to run stop at once (TIMEOUT) instead of each
+/// starting its store work.
 pub(crate) fn repo<'a>(
     ctx: &Context<'a>,
 ) -> ApiResult<&'a std::sync::Arc<dyn crate::store::Repository>> {
+    crate::deadline::check().map_err(ApiError::from)?;
     ctx.data::<std::sync::Arc<dyn crate::store::Repository>>()
 }
 
@@ -503,6 +508,7 @@ impl SourceNode {
     }
 
     /// The full text. Every evidence quote of this source is an exact substring of it.
+    #[graphql(complexity = 10)]
     async fn text(&self) -> &str {
         &self.0.text
     }

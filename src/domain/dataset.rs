@@ -62,6 +62,48 @@ pub struct RawDocument {
     pub relations: Vec<RawRelation>,
 }
 
+impl RawDocument {
+    /// Reads a document from JSON. Records must be objects with named fields:
+    /// serde would also take a struct as a positional array (`["kt", "COMPANY"]`),
+    /// which passes over the check of unknown fields and silently depends on
+    /// field order, so an array where the format has an object is refused with
+    /// its JSON path.
+    pub fn from_json(value: serde_json::Value) -> Result<Self, String> {
+        let doc: RawDocument = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+        let written = serde_json::to_value(&doc).map_err(|e| e.to_string())?;
+        match positional(&value, &written, String::new()) {
+            Some(path) => Err(format!(
+                "`{}` is an array where the format has an object: write its fields by name",
+                if path.is_empty() { "/" } else { &path }
+            )),
+            None => Ok(doc),
+        }
+    }
+}
+
+/// The JSON path of the first array of `input` that reads as an object of
+/// `parsed` (the same document as the format writes it).
+fn positional(
+    input: &serde_json::Value,
+    parsed: &serde_json::Value,
+    path: String,
+) -> Option<String> {
+    use serde_json::Value;
+    match (input, parsed) {
+        (Value::Array(_), Value::Object(_)) => Some(path),
+        (Value::Object(i), Value::Object(o)) => i.iter().find_map(|(k, v)| {
+            o.get(k)
+                .and_then(|w| positional(v, w, format!("{path}/{k}")))
+        }),
+        (Value::Array(i), Value::Array(o)) => i
+            .iter()
+            .zip(o)
+            .enumerate()
+            .find_map(|(n, (v, w))| positional(v, w, format!("{path}/{n}"))),
+        _ => None,
+    }
+}
+
 /// A source as written.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

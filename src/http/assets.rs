@@ -85,6 +85,12 @@ impl Assets {
         !self.files.is_empty()
     }
 
+    /// Where the pages load their assets from when this server does not serve
+    /// them: the CDN's origin, for the pages' Content-Security-Policy.
+    pub fn cdn_origin(&self) -> Option<&'static str> {
+        (!self.local()).then_some("https://unpkg.com")
+    }
+
     /// The address the playground loads `name` from.
     pub fn url(&self, name: &str) -> String {
         if self.local() {

@@ -18,7 +18,5 @@ pub async fn page(state: web::Data<AppState>) -> HttpResponse {
             "{{graphql-ws.min.js}}",
             &state.assets.url("graphql-ws.min.js"),
         );
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html)
+    super::page::html(&html, &state.assets)
 }

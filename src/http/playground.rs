@@ -29,9 +29,12 @@ pub fn html(assets: &Assets) -> String {
 
 /// GET /playground.
 pub async fn page(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html(&state.assets))
+    page_response(&state.assets)
+}
+
+/// The playground page with its security headers.
+pub fn page_response(assets: &Assets) -> HttpResponse {
+    super::page::html(&html(assets), assets)
 }
 
 /// The example query the playground opens on.

@@ -12,6 +12,7 @@ use super::{
     check_version, diff, stamp, ActorFilter, Change, ChangeKind, ImportReport, Imported, Page,
     PageRequest, Record, RelationQuery, Repository, Stats, StoreResult, Write, WriteError,
 };
+use crate::deadline;
 use crate::domain::{
     search, Actor, ActorId, Dataset, Direction, Meta, Relation, RelationId, RelationType, Source,
     SourceId,
@@ -264,6 +265,7 @@ impl Repository for MemoryStore {
         filter: &ActorFilter,
         page: &PageRequest,
     ) -> StoreResult<Page<Actor>> {
+        deadline::check()?;
         let s = self.read();
         let query = filter
             .search
@@ -281,16 +283,17 @@ impl Repository for MemoryStore {
                 page,
             ));
         }
-        // Searching: best matches first, then by id (see `search::rank`).
-        let mut ranked: Vec<(String, &Actor)> = s
-            .actors
-            .values()
-            .filter(of_kind)
-            .filter_map(|e| {
-                search::rank(&e.keys, &query)
-                    .map(|r| (search::sort_key(r, e.actor.id.as_str()), &e.actor))
-            })
-            .collect();
+        // Searching: best matches first, then by id (see `search::rank`). The scan
+        // paces itself: it stops at the request's deadline and lets other requests
+        // of the worker thread in as it goes.
+        let mut ranked: Vec<(String, &Actor)> = Vec::new();
+        let mut step = 0;
+        for e in s.actors.values().filter(of_kind) {
+            deadline::pace(&mut step).await?;
+            if let Some(r) = search::rank(&e.keys, &query) {
+                ranked.push((search::sort_key(r, e.actor.id.as_str()), &e.actor));
+            }
+        }
         ranked.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(Page::collect(
             ranked.iter().map(|(key, a)| (key.as_str(), *a)),
@@ -309,7 +312,13 @@ impl Repository for MemoryStore {
 
     async fn find_relations(&self, queries: &[RelationQuery]) -> StoreResult<Vec<Page<Relation>>> {
         let s = self.read();
-        Ok(queries.iter().map(|q| s.relation_page(q)).collect())
+        let mut pages = Vec::with_capacity(queries.len());
+        for q in queries {
+            // One page costs its size, or a scan for date filters over the whole graph.
+            deadline::check()?;
+            pages.push(s.relation_page(q));
+        }
+        Ok(pages)
     }
 
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {
@@ -514,6 +523,7 @@ impl Repository for MemoryStore {
         filter: &super::RelationFilter,
         limit: usize,
     ) -> StoreResult<Vec<Relation>> {
+        deadline::check()?;
         let s = self.read();
         let candidates: Box<dyn Iterator<Item = &Relation>> = match &filter.actor {
             Some(actor) => Box::new(
@@ -529,11 +539,13 @@ impl Repository for MemoryStore {
         let mut dated: Vec<&Relation> = candidates
             .filter(|r| filter.admits(r) && r.timeline_date().is_some())
             .collect();
+        deadline::check()?;
         dated.sort_by(|a, b| a.timeline_key().cmp(&b.timeline_key()));
         Ok(dated.into_iter().take(limit).cloned().collect())
     }
 
     async fn stats(&self) -> StoreResult<Stats> {
+        deadline::check()?;
         let s = self.read();
         let mut by_kind: HashMap<crate::domain::ActorKind, usize> = HashMap::new();
         for e in s.actors.values() {

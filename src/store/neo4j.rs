@@ -110,7 +110,21 @@ fn classify(e: neo4rs::Error) -> StoreError {
             backend: BACKEND,
             detail: d.to_string(),
         },
-        other => unavailable(other),
+        // A server's message may quote the whole statement (ArcadeDB's syntax
+        // errors do): logs and the seed command show the start of it.
+        other => unavailable(anyhow::anyhow!(excerpt(&other.to_string(), 400))),
+    }
+}
+
+/// At most `max` characters of `text`.
+fn excerpt(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((at, _)) => format!(
+            "{}… ({} more characters)",
+            &text[..at],
+            text[at..].chars().count()
+        ),
     }
 }
 
@@ -202,14 +216,22 @@ impl Neo4jStore {
         Ok(())
     }
 
-    /// Runs `work` with the graph on the store's runtime, within the query timeout.
+    /// Runs a read with the graph on the store's runtime, within the query timeout
+    /// and the request's deadline, whichever comes first: the work runs on another
+    /// runtime, so the request's own timer would not stop it.
     async fn on_runtime<T, F, Fut>(&self, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(Graph) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = StoreResult<T>> + Send + 'static,
     {
-        self.on_runtime_within(self.timeout, work).await
+        match crate::deadline::remaining() {
+            Some(left) if left < self.timeout => match self.on_runtime_within(left, work).await {
+                Err(StoreError::Timeout { .. }) => Err(StoreError::DeadlineExceeded),
+                other => other,
+            },
+            _ => self.on_runtime_within(self.timeout, work).await,
+        }
     }
 
     /// Runs `work` with the graph on the store's runtime, within `timeout`.

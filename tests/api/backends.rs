@@ -214,6 +214,27 @@ fn admin(config: &Neo4jConfig, command: &str) -> Result<(), String> {
 /// `for_each_backend!(path::to::suite; test_a, test_b)` makes `memory::test_a`,
 /// `bolt::test_a`, … each calling `suite::test_a(maker)`.
 macro_rules! for_each_backend {
+    // Tests that spawn the HTTP app need actix's runtime (its tasks are local).
+    (actix; $suite:path; $($name:ident),+ $(,)?) => {
+        mod memory {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    use $suite as suite;
+                    suite::$name($crate::backends::memory).await;
+                }
+            )+
+        }
+        mod bolt {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    use $suite as suite;
+                    suite::$name($crate::backends::bolt).await;
+                }
+            )+
+        }
+    };
     ($suite:path; $($name:ident),+ $(,)?) => {
         mod memory {
             $(

@@ -82,6 +82,16 @@ impl TestApp {
         Self::start(Self::args(), repo)
     }
 
+    /// Starts the real application over a given store, with adjusted options.
+    pub async fn spawn_on_with(
+        repo: Arc<dyn Repository>,
+        adjust: impl FnOnce(&mut ServeArgs),
+    ) -> TestApp {
+        let mut args = Self::args();
+        adjust(&mut args);
+        Self::start(args, repo)
+    }
+
     /// Starts it with adjusted options.
     pub async fn spawn_with(adjust: impl FnOnce(&mut ServeArgs)) -> TestApp {
         let mut args = Self::args();
@@ -119,6 +129,7 @@ impl TestApp {
                 neo4j_query_timeout_ms: 10_000,
                 neo4j_max_connections: 4,
             },
+            limits: actorgraph::config::LimitArgs::default(),
         }
     }
 

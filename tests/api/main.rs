@@ -5,12 +5,16 @@
 //! - `seed_data`: what the seeded article data set says;
 //! - `graphql`: behaviour through `GraphqlService::execute` (no HTTP), on every backend;
 //! - `http`: end to end over HTTP against a spawned server;
-//! - `writes`: record mutations and the change feed, on every backend.
+//! - `writes`: record mutations and the change feed, on every backend;
+//! - `hostile`: what a hostile client sends, over HTTP and WebSocket, on every
+//!   backend: each attack gets a coded refusal or a bounded answer, and the server
+//!   stays healthy.
 
 mod backends;
 mod contract;
 mod graphql;
 mod helpers;
+mod hostile;
 mod http;
 mod seed_command;
 mod seed_data;

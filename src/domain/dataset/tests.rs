@@ -288,3 +288,15 @@ fn relations_may_refer_to_existing_actors_and_quote_existing_sources() {
     let problems = validate_against(&[("t", &wrong)], &existing).unwrap_err();
     assert_eq!(problems[0].path, "/relations/0/evidence/0/quote");
 }
+
+#[test]
+fn records_written_as_positional_arrays_are_refused_with_their_path() {
+    let doc = serde_json::json!({
+        "actors": [{"id": "kt", "kind": "COMPANY", "nameEn": "KT"}],
+        "relations": [["a-b", "CONTRACT", "a", "b"]]
+    });
+    let err = RawDocument::from_json(doc).expect_err("a positional relation is refused");
+    assert!(err.contains("/relations/0"), "{err}");
+    let whole = RawDocument::from_json(serde_json::json!([null, [], [], []]));
+    assert!(whole.is_err());
+}

@@ -339,7 +339,9 @@ impl Neo4jStore {
             let (w, b) = (write.clone(), by.to_string());
             let gate = self.writes.lock().await;
             let result: StoreResult<Result<Vec<Change>, WriteError>> = self
-                .on_runtime(move |graph| async move { Ok(once(graph, w, b).await) })
+                .on_runtime_within(self.timeout, move |graph| async move {
+                    Ok(once(graph, w, b).await)
+                })
                 .await;
             drop(gate);
             match result? {
