@@ -1,6 +1,9 @@
 //! The GraphQL API: schema, resolvers and loaders, with no HTTP in it. The HTTP
-//! layer ([`crate::http`]) and the tests both run requests through
-//! [`GraphqlService::execute`], which attaches the per-request loaders.
+//! and WebSocket transports ([`crate::http`]) and the tests all run requests
+//! through [`GraphqlService`], which holds each one to the [`Limits`] before
+//! async-graphql parses it (see [`limits`]), attaches the per-request loaders and
+//! the complexity budget, runs it under its deadline, and gives every error its
+//! code.
 
 mod codes;
 mod cursor;

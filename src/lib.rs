@@ -7,6 +7,8 @@
 //! - [`store`]: the domain-level repository trait and its backends;
 //! - [`api`]: the GraphQL schema, resolvers and loaders;
 //! - [`http`]: routes, the playground and health checks;
+//! - [`deadline`]: the deadline of the request being served, which long loops of
+//!   the store and of graph exploration watch;
 //! - [`config`], [`startup`] and [`telemetry`]: the binary's wiring.
 
 pub mod api;

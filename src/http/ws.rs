@@ -216,6 +216,8 @@ pub async fn subscribe(
 enum Verdict {
     /// Pass it to the protocol.
     Forward,
+    /// A new operation under this id: pass it on if the client's rate allows.
+    Operation(String),
     /// Answer it with this text message instead.
     Reply(String),
     /// Close the connection with this code and reason.
@@ -272,18 +274,14 @@ impl Guard {
                     return Verdict::Close(4409, format!("Subscriber for {shown} already exists"));
                 }
                 if self.active.len() >= self.max {
-                    let error = json!({
-                        "id": id,
-                        "type": "error",
-                        "payload": [{
-                            "message": format!("This connection runs {} operations already, the most it may: complete one first.", self.max),
-                            "extensions": {"code": ErrorCode::TooManySubscriptions.as_str()}
-                        }]
-                    });
-                    return Verdict::Reply(error.to_string());
+                    return Verdict::Reply(operation_error(
+                        &id,
+                        ErrorCode::TooManySubscriptions,
+                        &format!("This connection runs {} operations already, the most it may: complete one first.", self.max),
+                    ));
                 }
-                self.active.insert(id);
-                Verdict::Forward
+                self.active.insert(id.clone());
+                Verdict::Operation(id)
             }
             "complete" | "stop" => {
                 if let Some(id) = message.id {
@@ -294,6 +292,11 @@ impl Guard {
             "ping" | "pong" | "connection_terminate" => Verdict::Forward,
             _ => Verdict::Close(4400, "Invalid message received: unknown type".into()),
         }
+    }
+
+    /// An operation that will not run after all.
+    fn dropped(&mut self, id: &str) {
+        self.active.remove(id);
     }
 
     /// A message to the client: an operation that ended frees its id.
@@ -311,6 +314,16 @@ impl Guard {
     }
 }
 
+/// The protocol's `error` message for operation `id`.
+fn operation_error(id: &str, code: ErrorCode, message: &str) -> String {
+    json!({
+        "id": id,
+        "type": "error",
+        "payload": [{"message": message, "extensions": {"code": code.as_str()}}]
+    })
+    .to_string()
+}
+
 async fn close(session: Session, code: u16, reason: impl Into<String>) {
     let reason = CloseReason {
         code: CloseCode::Other(code),
@@ -326,7 +339,7 @@ async fn serve(
     messages: actix_ws::MessageStream,
     protocol: WebSocketProtocols,
     header_auth: Auth,
-    _slot: Slot,
+    slot: Slot,
 ) {
     let max = state.max_body_bytes;
     let mut frames = messages
@@ -408,6 +421,21 @@ async fn serve(
                     }
                 };
                 match guard.incoming(&bytes) {
+                    Verdict::Operation(id) => {
+                        // Each operation costs the client one request, as over HTTP.
+                        if let Err(wait) = state.rate.check(&slot.client, 1) {
+                            guard.dropped(&id);
+                            let message = format!(
+                                "Too many requests from this client: wait {} s and subscribe again.",
+                                wait.as_secs().max(1)
+                            );
+                            if session.text(operation_error(&id, ErrorCode::RateLimited, &message)).await.is_err() {
+                                return;
+                            }
+                        } else if to_protocol.send(bytes.to_vec()).await.is_err() {
+                            return;
+                        }
+                    }
                     Verdict::Forward => {
                         if to_protocol.send(bytes.to_vec()).await.is_err() {
                             return;
@@ -485,9 +513,9 @@ mod tests {
             g.incoming(&msg(json!({"type": "connection_init"}))),
             Verdict::Close(4429, _)
         ));
-        assert_eq!(g.incoming(&sub("1")), Verdict::Forward);
+        assert_eq!(g.incoming(&sub("1")), Verdict::Operation("1".into()));
         assert!(matches!(g.incoming(&sub("1")), Verdict::Close(4409, _)));
-        assert_eq!(g.incoming(&sub("2")), Verdict::Forward);
+        assert_eq!(g.incoming(&sub("2")), Verdict::Operation("2".into()));
         let Verdict::Reply(text) = g.incoming(&sub("3")) else {
             panic!("a third subscription is answered with an error");
         };

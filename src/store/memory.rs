@@ -2,7 +2,7 @@
 //! It is the default when no database is configured, so `cargo run` serves a
 //! working API on a fresh machine.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::ops::Bound;
 use std::sync::{Arc, RwLock};
 
@@ -17,6 +17,29 @@ use crate::domain::{
     search, Actor, ActorId, Dataset, Direction, Meta, Relation, RelationId, RelationType, Source,
     SourceId,
 };
+
+/// A search match by its sort key (`search::sort_key`), for the heap of the best.
+struct Ranked<'a>(String, &'a Actor);
+
+impl PartialEq for Ranked<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for Ranked<'_> {}
+
+impl PartialOrd for Ranked<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
+}
 
 #[derive(Clone)]
 struct ActorEntry {
@@ -283,22 +306,41 @@ impl Repository for MemoryStore {
                 page,
             ));
         }
-        // Searching: best matches first, then by id (see `search::rank`). The scan
-        // paces itself: it stops at the request's deadline and lets other requests
-        // of the worker thread in as it goes.
-        let mut ranked: Vec<(String, &Actor)> = Vec::new();
+        // Searching: best matches first, then by id (see `search::rank`). Only the
+        // page (and one more, to know whether another follows) is kept, in a heap:
+        // memory follows the page size, not the number of matches, also when many
+        // searches of one request run interleaved. The scan paces itself: it stops
+        // at the request's deadline and lets other requests of the worker in.
+        let after = page.after.as_deref();
+        let keep = page.first + 1;
+        let mut best: BinaryHeap<Ranked<'_>> = BinaryHeap::with_capacity(keep.min(1_024));
+        let mut total_count = 0;
         let mut step = 0;
         for e in s.actors.values().filter(of_kind) {
             deadline::pace(&mut step).await?;
-            if let Some(r) = search::rank(&e.keys, &query) {
-                ranked.push((search::sort_key(r, e.actor.id.as_str()), &e.actor));
+            let Some(r) = search::rank(&e.keys, &query) else {
+                continue;
+            };
+            total_count += 1;
+            let key = search::sort_key(r, e.actor.id.as_str());
+            if after.is_some_and(|a| key.as_str() <= a) {
+                continue;
+            }
+            if best.len() < keep {
+                best.push(Ranked(key, &e.actor));
+            } else if best.peek().is_some_and(|worst| key < worst.0) {
+                best.pop();
+                best.push(Ranked(key, &e.actor));
             }
         }
-        ranked.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(Page::collect(
-            ranked.iter().map(|(key, a)| (key.as_str(), *a)),
-            page,
-        ))
+        let mut kept = best.into_sorted_vec();
+        let has_next_page = kept.len() > page.first;
+        kept.truncate(page.first);
+        Ok(Page {
+            items: kept.into_iter().map(|r| r.1.clone()).collect(),
+            has_next_page,
+            total_count,
+        })
     }
 
     async fn relations_by_ids(&self, ids: &[RelationId]) -> StoreResult<Vec<Relation>> {

@@ -871,3 +871,91 @@ fn arbitrary_documents_never_panic_the_limits_or_the_parser() {
         })
         .unwrap();
 }
+
+// --- Stopping ---
+
+#[actix_web::test]
+async fn a_stop_signal_ends_the_server_with_a_heavy_read_in_flight() {
+    use std::process::{Command, Stdio};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_actorgraph"))
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--synthetic",
+            "20000",
+        ])
+        .args([
+            "--request-timeout-ms",
+            "1500",
+            "--rate-limit",
+            "0",
+            "--workers",
+            "1",
+        ])
+        .env("NEO4J_URI", "")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    let app = TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+    };
+    let mut up = false;
+    for _ in 0..300 {
+        if awc::Client::default()
+            .get(app.url("/health"))
+            .send()
+            .await
+            .is_ok()
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(up, "the server starts");
+    let heavy = aliases(
+        190,
+        "actors(search: \"actor 1\", first: 100) { totalCount edges { node { id name } } }",
+    );
+    let in_flight = actix_web::rt::spawn({
+        let url = app.url("/graphql");
+        async move {
+            awc::Client::builder()
+                .timeout(BOUND)
+                .finish()
+                .post(url)
+                .insert_header((header::CONTENT_TYPE, "application/json"))
+                .send_body(json!({ "query": heavy }).to_string())
+                .await
+                .map(|r| r.status())
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let signalled = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    assert!(signalled.unwrap().success());
+    let mut exited = None;
+    for _ in 0..300 {
+        if let Some(status) = server.try_wait().unwrap() {
+            exited = Some(status);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let Some(status) = exited else {
+        let _ = server.kill();
+        panic!("the server did not stop within 30 s of SIGTERM");
+    };
+    assert!(status.success(), "a graceful stop: {status}");
+    // The read in flight was answered (by its deadline at the latest) or cut off
+    // with the connection; either way the client was not left hanging.
+    let _ = in_flight.await;
+}
