@@ -39,6 +39,9 @@ pub struct AppState {
     /// Origins allowed by CORS; `*` allows any. WebSocket upgrades from a browser
     /// page of another origin are refused.
     pub cors_origins: Vec<String>,
+    /// Turns true when the server begins to stop: WebSocket connections close
+    /// (1001) instead of holding the stop for its whole grace period.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 /// Mounts every route.

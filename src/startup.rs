@@ -20,6 +20,8 @@ use crate::store::Repository;
 pub struct Application {
     server: Server,
     addr: SocketAddr,
+    /// Tells the WebSocket connections that the server is stopping.
+    shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 fn cors(origins: &[String]) -> Cors {
@@ -67,6 +69,7 @@ impl Application {
         let listener = TcpListener::bind(&args.bind)
             .with_context(|| format!("could not listen on {}", args.bind))?;
         let addr = listener.local_addr().context("no local address")?;
+        let (shutdown, stopping) = tokio::sync::watch::channel(false);
         let limits = &args.limits;
         let timeout = Duration::from_millis(limits.request_timeout_ms.max(1));
         let state = web::Data::new(AppState {
@@ -84,6 +87,7 @@ impl Application {
                 Duration::from_secs(limits.ws_ping_seconds.max(1)),
             ),
             cors_origins: args.cors_origins.clone(),
+            shutdown: stopping,
         });
         let origins = args.cors_origins.clone();
         let mut server = HttpServer::new(move || {
@@ -107,6 +111,8 @@ impl Application {
         .client_request_timeout(Duration::from_secs(5))
         // A stop waits for requests in flight, which their deadline bounds.
         .shutdown_timeout(timeout.as_secs() + 5)
+        // Signals are ours (see `run_until_stopped`): WebSockets close first.
+        .disable_signals()
         .listen(listener)
         .context("could not start the HTTP server")?;
         if let Some(workers) = args.workers {
@@ -115,6 +121,7 @@ impl Application {
         Ok(Application {
             server: server.run(),
             addr,
+            shutdown,
         })
     }
 
@@ -128,8 +135,32 @@ impl Application {
         self.addr
     }
 
-    /// Serves until the process is stopped (SIGINT/SIGTERM stop it gracefully).
+    /// Serves until the process is stopped. SIGINT or SIGTERM stop it gracefully:
+    /// WebSocket connections are closed (1001), requests in flight finish (their
+    /// deadline bounds them), new connections are refused.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let shutdown = self.shutdown;
+        actix_web::rt::spawn(async move {
+            if let Err(e) = stop_signal().await {
+                tracing::error!(error = %e, "cannot listen for stop signals; stop the server with SIGKILL");
+                return;
+            }
+            tracing::info!(
+                "stopping: closing WebSocket connections and finishing requests in flight"
+            );
+            let _ = shutdown.send(true);
+            handle.stop(true).await;
+        });
         self.server.await
+    }
+}
+
+/// Waits for SIGINT or SIGTERM.
+async fn stop_signal() -> std::io::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r,
+        _ = term.recv() => Ok(()),
     }
 }

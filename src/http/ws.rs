@@ -389,9 +389,22 @@ async fn serve(
     let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
     let mut last_heard = Instant::now();
 
+    // A message on its way to the protocol. While one waits for room in the
+    // channel, no more frames are read (the client is held back by TCP) but the
+    // protocol's stream is still driven, which is what makes room: awaiting the
+    // room inside the frame branch would stop the one thing that frees it.
+    let mut pending: Option<Vec<u8>> = None;
+    let mut shutdown = state.shutdown.clone();
+
     loop {
         tokio::select! {
-            frame = frames.next() => {
+            permit = to_protocol.reserve(), if pending.is_some() => {
+                let Ok(permit) = permit else { return };
+                if let Some(bytes) = pending.take() {
+                    permit.send(bytes);
+                }
+            }
+            frame = frames.next(), if pending.is_none() => {
                 let bytes = match frame {
                     None => return,
                     Some(Err(ProtocolError::Overflow)) => {
@@ -432,15 +445,11 @@ async fn serve(
                             if session.text(operation_error(&id, ErrorCode::RateLimited, &message)).await.is_err() {
                                 return;
                             }
-                        } else if to_protocol.send(bytes.to_vec()).await.is_err() {
-                            return;
+                        } else {
+                            pending = Some(bytes.to_vec());
                         }
                     }
-                    Verdict::Forward => {
-                        if to_protocol.send(bytes.to_vec()).await.is_err() {
-                            return;
-                        }
-                    }
+                    Verdict::Forward => pending = Some(bytes.to_vec()),
                     Verdict::Reply(text) => {
                         if session.text(text).await.is_err() {
                             return;
@@ -479,6 +488,9 @@ async fn serve(
                 if session.ping(b"").await.is_err() {
                     return;
                 }
+            }
+            _ = shutdown.changed() => {
+                return close(session, 1001, "The server is going away").await;
             }
         }
     }

@@ -514,6 +514,33 @@ pub async fn websocket_attacks_get_the_protocols_close_codes(make: Maker) {
     assert_healthy(&app).await;
 }
 
+pub async fn a_flood_of_websocket_messages_neither_stalls_the_connection_nor_the_server(
+    make: Maker,
+) {
+    let Some(app) = app(make, seed_dataset(), |_| {}).await else {
+        return;
+    };
+    let mut c = ws_connect!(&app).expect("connects");
+    ws_send(&mut c, json!({"type": "connection_init"})).await;
+    assert!(matches!(ws_next(&mut c).await, Ws::Text(m) if m["type"] == "connection_ack"));
+    for i in 0..5_000 {
+        ws_send(&mut c, subscribe(&format!("s{i}"), FEED)).await;
+    }
+    ws_send(&mut c, json!({"type": "ping"})).await;
+    let (mut refused, mut pong) = (0, false);
+    while !pong {
+        match ws_next(&mut c).await {
+            Ws::Text(m) if m["type"] == "pong" => pong = true,
+            Ws::Text(m) if m["type"] == "error" => refused += 1,
+            Ws::Text(_) => {}
+            _ => panic!("the connection stays open"),
+        }
+    }
+    // At most 100 run (fewer if the rate ran out first); the rest were refused.
+    assert!(refused >= 4_900, "{refused} refused");
+    assert_healthy(&app).await;
+}
+
 #[actix_web::test]
 async fn websocket_connections_are_limited_per_client_and_by_origin() {
     let app = TestApp::spawn_with(|args| {
@@ -627,6 +654,7 @@ for_each_backend!(actix; crate::hostile;
     a_read_past_its_deadline_answers_timeout,
     responses_and_errors_are_bounded,
     websocket_attacks_get_the_protocols_close_codes,
+    a_flood_of_websocket_messages_neither_stalls_the_connection_nor_the_server,
     a_slow_body_is_cut_off_with_408,
     clients_past_their_rate_get_429_with_retry_after,
 );
@@ -937,6 +965,10 @@ async fn a_stop_signal_ends_the_server_with_a_heavy_read_in_flight() {
                 .map(|r| r.status())
         }
     });
+    let mut feed = ws_connect!(&app).expect("a WebSocket connection");
+    ws_send(&mut feed, json!({"type": "connection_init"})).await;
+    assert!(matches!(ws_next(&mut feed).await, Ws::Text(m) if m["type"] == "connection_ack"));
+    ws_send(&mut feed, subscribe("1", FEED)).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let signalled = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
@@ -955,6 +987,8 @@ async fn a_stop_signal_ends_the_server_with_a_heavy_read_in_flight() {
         panic!("the server did not stop within 30 s of SIGTERM");
     };
     assert!(status.success(), "a graceful stop: {status}");
+    // The WebSocket was told that the server is going away, not cut.
+    assert_eq!(closed_with(&mut feed).await, Some(1001));
     // The read in flight was answered (by its deadline at the latest) or cut off
     // with the connection; either way the client was not left hanging.
     let _ = in_flight.await;
