@@ -7,6 +7,7 @@
 // SIGTERM. It asserts nothing: the tests do (tests/api/hostile.rs); this measures.
 //
 //   node scripts/attack.mjs BINARY [LABEL] [-- extra server flags]
+//   ONLY="search|fragments" node scripts/attack.mjs …   (only the attacks named so)
 //
 // e.g. `node scripts/attack.mjs target/release/actorgraph after -- --rate-limit 0`.
 // Linux only (reads /proc). Each request is bounded: the client gives up after
@@ -187,8 +188,8 @@ const attacks = [
   ['10,000 aliases of paths(maxHops: 6)', [], (b) => post(b, { query: aliases(10000, 'paths(fromId: "cia", toId: "kt", maxHops: 6) { length }') })],
   ['4,000 aliases of a search, 20,000 actors', ['--synthetic', '20000'], (b) => post(b, { query: aliases(4000, 'actors(search: "actor", first: 0) { totalCount }') })],
   ['150 aliases of a search, 20,000 actors', ['--synthetic', '20000'], (b) => post(b, { query: aliases(150, 'actors(search: "actor", first: 0) { totalCount }') })],
-  ['5 aliases of paths(maxHops: 6, first: 20), 20,000 actors', ['--synthetic', '20000'], (b) => post(b, { query: aliases(5, 'paths(fromId: "syn-0000000", toId: "syn-0010000", maxHops: 6, first: 20) { length }') })],
-  ['190 aliases of a search, 200,000 actors', ['--synthetic', '200000'], (b) => post(b, { query: aliases(190, 'actors(search: "actor", first: 100) { totalCount edges { node { id } } }') })],
+  ['5 aliases of paths(maxHops: 6, first: 20), 20,000 actors', ['--synthetic', '20000'], (b) => post(b, { query: aliases(5, 'paths(fromId: "syn-0000000", toId: "syn-0000025", maxHops: 6, first: 20) { length }') })],
+  ['190 aliases of a search, 200,000 actors', ['--synthetic', '200000'], (b) => post(b, { query: aliases(190, 'actors(search: "actor", first: 1) { totalCount edges { node { id } } }') })],
   ['batch of 100 timelines with source texts', [], (b) => post(b, Array.from({ length: 100 }, () => ({ query: `{ ${TIMELINE} }` })))],
   ['unknown field name of 900 KB', [], (b) => post(b, { query: `{ ${'x'.repeat(900_000)} }` })],
   ['50,000 @skip', [], (b) => post(b, { query: `{ __typename ${'@skip(if: false) '.repeat(50_000)}}` })],
@@ -232,8 +233,10 @@ const attacks = [
   })],
 ];
 
+// ONLY=text runs the attacks whose name contains it.
+const only = process.env.ONLY;
 const rows = [];
-for (const [name, args, attack] of attacks) {
+for (const [name, args, attack] of attacks.filter(([n]) => !only || only.split('|').some((o) => n.includes(o)))) {
   const server = await startServer(args);
   const pid = server.child.pid;
   await sleep(300);

@@ -24,7 +24,7 @@ mod types;
 use std::sync::Arc;
 use std::time::Instant;
 
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::MergedObject;
 use async_graphql::{BatchRequest, BatchResponse, Request, Response, Schema, ServerError};
 
@@ -166,15 +166,7 @@ impl GraphqlService {
         let doc = limits::parse(&request.query, &self.limits)
             .and_then(|doc| self.strict.check(&doc).map(|()| doc))
             .map_err(|e| Box::new(self.finish(Response::from_errors(vec![e]))))?;
-        let operation = match &doc.operations {
-            DocumentOperations::Single(op) => Some(op),
-            DocumentOperations::Multiple(ops) => match &request.operation_name {
-                Some(name) => ops.get(name.as_str()),
-                None if ops.len() == 1 => ops.values().next(),
-                None => None,
-            },
-        };
-        let ty = operation.map(|op| op.node.ty);
+        let ty = operation_type(&doc, request.operation_name.as_deref());
         request.set_parsed_query(doc);
         Ok(Prepared {
             request: request
@@ -266,6 +258,20 @@ impl GraphqlService {
             }
         }
     }
+}
+
+/// The type of the operation a request runs: its only one, or the one it names;
+/// `None` when it names none of the document's (executing it says so).
+pub fn operation_type(doc: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+    let operation = match &doc.operations {
+        DocumentOperations::Single(op) => Some(op),
+        DocumentOperations::Multiple(ops) => match name {
+            Some(name) => ops.get(name),
+            None if ops.len() == 1 => ops.values().next(),
+            None => None,
+        },
+    };
+    operation.map(|op| op.node.ty)
 }
 
 /// The answer to a read stopped by its deadline.

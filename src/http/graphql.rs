@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, Response, ServerError};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -450,15 +450,8 @@ fn is_query_operation(request: &async_graphql::Request, limits: &crate::api::Lim
     let Ok(doc) = crate::api::limits::parse(&request.query, limits) else {
         return true;
     };
-    let op = match &doc.operations {
-        DocumentOperations::Single(op) => Some(op),
-        DocumentOperations::Multiple(ops) => match &request.operation_name {
-            Some(name) => ops.get(name.as_str()),
-            None if ops.len() == 1 => ops.values().next(),
-            None => None,
-        },
-    };
-    op.is_none_or(|op| op.node.ty == OperationType::Query)
+    crate::api::operation_type(&doc, request.operation_name.as_deref())
+        .is_none_or(|ty| ty == OperationType::Query)
 }
 
 /// Any other method on /graphql.

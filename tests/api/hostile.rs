@@ -16,7 +16,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 
 use crate::backends::{for_each_backend, Maker};
-use crate::helpers::{seed_dataset, TestApp};
+use crate::helpers::{codes, seed_dataset, TestApp};
 
 /// Longest any one exchange may take before the test calls it a hang.
 const BOUND: Duration = Duration::from_secs(30);
@@ -40,22 +40,10 @@ struct Answer {
 
 impl Answer {
     fn codes(&self) -> Vec<String> {
-        let errors = match &self.body {
-            Value::Array(items) => items
-                .iter()
-                .flat_map(|i| i["errors"].as_array().cloned().unwrap_or_default())
-                .collect(),
-            body => body["errors"].as_array().cloned().unwrap_or_default(),
-        };
-        errors
-            .iter()
-            .map(|e| {
-                e["extensions"]["code"]
-                    .as_str()
-                    .unwrap_or("<none>")
-                    .to_string()
-            })
-            .collect()
+        match &self.body {
+            Value::Array(items) => items.iter().flat_map(codes).collect(),
+            body => codes(body),
+        }
     }
 
     /// The only code of the answer, which must have exactly one error.
