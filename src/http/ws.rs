@@ -534,12 +534,15 @@ mod tests {
         assert!(text.contains("TOO_MANY_SUBSCRIPTIONS"), "{text}");
         // Completed by the server, or by the client: the id is free again.
         g.outgoing(&json!({"type": "complete", "id": "1"}).to_string());
-        assert_eq!(g.incoming(&sub("3")), Verdict::Forward);
+        assert_eq!(g.incoming(&sub("3")), Verdict::Operation("3".into()));
         assert_eq!(
             g.incoming(&msg(json!({"type": "complete", "id": "2"}))),
             Verdict::Forward
         );
-        assert_eq!(g.incoming(&sub("2")), Verdict::Forward);
+        assert_eq!(g.incoming(&sub("2")), Verdict::Operation("2".into()));
+        // An operation the rate refused frees its id at once.
+        g.dropped("2");
+        assert_eq!(g.incoming(&sub("2")), Verdict::Operation("2".into()));
         assert!(matches!(
             g.incoming(&msg(json!({"type": "launch"}))),
             Verdict::Close(4400, _)

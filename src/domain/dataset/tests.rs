@@ -291,12 +291,21 @@ fn relations_may_refer_to_existing_actors_and_quote_existing_sources() {
 
 #[test]
 fn records_written_as_positional_arrays_are_refused_with_their_path() {
+    // serde reads a struct from an array of its fields in order; the format does not.
     let doc = serde_json::json!({
-        "actors": [{"id": "kt", "kind": "COMPANY", "nameEn": "KT"}],
-        "relations": [["a-b", "CONTRACT", "a", "b"]]
+        "actors": [
+            {"id": "kt", "kind": "COMPANY", "nameEn": "KT"},
+            ["positional-co", "COMPANY", null, "Positional Co"]
+        ]
     });
-    let err = RawDocument::from_json(doc).expect_err("a positional relation is refused");
-    assert!(err.contains("/relations/0"), "{err}");
-    let whole = RawDocument::from_json(serde_json::json!([null, [], [], []]));
-    assert!(whole.is_err());
+    let err = RawDocument::from_json(doc).expect_err("a positional actor is refused");
+    assert!(err.contains("`/actors/1`"), "{err}");
+    let short = serde_json::json!({"relations": [["a-b", "CONTRACT", "a", "b"]]});
+    assert!(RawDocument::from_json(short).is_err());
+    assert!(RawDocument::from_json(serde_json::json!([null, [], [], []])).is_err());
+    let named = serde_json::json!({"actors": [{"id": "kt", "kind": "COMPANY", "nameEn": "KT", "aliases": ["케이티"]}]});
+    assert!(
+        RawDocument::from_json(named).is_ok(),
+        "arrays of values are fine"
+    );
 }
