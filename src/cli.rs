@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::config::{BenchArgs, SeedArgs};
+use crate::config::{BenchArgs, ExportArgs, SeedArgs};
 use crate::store::neo4j::{ImportOptions, ImportReport, KindReport, Neo4jStore};
 use crate::{seed, synthetic};
 
@@ -131,6 +131,56 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<ExitCode> {
         },
         data.relations.len() as f64 / elapsed.max(1e-9)
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `actorgraph export`: the store's whole graph as one data-set document.
+pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let repo: Arc<dyn crate::store::Repository> =
+        match args.neo4j.config() {
+            Some(config) => Arc::new(Neo4jStore::connect(&config).await.with_context(|| {
+                format!("could not reach the Neo4j database at {}", config.uri)
+            })?),
+            None => match seed::load(&args.seed) {
+                Ok(data) => Arc::new(crate::store::memory::MemoryStore::new(data)),
+                Err(e) => {
+                    eprintln!(
+                        "{e}
+nothing was exported"
+                    );
+                    return Ok(ExitCode::FAILURE);
+                }
+            },
+        };
+    let doc = crate::store::export::document(repo.as_ref(), args.page_size)
+        .await
+        .context("could not read the graph")?;
+    let mut json = serde_json::to_vec_pretty(&doc).context("could not encode the graph")?;
+    json.push(b'\n');
+    let summary = format!(
+        "{} sources, {} actors, {} relations",
+        doc.sources.len(),
+        doc.actors.len(),
+        doc.relations.len()
+    );
+    match &args.out {
+        None => std::io::stdout()
+            .write_all(&json)
+            .context("could not write to standard output")?,
+        Some(path) => {
+            // Written aside, then renamed: a failed export leaves the old file whole.
+            let partial = path.with_extension("partial");
+            std::fs::write(&partial, &json)
+                .with_context(|| format!("could not write {}", partial.display()))?;
+            std::fs::rename(&partial, path)
+                .with_context(|| format!("could not move the export to {}", path.display()))?;
+            eprintln!(
+                "exported {summary} ({} store) to {}",
+                repo.backend(),
+                path.display()
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -44,6 +44,9 @@ pub enum Command {
     Schema,
     /// Load a data set into the Neo4j database: validate it, then write what differs.
     Seed(SeedArgs),
+    /// Write the whole graph (sources with their text) in the data-set format, from
+    /// the Neo4j database or the embedded store; `seed` loads it back into either.
+    Export(ExportArgs),
     /// Benchmark the store alone (no GraphQL, no HTTP); see scripts/bench.
     BenchStore(BenchArgs),
     /// Make a new API key: prints the key (for the client) and its entry (for the server).
@@ -83,6 +86,26 @@ pub struct BenchArgs {
     /// Rounds of record writes to time (create, update, relate, delete); 0 skips them.
     #[arg(long, default_value_t = 200)]
     pub writes: usize,
+
+    #[command(flatten)]
+    pub neo4j: Neo4jArgs,
+}
+
+/// How `export` runs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExportArgs {
+    /// The file to write (replaced whole, only once the export is complete);
+    /// standard output when omitted.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+
+    /// Without a Neo4j database: the data set the embedded store loads.
+    #[arg(long, env = "ACTORGRAPH_SEED", default_value = "seed")]
+    pub seed: PathBuf,
+
+    /// Records read per store call.
+    #[arg(long, default_value_t = 5_000)]
+    pub page_size: usize,
 
     #[command(flatten)]
     pub neo4j: Neo4jArgs,

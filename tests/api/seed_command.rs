@@ -1,5 +1,6 @@
 //! `actorgraph seed`, run as a process against the Bolt server: validates first,
-//! writes only what differs, and says what it did.
+//! writes only what differs, and says what it did; and `actorgraph export`, which
+//! writes what `seed` loads back.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -11,8 +12,14 @@ use crate::backends::fresh_bolt_database;
 use crate::helpers::seed_path;
 
 fn seed_command(config: Option<&Neo4jConfig>, args: &[&str]) -> Output {
+    command("seed", config, args)
+}
+
+/// Runs `actorgraph <name> <args>` against `config`'s database, or the embedded
+/// store when `None` (whatever the environment says).
+fn command(name: &str, config: Option<&Neo4jConfig>, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_actorgraph"));
-    cmd.arg("seed").args(args).env("RUST_LOG", "warn");
+    cmd.arg(name).args(args).env("RUST_LOG", "warn");
     for var in [
         "NEO4J_URI",
         "NEO4J_USER",
@@ -265,4 +272,62 @@ async fn a_synthetic_data_set_of_any_size_seeds() {
         stdout(&run)
     );
     assert_eq!(actor_count(db).await, 200);
+}
+
+#[tokio::test]
+async fn an_export_round_trips_from_the_embedded_store_through_bolt_to_the_same_document() {
+    let Some(database) = fresh_bolt_database() else {
+        return;
+    };
+    let db = &database.config;
+    let dir = std::env::temp_dir().join(format!("actorgraph-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (first, second) = (dir.join("embedded.json"), dir.join("bolt.json"));
+    let seed = seed_path();
+
+    let out = command(
+        "export",
+        None,
+        &[
+            "--seed",
+            seed.to_str().unwrap(),
+            "--out",
+            first.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("1 sources, 27 actors, 40 relations"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = seed_command(Some(db), &[first.to_str().unwrap()]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let out = command(
+        "export",
+        Some(db),
+        &["--out", second.to_str().unwrap(), "--page-size", "7"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let a = std::fs::read(&first).unwrap();
+    let b = std::fs::read(&second).unwrap();
+    assert!(a == b, "the two exports differ");
+    // Seeding the export again changes nothing: it is the same graph.
+    let out = seed_command(Some(db), &[second.to_str().unwrap()]);
+    assert!(stdout(&out).contains("nothing changed"), "{}", stdout(&out));
+    // And it is the seed's graph: the export validates to the seed's records.
+    let doc: actorgraph::domain::RawDocument = serde_json::from_slice(&a).unwrap();
+    let mut exported = actorgraph::domain::validate(&[("export", &doc)]).expect("valid");
+    let mut seeded = crate::helpers::seed_dataset();
+    for d in [&mut exported, &mut seeded] {
+        d.actors.sort_by(|a, b| a.id.cmp(&b.id));
+        d.relations.sort_by(|a, b| a.id.cmp(&b.id));
+        d.sources.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+    assert_eq!(exported.actors, seeded.actors);
+    assert_eq!(exported.relations, seeded.relations);
+    assert_eq!(exported.sources, seeded.sources);
+    let _ = std::fs::remove_dir_all(&dir);
 }
