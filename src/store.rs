@@ -12,6 +12,7 @@
 pub mod export;
 pub mod memory;
 pub mod neo4j;
+pub mod rules;
 
 use async_trait::async_trait;
 
@@ -306,24 +307,6 @@ pub enum WriteError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// Refuses a write made against another version than the stored one.
-pub(crate) fn check_version(
-    what: &'static str,
-    id: &str,
-    stored: &Meta,
-    expected: Option<u64>,
-) -> Result<(), WriteError> {
-    match expected {
-        Some(expected) if expected != stored.version => Err(WriteError::Stale {
-            what,
-            id: id.to_string(),
-            expected,
-            actual: stored.version,
-        }),
-        _ => Ok(()),
-    }
 }
 
 impl WriteError {

@@ -9,8 +9,8 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 
 use super::{
-    check_version, diff, stamp, ActorFilter, Change, ChangeKind, ImportReport, Imported, Page,
-    PageRequest, Record, RelationQuery, Repository, Stats, StoreResult, Write, WriteError,
+    diff, rules, stamp, ActorFilter, Change, ImportReport, Imported, Page, PageRequest, Record,
+    RelationQuery, Repository, Stats, StoreResult, Write, WriteError,
 };
 use crate::deadline;
 use crate::domain::{
@@ -153,13 +153,6 @@ impl State {
         }
     }
 
-    fn actor(&self, id: &ActorId) -> Result<&Actor, WriteError> {
-        self.actors
-            .get(id)
-            .map(|e| &e.actor)
-            .ok_or_else(|| WriteError::not_found("actor", id))
-    }
-
     /// Adds or replaces an actor (its relations stay).
     fn put_actor(&mut self, actor: Actor) {
         let keys = search::search_keys(&actor);
@@ -196,6 +189,53 @@ impl State {
             *n = n.saturating_sub(1);
         }
         Some(r)
+    }
+
+    /// The stored records a write's checks read ([`rules::needs`]).
+    fn fetch(&self, needs: &rules::Needs) -> rules::Fetched {
+        let mut f = rules::Fetched::default();
+        for id in &needs.actors {
+            if let Some(e) = self.actors.get(id) {
+                f.actors.insert(id.clone(), e.actor.clone());
+            }
+        }
+        for id in &needs.relations {
+            if let Some(r) = self.relations.get(id) {
+                f.relations.insert(id.clone(), r.clone());
+            }
+        }
+        for id in &needs.sources {
+            if let Some(s) = self.sources.get(id) {
+                f.sources.insert(id.clone(), s.clone());
+            }
+        }
+        for id in &needs.relations_of {
+            let of = self
+                .incident
+                .get(id)
+                .into_iter()
+                .flatten()
+                .filter_map(|(r, _)| self.relations.get(r).cloned())
+                .collect();
+            f.relations_of.insert(id.clone(), of);
+        }
+        f
+    }
+
+    /// Carries out one step of a write.
+    fn apply(&mut self, step: rules::Step) {
+        match step {
+            rules::Step::PutActor { actor, .. } => self.put_actor(actor),
+            rules::Step::DeleteActor(id) => {
+                self.actors.remove(&id);
+                self.incident.remove(&id);
+            }
+            rules::Step::PutRelation { relation, .. } => self.put_relation(relation),
+            rules::Step::DeleteRelation(r) => {
+                self.remove_relation(&r.id);
+            }
+            rules::Step::PutSource { source, .. } => self.put_source(source),
+        }
     }
 
     fn relation_page(&self, q: &RelationQuery) -> Page<Relation> {
@@ -432,132 +472,19 @@ impl Repository for MemoryStore {
         Ok(Imported { report, changes })
     }
 
+    /// Under the write lock: read what the checks need, let the shared rules
+    /// decide ([`rules::decide`]), carry out the steps on a copy of the graph that
+    /// readers see once it is whole.
     async fn write(&self, write: Write, by: &str) -> Result<Vec<Change>, WriteError> {
         let mut guard = self.write_lock();
-        let at = chrono::Utc::now();
-        let current = &**guard;
-        // Check everything first, then change the graph: a refused write changes nothing.
-        match write {
-            Write::CreateActor(mut actor) => {
-                if current.actors.contains_key(&actor.id) {
-                    return Err(WriteError::exists("actor", &actor.id));
-                }
-                actor.meta = Meta::next(None, by, at);
-                Arc::make_mut(&mut guard).put_actor(actor.clone());
-                Ok(vec![Change::new(ChangeKind::Created, Record::Actor(actor))])
-            }
-            Write::UpdateActor {
-                mut actor,
-                expected,
-            } => {
-                let old = current.actor(&actor.id)?;
-                check_version("actor", old.id.as_str(), &old.meta, Some(expected))?;
-                actor.meta = Meta::next(Some(&old.meta), by, at);
-                Arc::make_mut(&mut guard).put_actor(actor.clone());
-                Ok(vec![Change::new(ChangeKind::Updated, Record::Actor(actor))])
-            }
-            Write::DeleteActor {
-                id,
-                expected,
-                cascade,
-            } => {
-                let old = current.actor(&id)?.clone();
-                check_version("actor", id.as_str(), &old.meta, expected)?;
-                let incident: Vec<RelationId> = current
-                    .incident
-                    .get(&id)
-                    .map(|list| list.iter().map(|(r, _)| r.clone()).collect())
-                    .unwrap_or_default();
-                if !incident.is_empty() && !cascade {
-                    return Err(WriteError::HasRelations {
-                        id: id.to_string(),
-                        count: incident.len(),
-                    });
-                }
-                let state = Arc::make_mut(&mut guard);
-                let mut changes: Vec<Change> = incident
-                    .iter()
-                    .filter_map(|r| state.remove_relation(r))
-                    .map(|r| Change::new(ChangeKind::Deleted, Record::Relation(r)))
-                    .collect();
-                state.actors.remove(&id);
-                state.incident.remove(&id);
-                changes.push(Change::new(ChangeKind::Deleted, Record::Actor(old)));
-                Ok(changes)
-            }
-            Write::CreateRelation(mut relation) => {
-                if current.relations.contains_key(&relation.id) {
-                    return Err(WriteError::exists("relation", &relation.id));
-                }
-                current.actor(&relation.from)?;
-                current.actor(&relation.to)?;
-                relation.meta = Meta::next(None, by, at);
-                Arc::make_mut(&mut guard).put_relation(relation.clone());
-                Ok(vec![Change::new(
-                    ChangeKind::Created,
-                    Record::Relation(relation),
-                )])
-            }
-            Write::UpdateRelation {
-                mut relation,
-                expected,
-            } => {
-                let old = current
-                    .relations
-                    .get(&relation.id)
-                    .ok_or_else(|| WriteError::not_found("relation", &relation.id))?;
-                check_version("relation", old.id.as_str(), &old.meta, Some(expected))?;
-                current.actor(&relation.from)?;
-                current.actor(&relation.to)?;
-                relation.meta = Meta::next(Some(&old.meta), by, at);
-                Arc::make_mut(&mut guard).put_relation(relation.clone());
-                Ok(vec![Change::new(
-                    ChangeKind::Updated,
-                    Record::Relation(relation),
-                )])
-            }
-            Write::DeleteRelation { id, expected } => {
-                let old = current
-                    .relations
-                    .get(&id)
-                    .ok_or_else(|| WriteError::not_found("relation", &id))?;
-                check_version("relation", id.as_str(), &old.meta, expected)?;
-                let old = Arc::make_mut(&mut guard)
-                    .remove_relation(&id)
-                    .ok_or_else(|| WriteError::not_found("relation", &id))?;
-                Ok(vec![Change::new(
-                    ChangeKind::Deleted,
-                    Record::Relation(old),
-                )])
-            }
-            Write::CreateSource(mut source) => {
-                if current.sources.contains_key(&source.id) {
-                    return Err(WriteError::exists("source", &source.id));
-                }
-                source.meta = Meta::next(None, by, at);
-                Arc::make_mut(&mut guard).put_source(source.clone());
-                Ok(vec![Change::new(
-                    ChangeKind::Created,
-                    Record::Source(source),
-                )])
-            }
-            Write::UpdateSource {
-                mut source,
-                expected,
-            } => {
-                let old = current
-                    .sources
-                    .get(&source.id)
-                    .ok_or_else(|| WriteError::not_found("source", &source.id))?;
-                check_version("source", old.id.as_str(), &old.meta, Some(expected))?;
-                source.meta = Meta::next(Some(&old.meta), by, at);
-                Arc::make_mut(&mut guard).put_source(source.clone());
-                Ok(vec![Change::new(
-                    ChangeKind::Updated,
-                    Record::Source(source),
-                )])
-            }
+        let fetched = guard.fetch(&rules::needs(&write));
+        // A refused write returns here, before the graph is copied or changed.
+        let plan = rules::decide(write, &fetched, by, chrono::Utc::now())?;
+        let state = Arc::make_mut(&mut guard);
+        for step in plan.steps {
+            state.apply(step);
         }
+        Ok(plan.changes)
     }
 
     async fn timeline(

@@ -1,6 +1,8 @@
 //! Writes of one record ([`Repository::write`]), each in one transaction: take the
-//! write lock (`lock.cypher`), read what the checks need, check, write, commit. A
-//! refused write rolls back, so it leaves nothing behind.
+//! write lock (`lock.cypher`), read what the checks need ([`rules::needs`]), let
+//! [`rules::decide`] check and stamp (the rules every store shares), carry out its
+//! steps in this graph model, commit. A refused write rolls back, so it leaves
+//! nothing behind.
 //!
 //! The lock makes the checks hold until the commit: on Neo4j a second writer waits
 //! for the first to commit and then reads what it wrote (so of two creations of one
@@ -20,8 +22,9 @@ use super::records::{
 };
 use super::{bolt, classify, invalid, Neo4jStore};
 use super::{ACTORS_BY_IDS, RELATIONS_BY_IDS, SOURCES_BY_IDS};
-use crate::domain::{Actor, ActorId, Meta, Relation, RelationId, Source, SourceId};
-use crate::store::{check_version, Change, ChangeKind, Record, StoreResult, Write, WriteError};
+use crate::domain::{Actor, ActorId, Relation, RelationId, Source, SourceId};
+use crate::store::rules;
+use crate::store::{Change, StoreResult, Write, WriteError};
 
 pub(super) const LOCK: &str = include_str!("lock.cypher");
 pub(super) const RELATIONS_OF_ACTOR: &str = include_str!("relations_of_actor.cypher");
@@ -76,11 +79,12 @@ fn create_relations(rs: &[Relation]) -> Result<Query, WriteError> {
     Ok(query(CREATE_RELATIONS).param("rows", rows_param(json!(rows))?))
 }
 
-fn delete_relation(r: &Relation) -> Result<Query, WriteError> {
-    Ok(query(DELETE_RELATIONS).param(
-        "rows",
-        rows_param(json!([{"id": r.id.as_str(), "from": r.from.as_str()}]))?,
-    ))
+fn delete_relations(rs: &[Relation]) -> Result<Query, WriteError> {
+    let rows: Vec<serde_json::Value> = rs
+        .iter()
+        .map(|r| json!({"id": r.id.as_str(), "from": r.from.as_str()}))
+        .collect();
+    Ok(query(DELETE_RELATIONS).param("rows", rows_param(json!(rows))?))
 }
 
 fn delete_actor(id: &ActorId) -> Query {
@@ -127,12 +131,6 @@ impl Tx {
             .map_err(|e| WriteError::Store(invalid(e)))
     }
 
-    async fn require_actor(&mut self, id: &ActorId) -> Result<Actor, WriteError> {
-        self.actor(id)
-            .await?
-            .ok_or_else(|| WriteError::not_found("actor", id))
-    }
-
     async fn relations(&mut self, q: Query) -> Result<Vec<Relation>, WriteError> {
         let rows: Vec<RelationRecord> = self.rows(q, "relation").await?;
         rows.into_iter()
@@ -156,6 +154,81 @@ impl Tx {
             .map_err(|e| WriteError::Store(invalid(e)))
     }
 
+    /// Reads what the write's checks need ([`rules::needs`]).
+    async fn fetch(&mut self, needs: &rules::Needs) -> Result<rules::Fetched, WriteError> {
+        let mut f = rules::Fetched::default();
+        for id in &needs.actors {
+            if let Some(a) = self.actor(id).await? {
+                f.actors.insert(id.clone(), a);
+            }
+        }
+        for id in &needs.relations {
+            if let Some(r) = self.relation(id).await? {
+                f.relations.insert(id.clone(), r);
+            }
+        }
+        for id in &needs.sources {
+            if let Some(s) = self.source(id).await? {
+                f.sources.insert(id.clone(), s);
+            }
+        }
+        for id in &needs.relations_of {
+            let of = self
+                .relations(query(RELATIONS_OF_ACTOR).param("id", id.as_str()))
+                .await?;
+            f.relations_of.insert(id.clone(), of);
+        }
+        Ok(f)
+    }
+
+    /// Carries out the steps of a write ([`rules::decide`]), in this graph model.
+    async fn carry_out(&mut self, steps: Vec<rules::Step>) -> Result<(), WriteError> {
+        let mut steps = steps.into_iter().peekable();
+        while let Some(step) = steps.next() {
+            match step {
+                rules::Step::PutActor { actor, was } => {
+                    match was {
+                        Some(old) if old.kind != actor.kind => {
+                            // Labels are fixed at creation on ArcadeDB: re-create the
+                            // node and its relationships.
+                            let relations = self
+                                .relations(query(RELATIONS_OF_ACTOR).param("id", actor.id.as_str()))
+                                .await?;
+                            self.run(delete_actor(&actor.id)).await?;
+                            self.run(upsert_actor(&actor)?).await?;
+                            if !relations.is_empty() {
+                                self.run(create_relations(&relations)?).await?;
+                            }
+                        }
+                        _ => self.run(upsert_actor(&actor)?).await?,
+                    }
+                }
+                rules::Step::DeleteActor(id) => self.run(delete_actor(&id)).await?,
+                rules::Step::PutRelation { relation, was } => {
+                    // Replaced whole: the type or the endpoints may have changed.
+                    if let Some(old) = &was {
+                        self.run(delete_relations(std::slice::from_ref(old))?)
+                            .await?;
+                    }
+                    self.run(create_relations(std::slice::from_ref(&relation))?)
+                        .await?;
+                }
+                rules::Step::DeleteRelation(first) => {
+                    // A cascade deletes many: one statement for the run of them.
+                    let mut run = vec![first];
+                    while let Some(rules::Step::DeleteRelation(_)) = steps.peek() {
+                        if let Some(rules::Step::DeleteRelation(r)) = steps.next() {
+                            run.push(r);
+                        }
+                    }
+                    self.run(delete_relations(&run)?).await?;
+                }
+                rules::Step::PutSource { source, .. } => self.run(upsert_source(&source)?).await?,
+            }
+        }
+        Ok(())
+    }
+
     /// Checks and writes; the caller commits or rolls back.
     async fn apply(
         &mut self,
@@ -163,138 +236,10 @@ impl Tx {
         by: &str,
         at: DateTime<Utc>,
     ) -> Result<Vec<Change>, WriteError> {
-        let stamp = |old: Option<&Meta>| Meta::next(old, by, at);
-        match write {
-            Write::CreateActor(mut actor) => {
-                if self.actor(&actor.id).await?.is_some() {
-                    return Err(WriteError::exists("actor", &actor.id));
-                }
-                actor.meta = stamp(None);
-                self.run(upsert_actor(&actor)?).await?;
-                Ok(vec![Change::new(ChangeKind::Created, Record::Actor(actor))])
-            }
-            Write::UpdateActor {
-                mut actor,
-                expected,
-            } => {
-                let old = self.require_actor(&actor.id).await?;
-                check_version("actor", old.id.as_str(), &old.meta, Some(expected))?;
-                actor.meta = stamp(Some(&old.meta));
-                if old.kind == actor.kind {
-                    self.run(upsert_actor(&actor)?).await?;
-                } else {
-                    // Labels are fixed at creation on ArcadeDB: re-create the node and
-                    // its relationships.
-                    let relations = self
-                        .relations(query(RELATIONS_OF_ACTOR).param("id", actor.id.as_str()))
-                        .await?;
-                    self.run(delete_actor(&actor.id)).await?;
-                    self.run(upsert_actor(&actor)?).await?;
-                    if !relations.is_empty() {
-                        self.run(create_relations(&relations)?).await?;
-                    }
-                }
-                Ok(vec![Change::new(ChangeKind::Updated, Record::Actor(actor))])
-            }
-            Write::DeleteActor {
-                id,
-                expected,
-                cascade,
-            } => {
-                let old = self.require_actor(&id).await?;
-                check_version("actor", id.as_str(), &old.meta, expected)?;
-                let relations = self
-                    .relations(query(RELATIONS_OF_ACTOR).param("id", id.as_str()))
-                    .await?;
-                if !relations.is_empty() && !cascade {
-                    return Err(WriteError::HasRelations {
-                        id: id.to_string(),
-                        count: relations.len(),
-                    });
-                }
-                self.run(delete_actor(&id)).await?;
-                let mut changes: Vec<Change> = relations
-                    .into_iter()
-                    .map(|r| Change::new(ChangeKind::Deleted, Record::Relation(r)))
-                    .collect();
-                changes.push(Change::new(ChangeKind::Deleted, Record::Actor(old)));
-                Ok(changes)
-            }
-            Write::CreateRelation(mut relation) => {
-                if self.relation(&relation.id).await?.is_some() {
-                    return Err(WriteError::exists("relation", &relation.id));
-                }
-                self.require_actor(&relation.from).await?;
-                self.require_actor(&relation.to).await?;
-                relation.meta = stamp(None);
-                self.run(create_relations(std::slice::from_ref(&relation))?)
-                    .await?;
-                Ok(vec![Change::new(
-                    ChangeKind::Created,
-                    Record::Relation(relation),
-                )])
-            }
-            Write::UpdateRelation {
-                mut relation,
-                expected,
-            } => {
-                let old = self
-                    .relation(&relation.id)
-                    .await?
-                    .ok_or_else(|| WriteError::not_found("relation", &relation.id))?;
-                check_version("relation", old.id.as_str(), &old.meta, Some(expected))?;
-                self.require_actor(&relation.from).await?;
-                self.require_actor(&relation.to).await?;
-                relation.meta = stamp(Some(&old.meta));
-                // Replaced whole: the type or the endpoints may have changed.
-                self.run(delete_relation(&old)?).await?;
-                self.run(create_relations(std::slice::from_ref(&relation))?)
-                    .await?;
-                Ok(vec![Change::new(
-                    ChangeKind::Updated,
-                    Record::Relation(relation),
-                )])
-            }
-            Write::DeleteRelation { id, expected } => {
-                let old = self
-                    .relation(&id)
-                    .await?
-                    .ok_or_else(|| WriteError::not_found("relation", &id))?;
-                check_version("relation", id.as_str(), &old.meta, expected)?;
-                self.run(delete_relation(&old)?).await?;
-                Ok(vec![Change::new(
-                    ChangeKind::Deleted,
-                    Record::Relation(old),
-                )])
-            }
-            Write::CreateSource(mut source) => {
-                if self.source(&source.id).await?.is_some() {
-                    return Err(WriteError::exists("source", &source.id));
-                }
-                source.meta = stamp(None);
-                self.run(upsert_source(&source)?).await?;
-                Ok(vec![Change::new(
-                    ChangeKind::Created,
-                    Record::Source(source),
-                )])
-            }
-            Write::UpdateSource {
-                mut source,
-                expected,
-            } => {
-                let old = self
-                    .source(&source.id)
-                    .await?
-                    .ok_or_else(|| WriteError::not_found("source", &source.id))?;
-                check_version("source", old.id.as_str(), &old.meta, Some(expected))?;
-                source.meta = stamp(Some(&old.meta));
-                self.run(upsert_source(&source)?).await?;
-                Ok(vec![Change::new(
-                    ChangeKind::Updated,
-                    Record::Source(source),
-                )])
-            }
-        }
+        let fetched = self.fetch(&rules::needs(&write)).await?;
+        let plan = rules::decide(write, &fetched, by, at)?;
+        self.carry_out(plan.steps).await?;
+        Ok(plan.changes)
     }
 }
 
