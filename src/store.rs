@@ -17,8 +17,8 @@ pub mod rules;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Actor, ActorId, ActorKind, Direction, Meta, PartialDate, Relation, RelationId, RelationType,
-    Source, SourceId,
+    Actor, ActorId, ActorKind, Direction, PartialDate, Relation, RelationId, RelationType, Source,
+    SourceId,
 };
 
 /// What can go wrong inside a store. None of it is the client's fault; the API
@@ -334,36 +334,6 @@ pub struct Imported {
     pub changes: Vec<Change>,
 }
 
-/// The records of `write` (an import's new and changed records), stamped as
-/// written by `by` at `at` (each new one at version 1, each changed one at its
-/// stored version + 1), and the changes they make. `existing` gives the stored
-/// record's metadata (`None`: the record is new), `set_meta` stamps a record, and
-/// `record` wraps it for the change feed.
-pub(crate) fn stamp<T: Clone>(
-    write: &[&T],
-    existing: impl Fn(&T) -> Option<Meta>,
-    set_meta: impl Fn(&mut T, Meta),
-    record: impl Fn(T) -> Record,
-    by: &str,
-    at: chrono::DateTime<chrono::Utc>,
-) -> (Vec<T>, Vec<Change>) {
-    let mut out = Vec::with_capacity(write.len());
-    let mut changes = Vec::with_capacity(write.len());
-    for item in write {
-        let old = existing(item);
-        let kind = if old.is_some() {
-            ChangeKind::Updated
-        } else {
-            ChangeKind::Created
-        };
-        let mut next = (*item).clone();
-        set_meta(&mut next, Meta::next(old.as_ref(), by, at));
-        changes.push(Change::new(kind, record(next.clone())));
-        out.push(next);
-    }
-    (out, changes)
-}
-
 /// What an import did to one kind of record.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct KindReport {
@@ -389,32 +359,6 @@ impl ImportReport {
             .iter()
             .all(|k| k.created == 0 && k.updated == 0 && k.deleted == 0)
     }
-}
-
-/// Sorts the records of a data set into those to write (new or changed; `force`
-/// marks more as changed) and counts them, against the existing record of each
-/// (`existing` looks it up by the record's id).
-pub(crate) fn diff<'a, 'b, T: PartialEq + 'b>(
-    wanted: &'a [T],
-    existing: impl Fn(&T) -> Option<&'b T>,
-    force: impl Fn(&T) -> bool,
-) -> (Vec<&'a T>, KindReport) {
-    let mut write = Vec::new();
-    let mut report = KindReport::default();
-    for item in wanted {
-        match existing(item) {
-            None => {
-                report.created += 1;
-                write.push(item);
-            }
-            Some(old) if old != item || force(item) => {
-                report.updated += 1;
-                write.push(item);
-            }
-            Some(_) => report.unchanged += 1,
-        }
-    }
-    (write, report)
 }
 
 /// Counts of what a store holds.

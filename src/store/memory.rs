@@ -9,8 +9,8 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 
 use super::{
-    diff, rules, stamp, ActorFilter, Change, ImportReport, Imported, Page, PageRequest, Record,
-    RelationQuery, Repository, Stats, StoreResult, Write, WriteError,
+    rules, ActorFilter, Change, Imported, Page, PageRequest, RelationQuery, Repository, Stats,
+    StoreResult, Write, WriteError,
 };
 use crate::deadline;
 use crate::domain::{
@@ -420,56 +420,28 @@ impl Repository for MemoryStore {
     async fn import(&self, data: &Dataset, by: &str) -> StoreResult<Imported> {
         let mut guard = self.write_lock();
         let current = &**guard;
-        let (sources, sources_report) =
-            diff(&data.sources, |x| current.sources.get(&x.id), |_| false);
-        let (actors, actors_report) = diff(
-            &data.actors,
-            |x| current.actors.get(&x.id).map(|e| &e.actor),
-            |_| false,
-        );
-        let (relations, relations_report) =
-            diff(&data.relations, |x| current.relations.get(&x.id), |_| false);
-        let report = ImportReport {
-            sources: sources_report,
-            actors: actors_report,
-            relations: relations_report,
-        };
-        let at = chrono::Utc::now();
-        let (sources, mut changes) = stamp(
-            &sources,
-            |x| current.sources.get(&x.id).map(|s| s.meta.clone()),
-            |x, m| x.meta = m,
-            Record::Source,
+        let plan = rules::plan_import(
+            data,
+            |id| current.sources.get(id),
+            |id| current.actors.get(id).map(|e| &e.actor),
+            |id| current.relations.get(id),
             by,
-            at,
+            chrono::Utc::now(),
         );
-        let (actors, actor_changes) = stamp(
-            &actors,
-            |x| current.actors.get(&x.id).map(|e| e.actor.meta.clone()),
-            |x, m| x.meta = m,
-            Record::Actor,
-            by,
-            at,
-        );
-        let (relations, relation_changes) = stamp(
-            &relations,
-            |x| current.relations.get(&x.id).map(|r| r.meta.clone()),
-            |x, m| x.meta = m,
-            Record::Relation,
-            by,
-            at,
-        );
-        changes.extend(actor_changes);
-        changes.extend(relation_changes);
-        if !changes.is_empty() {
+        if !plan.changes.is_empty() {
             // Readers holding the current graph keep it (copy on write); new readers
             // wait for the lock and see the whole import.
             let state = Arc::make_mut(&mut guard);
-            sources.into_iter().for_each(|x| state.put_source(x));
-            actors.into_iter().for_each(|x| state.put_actor(x));
-            relations.into_iter().for_each(|x| state.put_relation(x));
+            plan.sources.into_iter().for_each(|x| state.put_source(x));
+            plan.actors.into_iter().for_each(|x| state.put_actor(x));
+            plan.relations
+                .into_iter()
+                .for_each(|x| state.put_relation(x));
         }
-        Ok(Imported { report, changes })
+        Ok(Imported {
+            report: plan.report,
+            changes: plan.changes,
+        })
     }
 
     /// Under the write lock: read what the checks need, let the shared rules

@@ -7,14 +7,16 @@
 //! endpoints present, versions as expected, an actor's relations go with it only on
 //! `cascade`, who and when on every record) live here only; a store only reads and
 //! puts. `decide` is pure, so the rules are tested here without a store, and the
-//! contract suite checks that every store carries them out alike.
+//! contract suite checks that every store carries them out alike. An import is
+//! planned here too ([`plan_import`]): what is new, what changed, how it is
+//! stamped and what it reports.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{Change, ChangeKind, Record, Write, WriteError};
-use crate::domain::{Actor, ActorId, Meta, Relation, RelationId, Source, SourceId};
+use super::{Change, ChangeKind, ImportReport, KindReport, Record, Write, WriteError};
+use crate::domain::{Actor, ActorId, Dataset, Meta, Relation, RelationId, Source, SourceId};
 
 /// The stored records a write's checks read.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -242,6 +244,128 @@ pub fn decide(write: Write, f: &Fetched, by: &str, at: DateTime<Utc>) -> Result<
             )
         }
     }
+}
+
+/// What an import writes (its new and changed records, stamped), what it reports,
+/// and the changes it makes, in the order sources, actors, relations.
+#[derive(Debug, Clone, Default)]
+pub struct ImportPlan {
+    pub sources: Vec<Source>,
+    pub actors: Vec<Actor>,
+    pub relations: Vec<Relation>,
+    pub report: ImportReport,
+    pub changes: Vec<Change>,
+}
+
+/// Compares a data set with the stored records of its ids (each lookup gives the
+/// stored record, `None` when there is none) and plans the import: what is new
+/// is created at version 1, what differs is replaced at its version + 1, the rest
+/// is left alone (so the same import twice changes nothing). Metadata is not
+/// content: a record that differs only by it is unchanged.
+pub fn plan_import<'a>(
+    data: &Dataset,
+    old_source: impl Fn(&SourceId) -> Option<&'a Source>,
+    old_actor: impl Fn(&ActorId) -> Option<&'a Actor>,
+    old_relation: impl Fn(&RelationId) -> Option<&'a Relation>,
+    by: &str,
+    at: DateTime<Utc>,
+) -> ImportPlan {
+    let (sources, sources_report) = diff(&data.sources, |x| old_source(&x.id), |_| false);
+    let (actors, actors_report) = diff(&data.actors, |x| old_actor(&x.id), |_| false);
+    let (relations, relations_report) = diff(&data.relations, |x| old_relation(&x.id), |_| false);
+    let (sources, mut changes) = stamp(
+        &sources,
+        |x| old_source(&x.id).map(|s| s.meta.clone()),
+        |x, m| x.meta = m,
+        Record::Source,
+        by,
+        at,
+    );
+    let (actors, actor_changes) = stamp(
+        &actors,
+        |x| old_actor(&x.id).map(|a| a.meta.clone()),
+        |x, m| x.meta = m,
+        Record::Actor,
+        by,
+        at,
+    );
+    let (relations, relation_changes) = stamp(
+        &relations,
+        |x| old_relation(&x.id).map(|r| r.meta.clone()),
+        |x, m| x.meta = m,
+        Record::Relation,
+        by,
+        at,
+    );
+    changes.extend(actor_changes);
+    changes.extend(relation_changes);
+    ImportPlan {
+        sources,
+        actors,
+        relations,
+        report: ImportReport {
+            sources: sources_report,
+            actors: actors_report,
+            relations: relations_report,
+        },
+        changes,
+    }
+}
+
+/// The records of `write` (an import's new and changed records), stamped as
+/// written by `by` at `at` (each new one at version 1, each changed one at its
+/// stored version + 1), and the changes they make. `existing` gives the stored
+/// record's metadata (`None`: the record is new), `set_meta` stamps a record, and
+/// `record` wraps it for the change feed.
+fn stamp<T: Clone>(
+    write: &[&T],
+    existing: impl Fn(&T) -> Option<Meta>,
+    set_meta: impl Fn(&mut T, Meta),
+    record: impl Fn(T) -> Record,
+    by: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> (Vec<T>, Vec<Change>) {
+    let mut out = Vec::with_capacity(write.len());
+    let mut changes = Vec::with_capacity(write.len());
+    for item in write {
+        let old = existing(item);
+        let kind = if old.is_some() {
+            ChangeKind::Updated
+        } else {
+            ChangeKind::Created
+        };
+        let mut next = (*item).clone();
+        set_meta(&mut next, Meta::next(old.as_ref(), by, at));
+        changes.push(Change::new(kind, record(next.clone())));
+        out.push(next);
+    }
+    (out, changes)
+}
+
+/// Sorts the records of a data set into those to write (new or changed; `force`
+/// marks more as changed) and counts them, against the existing record of each
+/// (`existing` looks it up by the record's id).
+fn diff<'a, 'b, T: PartialEq + 'b>(
+    wanted: &'a [T],
+    existing: impl Fn(&T) -> Option<&'b T>,
+    force: impl Fn(&T) -> bool,
+) -> (Vec<&'a T>, KindReport) {
+    let mut write = Vec::new();
+    let mut report = KindReport::default();
+    for item in wanted {
+        match existing(item) {
+            None => {
+                report.created += 1;
+                write.push(item);
+            }
+            Some(old) if old != item || force(item) => {
+                report.updated += 1;
+                write.push(item);
+            }
+            Some(_) => report.unchanged += 1,
+        }
+    }
+    (write, report)
 }
 
 #[cfg(test)]

@@ -15,9 +15,7 @@ use neo4rs::{query, Query};
 use super::records::{actor_props, relation_props, source_props};
 use super::{bolt, classify, Neo4jStore};
 use crate::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, SourceId};
-use crate::store::{
-    diff, stamp, ImportReport, Imported, KindReport, Record, Repository, StoreResult,
-};
+use crate::store::{rules, ImportReport, Imported, KindReport, Repository, StoreResult};
 
 pub(super) const UPSERT_SOURCES: &str = include_str!("upsert_sources.cypher");
 pub(super) const UPSERT_ACTORS: &str = include_str!("upsert_actors.cypher");
@@ -194,10 +192,15 @@ impl Neo4jStore {
             .filter(|a| old_actors.get(&a.id).is_some_and(|old| old.kind != a.kind))
             .map(|a| &a.id)
             .collect();
-        let (sources, sources_report) = diff(&data.sources, |s| old_sources.get(&s.id), |_| false);
-        let (actors, actors_report) = diff(&data.actors, |a| old_actors.get(&a.id), |_| false);
-        let (relations, relations_report) =
-            diff(&data.relations, |r| old_relations.get(&r.id), |_| false);
+        let plan = rules::plan_import(
+            data,
+            |id| old_sources.get(id),
+            |id| old_actors.get(id),
+            |id| old_relations.get(id),
+            &options.by,
+            at,
+        );
+        let (sources, actors, relations) = (&plan.sources, &plan.actors, &plan.relations);
         let mut carried: Vec<Relation> = Vec::new();
         {
             let writing: HashSet<&RelationId> = relations.iter().map(|r| &r.id).collect();
@@ -211,15 +214,15 @@ impl Neo4jStore {
         }
         report.sources = KindReport {
             deleted: report.sources.deleted,
-            ..sources_report
+            ..plan.report.sources
         };
         report.actors = KindReport {
             deleted: report.actors.deleted,
-            ..actors_report
+            ..plan.report.actors
         };
         report.relations = KindReport {
             deleted: report.relations.deleted,
-            ..relations_report
+            ..plan.report.relations
         };
 
         // What the import expects to find when it writes (see guard_*.cypher).
@@ -249,33 +252,6 @@ impl Neo4jStore {
                 .collect();
             guards.extend(batches(GUARD_RELATIONS, rows, options.batch_size, "rows")?);
         }
-
-        let (sources, mut changes) = stamp(
-            &sources,
-            |x| old_sources.get(&x.id).map(|s| s.meta.clone()),
-            |x, m| x.meta = m,
-            Record::Source,
-            &options.by,
-            at,
-        );
-        let (actors, actor_changes) = stamp(
-            &actors,
-            |x| old_actors.get(&x.id).map(|a| a.meta.clone()),
-            |x, m| x.meta = m,
-            Record::Actor,
-            &options.by,
-            at,
-        );
-        let (relations, relation_changes) = stamp(
-            &relations,
-            |x| old_relations.get(&x.id).map(|r| r.meta.clone()),
-            |x, m| x.meta = m,
-            Record::Relation,
-            &options.by,
-            at,
-        );
-        changes.extend(actor_changes);
-        changes.extend(relation_changes);
 
         let ids = recreated
             .iter()
@@ -313,7 +289,10 @@ impl Neo4jStore {
         statements.extend(batches(CREATE_RELATIONS, rows, options.batch_size, "rows")?);
 
         if statements.is_empty() {
-            return Ok(Some(Imported { report, changes }));
+            return Ok(Some(Imported {
+                report,
+                changes: plan.changes,
+            }));
         }
         let progress = options.progress.clone();
         let lock = super::write::lock(&at);
@@ -359,7 +338,10 @@ impl Neo4jStore {
                 }
             })
             .await?;
-        Ok(committed.then_some(Imported { report, changes }))
+        Ok(committed.then_some(Imported {
+            report,
+            changes: plan.changes,
+        }))
     }
 }
 
