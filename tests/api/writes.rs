@@ -25,6 +25,7 @@ for_each_backend!(crate::writes;
     a_source_is_created_and_described_and_its_text_is_quoted,
     subscribers_receive_the_changes_they_filter_for,
     an_import_is_published_record_by_record,
+    an_import_of_thousands_of_records_reaches_a_prompt_subscriber_whole,
     an_import_racing_edits_gives_every_write_its_own_version,
     an_import_that_changes_a_kind_keeps_the_actors_relations_and_their_versions,
 );
@@ -862,6 +863,39 @@ pub async fn subscribers_receive_the_changes_they_filter_for(make: Maker) {
     ));
     let first = next_events(&mut bad, 1).await;
     assert_eq!(codes(&first[0]), ["BAD_USER_INPUT"], "{}", first[0]);
+}
+
+pub async fn an_import_of_thousands_of_records_reaches_a_prompt_subscriber_whole(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let mut actors = Box::pin(service.execute_stream(
+        "subscription { actorChanged { change actor { id } } }",
+        Auth::Anonymous,
+    ));
+    started(&mut actors).await;
+    // More records in one write than the feed holds writes: the feed counts
+    // writes, so a subscriber that reads as they come misses none.
+    let n = 5_000;
+    let bulk: Vec<Value> = (0..n)
+        .map(|i| json!({"id": format!("bulk-{i:05}"), "kind": "COMPANY", "nameEn": format!("Bulk {i}")}))
+        .collect();
+    let import = "mutation($d: JSON!) { importGraph(document: $d) { actors { created } } }";
+    let done = ok(&service, admin(), import, json!({"d": {"actors": bulk}})).await;
+    assert_eq!(done["importGraph"]["actors"]["created"], n);
+    let events = next_events(&mut actors, n).await;
+    assert!(
+        events.iter().all(|e| e.get("errors").is_none()),
+        "no CHANGES_MISSED"
+    );
+    assert_eq!(
+        events[0]["data"]["actorChanged"]["actor"]["id"],
+        "bulk-00000"
+    );
+    assert_eq!(
+        events[n - 1]["data"]["actorChanged"]["actor"]["id"],
+        format!("bulk-{:05}", n - 1)
+    );
 }
 
 pub async fn an_import_is_published_record_by_record(make: Maker) {
