@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 mod explore;
 mod explore_types;
+mod history;
 pub mod limits;
 mod loaders;
 mod mutation;
@@ -37,10 +38,14 @@ use crate::deadline;
 use limits::Budget;
 pub use query::QueryRoot;
 
-/// The root query: reads of records, and graph exploration.
+/// The root query: reads of records, graph exploration, and the change log.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct Query(QueryRoot, explore_types::ExploreQuery);
+pub struct Query(
+    QueryRoot,
+    explore_types::ExploreQuery,
+    history::ChangesQuery,
+);
 
 use crate::auth::Auth;
 use crate::store::Repository;

@@ -216,6 +216,10 @@ pub trait Repository: Send + Sync + 'static {
     /// record itself is the caller's (the domain's rules, before calling).
     async fn write(&self, write: Write, by: &str) -> Result<Vec<Change>, WriteError>;
 
+    /// Entries of the change log that pass `query`, oldest first (a page whose
+    /// `total_count` is not counted: 0).
+    async fn changes(&self, query: &ChangeQuery) -> StoreResult<Page<LogEntry>>;
+
     /// The dated relations that pass `filter` (actor, either direction; types),
     /// in timeline order ([`Relation::timeline_key`]), at most `limit`.
     async fn timeline(&self, filter: &RelationFilter, limit: usize) -> StoreResult<Vec<Relation>>;
@@ -272,12 +276,177 @@ pub enum Record {
 #[derive(Debug, Clone)]
 pub struct Change {
     pub kind: ChangeKind,
+    /// The record as the change left it (as it was last, for a deletion).
     pub record: Record,
+    /// The record before an update, for the change log.
+    pub before: Option<Record>,
 }
 
 impl Change {
     pub fn new(kind: ChangeKind, record: Record) -> Self {
-        Change { kind, record }
+        Change {
+            kind,
+            record,
+            before: None,
+        }
+    }
+
+    /// An update of `before` into `record`.
+    pub fn update(record: Record, before: Record) -> Self {
+        Change {
+            kind: ChangeKind::Updated,
+            record,
+            before: Some(before),
+        }
+    }
+}
+
+/// The kinds of record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    Actor,
+    Relation,
+    Source,
+}
+
+impl RecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Actor => "actor",
+            RecordKind::Relation => "relation",
+            RecordKind::Source => "source",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "actor" => Some(RecordKind::Actor),
+            "relation" => Some(RecordKind::Relation),
+            "source" => Some(RecordKind::Source),
+            _ => None,
+        }
+    }
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Created => "created",
+            ChangeKind::Updated => "updated",
+            ChangeKind::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "created" => Some(ChangeKind::Created),
+            "updated" => Some(ChangeKind::Updated),
+            "deleted" => Some(ChangeKind::Deleted),
+            _ => None,
+        }
+    }
+}
+
+impl Record {
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            Record::Actor(_) => RecordKind::Actor,
+            Record::Relation(_) => RecordKind::Relation,
+            Record::Source(_) => RecordKind::Source,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Record::Actor(a) => a.id.as_str(),
+            Record::Relation(r) => r.id.as_str(),
+            Record::Source(s) => s.id.as_str(),
+        }
+    }
+
+    pub fn meta(&self) -> &crate::domain::Meta {
+        match self {
+            Record::Actor(a) => &a.meta,
+            Record::Relation(r) => &r.meta,
+            Record::Source(s) => &s.meta,
+        }
+    }
+
+    /// The record's content in the data-set format (no metadata): what the log
+    /// keeps of it, and compares field by field.
+    pub fn content(&self) -> serde_json::Value {
+        use crate::domain::dataset::{RawActor, RawRelation, RawSource};
+        let value = match self {
+            Record::Actor(a) => serde_json::to_value(RawActor::from(a)),
+            Record::Relation(r) => serde_json::to_value(RawRelation::from(r)),
+            Record::Source(s) => serde_json::to_value(RawSource::from(s)),
+        };
+        // The written forms are plain structs of strings and numbers.
+        value.unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// One entry of the change log: a record created, updated or deleted by a
+/// committed write, numbered without gaps in the order of the commits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEntry {
+    /// 1 for the first change a store logged, one more for each after.
+    pub seq: u64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The key label (or `seed`) that made the change.
+    pub by: String,
+    pub kind: RecordKind,
+    pub id: String,
+    pub change: ChangeKind,
+    /// The record's version after the change (for a deletion: its last).
+    pub version: u64,
+    /// The content before an update or a deletion.
+    pub before: Option<serde_json::Value>,
+    /// The content after a creation or an update.
+    pub after: Option<serde_json::Value>,
+}
+
+impl LogEntry {
+    /// The entry number `seq` for `change`, made by `by` at `at`.
+    pub fn of(seq: u64, change: &Change, by: &str, at: chrono::DateTime<chrono::Utc>) -> Self {
+        let (before, after) = match change.kind {
+            ChangeKind::Created => (None, Some(change.record.content())),
+            ChangeKind::Updated => (
+                change.before.as_ref().map(Record::content),
+                Some(change.record.content()),
+            ),
+            ChangeKind::Deleted => (Some(change.record.content()), None),
+        };
+        LogEntry {
+            seq,
+            at,
+            by: by.to_string(),
+            kind: change.record.kind(),
+            id: change.record.id().to_string(),
+            change: change.kind,
+            version: change.record.meta().version,
+            before,
+            after,
+        }
+    }
+}
+
+/// Which entries of the change log to read: those after `after`, oldest first,
+/// at most `first`; only of records with this id, or of these kinds of record,
+/// when given (ids are unique within a kind: both together name one record).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeQuery {
+    pub after: u64,
+    pub first: usize,
+    pub id: Option<String>,
+    pub kinds: Vec<RecordKind>,
+}
+
+impl ChangeQuery {
+    /// Whether an entry passes the id and kind filters.
+    pub fn admits(&self, e: &LogEntry) -> bool {
+        self.id.as_ref().is_none_or(|id| *id == e.id)
+            && (self.kinds.is_empty() || self.kinds.contains(&e.kind))
     }
 }
 

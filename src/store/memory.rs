@@ -9,8 +9,8 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 
 use super::{
-    rules, ActorFilter, Change, Imported, Page, PageRequest, RelationQuery, Repository, Stats,
-    StoreResult, Write, WriteError,
+    rules, ActorFilter, Change, ChangeQuery, Imported, LogEntry, Page, PageRequest, RelationQuery,
+    Repository, Stats, StoreResult, Write, WriteError,
 };
 use crate::deadline;
 use crate::domain::{
@@ -65,6 +65,10 @@ struct State {
 /// aside and swaps it in, so readers see either the old graph or the new one.
 pub struct MemoryStore {
     state: RwLock<Arc<State>>,
+    /// The change log, appended under the write lock (kept apart from the graph:
+    /// a snapshot of the graph does not copy it). In memory: it goes with the
+    /// process, like the graph.
+    log: std::sync::Mutex<Vec<LogEntry>>,
 }
 
 impl MemoryStore {
@@ -83,6 +87,7 @@ impl MemoryStore {
         }
         MemoryStore {
             state: RwLock::new(Arc::new(State::new(data))),
+            log: Default::default(),
         }
     }
 
@@ -99,6 +104,18 @@ impl MemoryStore {
         self.state
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Appends the changes of one write to the log, numbered on from the last.
+    fn log(&self, changes: &[Change], by: &str, at: chrono::DateTime<chrono::Utc>) {
+        let mut log = self
+            .log
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for change in changes {
+            let seq = log.len() as u64 + 1;
+            log.push(LogEntry::of(seq, change, by, at));
+        }
     }
 
     /// How many actors, relations and sources the store holds.
@@ -420,13 +437,14 @@ impl Repository for MemoryStore {
     async fn import(&self, data: &Dataset, by: &str) -> StoreResult<Imported> {
         let mut guard = self.write_lock();
         let current = &**guard;
+        let at = chrono::Utc::now();
         let plan = rules::plan_import(
             data,
             |id| current.sources.get(id),
             |id| current.actors.get(id).map(|e| &e.actor),
             |id| current.relations.get(id),
             by,
-            chrono::Utc::now(),
+            at,
         );
         if !plan.changes.is_empty() {
             // Readers holding the current graph keep it (copy on write); new readers
@@ -450,12 +468,14 @@ impl Repository for MemoryStore {
     async fn write(&self, write: Write, by: &str) -> Result<Vec<Change>, WriteError> {
         let mut guard = self.write_lock();
         let fetched = guard.fetch(&rules::needs(&write));
+        let at = chrono::Utc::now();
         // A refused write returns here, before the graph is copied or changed.
-        let plan = rules::decide(write, &fetched, by, chrono::Utc::now())?;
+        let plan = rules::decide(write, &fetched, by, at)?;
         let state = Arc::make_mut(&mut guard);
         for step in plan.steps {
             state.apply(step);
         }
+        self.log(&plan.changes, by, at);
         Ok(plan.changes)
     }
 
@@ -483,6 +503,26 @@ impl Repository for MemoryStore {
         deadline::check()?;
         dated.sort_by(|a, b| a.timeline_key().cmp(&b.timeline_key()));
         Ok(dated.into_iter().take(limit).cloned().collect())
+    }
+
+    async fn changes(&self, query: &ChangeQuery) -> StoreResult<Page<LogEntry>> {
+        deadline::check()?;
+        let log = self
+            .log
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Entry n sits at index n - 1: start right after `after`.
+        let start = usize::try_from(query.after)
+            .unwrap_or(usize::MAX)
+            .min(log.len());
+        let mut matching = log[start..].iter().filter(|e| query.admits(e));
+        let items: Vec<LogEntry> = matching.by_ref().take(query.first).cloned().collect();
+        let has_next_page = matching.next().is_some();
+        Ok(Page {
+            items,
+            has_next_page,
+            total_count: 0,
+        })
     }
 
     async fn stats(&self) -> StoreResult<Stats> {

@@ -56,6 +56,8 @@ const ALL_SOURCES: &str = include_str!("neo4j/all_sources.cypher");
 const STATS: &str = include_str!("neo4j/stats.cypher");
 const TIMELINE_OF_ACTOR: &str = include_str!("neo4j/timeline_of_actor.cypher");
 const TIMELINE_ALL: &str = include_str!("neo4j/timeline_all.cypher");
+const CHANGES: &str = include_str!("neo4j/changes.cypher");
+pub(super) const APPEND_CHANGES: &str = include_str!("neo4j/append_changes.cypher");
 
 /// How to reach the database.
 #[derive(Debug, Clone)]
@@ -573,6 +575,28 @@ impl Repository for Neo4jStore {
             .map_err(invalid)?;
         // Already in timeline order: the query sorts by (date, id), and ids are unique.
         Ok(relations)
+    }
+
+    async fn changes(&self, q: &super::ChangeQuery) -> StoreResult<Page<super::LogEntry>> {
+        let kinds: Vec<String> = q.kinds.iter().map(|k| k.as_str().to_string()).collect();
+        let query = query(CHANGES)
+            .param("after", i64::try_from(q.after).unwrap_or(i64::MAX))
+            .param("id", q.id.clone())
+            .param("kinds", kinds)
+            .param("limit", q.first as i64 + 1);
+        let records: Vec<records::ChangeRecord> = self.rows(query, "entry").await?;
+        let mut items = records
+            .into_iter()
+            .map(records::ChangeRecord::into_domain)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(invalid)?;
+        let has_next_page = items.len() > q.first;
+        items.truncate(q.first);
+        Ok(Page {
+            items,
+            has_next_page,
+            total_count: 0,
+        })
     }
 
     async fn stats(&self) -> StoreResult<Stats> {

@@ -134,7 +134,7 @@ pub fn decide(write: Write, f: &Fetched, by: &str, at: DateTime<Utc>) -> Result<
             let old = stored_actor(f, &actor.id)?;
             check_version("actor", old.id.as_str(), &old.meta, Some(expected))?;
             actor.meta = stamp(Some(&old.meta));
-            let change = Change::new(ChangeKind::Updated, Record::Actor(actor.clone()));
+            let change = Change::update(Record::Actor(actor.clone()), Record::Actor(old.clone()));
             plan(
                 vec![Step::PutActor {
                     actor,
@@ -198,7 +198,10 @@ pub fn decide(write: Write, f: &Fetched, by: &str, at: DateTime<Utc>) -> Result<
             stored_actor(f, &relation.from)?;
             stored_actor(f, &relation.to)?;
             relation.meta = stamp(Some(&old.meta));
-            let change = Change::new(ChangeKind::Updated, Record::Relation(relation.clone()));
+            let change = Change::update(
+                Record::Relation(relation.clone()),
+                Record::Relation(old.clone()),
+            );
             plan(
                 vec![Step::PutRelation {
                     relation,
@@ -234,7 +237,8 @@ pub fn decide(write: Write, f: &Fetched, by: &str, at: DateTime<Utc>) -> Result<
                 .ok_or_else(|| WriteError::not_found("source", &source.id))?;
             check_version("source", old.id.as_str(), &old.meta, Some(expected))?;
             source.meta = stamp(Some(&old.meta));
-            let change = Change::new(ChangeKind::Updated, Record::Source(source.clone()));
+            let change =
+                Change::update(Record::Source(source.clone()), Record::Source(old.clone()));
             plan(
                 vec![Step::PutSource {
                     source,
@@ -275,7 +279,8 @@ pub fn plan_import<'a>(
     let (relations, relations_report) = diff(&data.relations, |x| old_relation(&x.id), |_| false);
     let (sources, mut changes) = stamp(
         &sources,
-        |x| old_source(&x.id).map(|s| s.meta.clone()),
+        |x| old_source(&x.id),
+        |x| &x.meta,
         |x, m| x.meta = m,
         Record::Source,
         by,
@@ -283,7 +288,8 @@ pub fn plan_import<'a>(
     );
     let (actors, actor_changes) = stamp(
         &actors,
-        |x| old_actor(&x.id).map(|a| a.meta.clone()),
+        |x| old_actor(&x.id),
+        |x| &x.meta,
         |x, m| x.meta = m,
         Record::Actor,
         by,
@@ -291,7 +297,8 @@ pub fn plan_import<'a>(
     );
     let (relations, relation_changes) = stamp(
         &relations,
-        |x| old_relation(&x.id).map(|r| r.meta.clone()),
+        |x| old_relation(&x.id),
+        |x| &x.meta,
         |x, m| x.meta = m,
         Record::Relation,
         by,
@@ -315,11 +322,12 @@ pub fn plan_import<'a>(
 /// The records of `write` (an import's new and changed records), stamped as
 /// written by `by` at `at` (each new one at version 1, each changed one at its
 /// stored version + 1), and the changes they make. `existing` gives the stored
-/// record's metadata (`None`: the record is new), `set_meta` stamps a record, and
-/// `record` wraps it for the change feed.
-fn stamp<T: Clone>(
+/// record (`None`: the record is new), `meta` its metadata, `set_meta` stamps a
+/// record, and `record` wraps it for the change feed and the log.
+fn stamp<'a, T: Clone + 'a>(
     write: &[&T],
-    existing: impl Fn(&T) -> Option<Meta>,
+    existing: impl Fn(&T) -> Option<&'a T>,
+    meta: impl Fn(&T) -> &Meta,
     set_meta: impl Fn(&mut T, Meta),
     record: impl Fn(T) -> Record,
     by: &str,
@@ -329,14 +337,12 @@ fn stamp<T: Clone>(
     let mut changes = Vec::with_capacity(write.len());
     for item in write {
         let old = existing(item);
-        let kind = if old.is_some() {
-            ChangeKind::Updated
-        } else {
-            ChangeKind::Created
-        };
         let mut next = (*item).clone();
-        set_meta(&mut next, Meta::next(old.as_ref(), by, at));
-        changes.push(Change::new(kind, record(next.clone())));
+        set_meta(&mut next, Meta::next(old.map(&meta), by, at));
+        changes.push(match old {
+            Some(old) => Change::update(record(next.clone()), record(old.clone())),
+            None => Change::new(ChangeKind::Created, record(next.clone())),
+        });
         out.push(next);
     }
     (out, changes)

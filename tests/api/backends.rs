@@ -131,6 +131,12 @@ impl Repository for TestStore {
     ) -> StoreResult<Vec<Relation>> {
         self.inner().timeline(filter, limit).await
     }
+    async fn changes(
+        &self,
+        query: &actorgraph::store::ChangeQuery,
+    ) -> StoreResult<Page<actorgraph::store::LogEntry>> {
+        self.inner().changes(query).await
+    }
 }
 
 /// The Bolt server's settings, from the environment.

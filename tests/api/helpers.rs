@@ -223,6 +223,13 @@ impl Repository for CountingRepository {
         self.tick();
         self.inner.timeline(filter, limit).await
     }
+    async fn changes(
+        &self,
+        query: &actorgraph::store::ChangeQuery,
+    ) -> StoreResult<Page<actorgraph::store::LogEntry>> {
+        self.tick();
+        self.inner.changes(query).await
+    }
 }
 
 /// A made-up data set: `actors` actors in a ring, each the start of `per_actor`
@@ -288,6 +295,12 @@ impl Repository for FailingRepository {
         _: &actorgraph::store::RelationFilter,
         _: usize,
     ) -> StoreResult<Vec<Relation>> {
+        down()
+    }
+    async fn changes(
+        &self,
+        _: &actorgraph::store::ChangeQuery,
+    ) -> StoreResult<Page<actorgraph::store::LogEntry>> {
         down()
     }
 }

@@ -26,6 +26,7 @@ for_each_backend!(crate::writes;
     subscribers_receive_the_changes_they_filter_for,
     an_import_is_published_record_by_record,
     an_import_of_thousands_of_records_reaches_a_prompt_subscriber_whole,
+    the_change_log_says_who_changed_what_and_keeps_a_deleted_records_history,
     an_import_racing_edits_gives_every_write_its_own_version,
     an_import_that_changes_a_kind_keeps_the_actors_relations_and_their_versions,
 );
@@ -1154,4 +1155,86 @@ pub async fn an_import_that_changes_a_kind_keeps_the_actors_relations_and_their_
         after["actor"]["relations"], before["actor"]["relations"],
         "the same relations, at the same versions"
     );
+}
+
+pub async fn the_change_log_says_who_changed_what_and_keeps_a_deleted_records_history(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    ok(&service, editor(), CREATE_ACTOR,
+       json!({"input": {"id": "nsa", "kind": "GOVERNMENT_AGENCY", "nameEn": "National Security Agency"}})).await;
+    ok(
+        &service,
+        editor(),
+        UPDATE_ACTOR,
+        json!({"id": "nsa", "input": {"nameKo": "국가안보국"}}),
+    )
+    .await;
+    ok(
+        &service,
+        admin(),
+        r#"mutation { deleteActor(id: "nsa") { actor { id } } }"#,
+        json!({}),
+    )
+    .await;
+
+    let history = r#"query($after: String) { changes(recordId: "nsa", kinds: [ACTOR], after: $after) {
+        edges { cursor node { seq by change version recordType recordId fields { field before after } } }
+        pageInfo { hasNextPage hasPreviousPage endCursor } } }"#;
+    let data = ok(&service, Auth::Anonymous, history, json!({})).await;
+    let edges = data["changes"]["edges"].as_array().unwrap().clone();
+    let nodes: Vec<&Value> = edges.iter().map(|e| &e["node"]).collect();
+    assert_eq!(nodes.len(), 3, "{data:#}");
+    let summary: Vec<(&str, &str, i64)> = nodes
+        .iter()
+        .map(|n| {
+            (
+                n["change"].as_str().unwrap(),
+                n["by"].as_str().unwrap(),
+                n["version"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("CREATED", "desk-editor", 1),
+            ("UPDATED", "desk-editor", 2),
+            ("DELETED", "desk-admin", 2)
+        ]
+    );
+    assert_eq!(
+        nodes[1]["fields"],
+        json!([{"field": "nameKo", "before": null, "after": "국가안보국"}]),
+        "an update lists the fields it changed, old and new"
+    );
+    assert_eq!(
+        (
+            nodes[0]["recordType"].as_str(),
+            nodes[0]["recordId"].as_str()
+        ),
+        (Some("ACTOR"), Some("nsa"))
+    );
+    // Numbers increase; the cursor is the number; `after` reads on from it.
+    let seqs: Vec<i64> = nodes.iter().map(|n| n["seq"].as_i64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    assert_eq!(edges[0]["cursor"], seqs[0].to_string());
+    let rest = ok(
+        &service,
+        Auth::Anonymous,
+        history,
+        json!({"after": edges[0]["cursor"]}),
+    )
+    .await;
+    assert_eq!(rest["changes"]["edges"].as_array().unwrap().len(), 2);
+    assert_eq!(rest["changes"]["pageInfo"]["hasPreviousPage"], true);
+
+    let bad = exec(
+        &service,
+        Auth::Anonymous,
+        r#"{ changes(after: "yesterday") { edges { cursor } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(codes(&bad), ["BAD_USER_INPUT"]);
 }

@@ -12,10 +12,10 @@ use std::time::Duration;
 
 use neo4rs::{query, Query};
 
-use super::records::{actor_props, relation_props, source_props};
+use super::records::{actor_props, change_props, relation_props, source_props};
 use super::{bolt, classify, Neo4jStore};
 use crate::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, SourceId};
-use crate::store::{rules, ImportReport, Imported, KindReport, Repository, StoreResult};
+use crate::store::{rules, ImportReport, Imported, KindReport, LogEntry, Repository, StoreResult};
 
 pub(super) const UPSERT_SOURCES: &str = include_str!("upsert_sources.cypher");
 pub(super) const UPSERT_ACTORS: &str = include_str!("upsert_actors.cypher");
@@ -287,6 +287,18 @@ impl Neo4jStore {
             .map(|r| serde_json::json!({"type": r.kind.as_str(), "props": relation_props(r)}))
             .collect();
         statements.extend(batches(CREATE_RELATIONS, rows, options.batch_size, "rows")?);
+        // The log, last: every change the import reports, numbered under the lock.
+        let rows = plan
+            .changes
+            .iter()
+            .map(|c| change_props(&LogEntry::of(0, c, &options.by, at)))
+            .collect();
+        statements.extend(batches(
+            super::APPEND_CHANGES,
+            rows,
+            options.batch_size,
+            "rows",
+        )?);
 
         if statements.is_empty() {
             return Ok(Some(Imported {

@@ -387,3 +387,57 @@ mod tests {
         assert_eq!(label(ActorKind::PoliticalParty), "PoliticalParty");
     }
 }
+
+/// The properties of a change-log node (without its number, which the append
+/// query gives).
+pub fn change_props(e: &crate::store::LogEntry) -> Value {
+    let text = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
+    json!({
+        "at": timestamp(&e.at),
+        "by": e.by,
+        "kind": e.kind.as_str(),
+        "id": e.id,
+        "change": e.change.as_str(),
+        "version": e.version,
+        "before": text(&e.before),
+        "after": text(&e.after),
+    })
+}
+
+/// A change-log node as read.
+#[derive(Debug, Deserialize)]
+pub struct ChangeRecord {
+    seq: i64,
+    at: String,
+    by: String,
+    kind: String,
+    id: String,
+    change: String,
+    version: i64,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+impl ChangeRecord {
+    pub fn into_domain(self) -> Result<crate::store::LogEntry, String> {
+        let json = |s: Option<String>| -> Result<Option<serde_json::Value>, String> {
+            s.map(|s| serde_json::from_str(&s).map_err(|e| format!("change {}: {e}", self.seq)))
+                .transpose()
+        };
+        Ok(crate::store::LogEntry {
+            seq: u64::try_from(self.seq).map_err(|e| e.to_string())?,
+            at: DateTime::parse_from_rfc3339(&self.at)
+                .map_err(|e| format!("change {}: time `{}`: {e}", self.seq, self.at))?
+                .with_timezone(&Utc),
+            by: self.by,
+            kind: crate::store::RecordKind::parse(&self.kind)
+                .ok_or_else(|| format!("change {}: kind `{}`", self.seq, self.kind))?,
+            id: self.id,
+            change: crate::store::ChangeKind::parse(&self.change)
+                .ok_or_else(|| format!("change {}: `{}`", self.seq, self.change))?,
+            version: u64::try_from(self.version).map_err(|e| e.to_string())?,
+            before: json(self.before)?,
+            after: json(self.after)?,
+        })
+    }
+}

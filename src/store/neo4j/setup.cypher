@@ -34,3 +34,7 @@ CREATE CONSTRAINT expected_benefit_id IF NOT EXISTS FOR ()-[r:EXPECTED_BENEFIT]-
 CREATE CONSTRAINT expected_harm_id IF NOT EXISTS FOR ()-[r:EXPECTED_HARM]-() REQUIRE r.id IS UNIQUE;
 CREATE CONSTRAINT market_presence_id IF NOT EXISTS FOR ()-[r:MARKET_PRESENCE]-() REQUIRE r.id IS UNIQUE;
 CREATE CONSTRAINT production_id IF NOT EXISTS FOR ()-[r:PRODUCTION]-() REQUIRE r.id IS UNIQUE;
+// The change log: one node per change, numbered without gaps under the write lock
+// (append_changes.cypher); the number is unique, and history reads by record id.
+CREATE CONSTRAINT change_seq IF NOT EXISTS FOR (c:Change) REQUIRE c.seq IS UNIQUE;
+CREATE INDEX change_record IF NOT EXISTS FOR (c:Change) ON (c.id);

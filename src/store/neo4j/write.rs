@@ -18,13 +18,14 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::records::{
-    actor_props, relation_props, source_props, timestamp, ActorRecord, RelationRecord, SourceRecord,
+    actor_props, change_props, relation_props, source_props, timestamp, ActorRecord,
+    RelationRecord, SourceRecord,
 };
-use super::{bolt, classify, invalid, Neo4jStore};
+use super::{bolt, classify, invalid, Neo4jStore, APPEND_CHANGES};
 use super::{ACTORS_BY_IDS, RELATIONS_BY_IDS, SOURCES_BY_IDS};
 use crate::domain::{Actor, ActorId, Relation, RelationId, Source, SourceId};
 use crate::store::rules;
-use crate::store::{Change, StoreResult, Write, WriteError};
+use crate::store::{Change, LogEntry, StoreResult, Write, WriteError};
 
 pub(super) const LOCK: &str = include_str!("lock.cypher");
 pub(super) const RELATIONS_OF_ACTOR: &str = include_str!("relations_of_actor.cypher");
@@ -89,6 +90,15 @@ fn delete_relations(rs: &[Relation]) -> Result<Query, WriteError> {
 
 fn delete_actor(id: &ActorId) -> Query {
     query(DELETE_ACTORS).param("ids", vec![id.as_str().to_string()])
+}
+
+/// The statement that logs `changes` (see append_changes.cypher).
+fn append_changes(changes: &[Change], by: &str, at: DateTime<Utc>) -> Result<Query, WriteError> {
+    let rows: Vec<serde_json::Value> = changes
+        .iter()
+        .map(|c| change_props(&LogEntry::of(0, c, by, at)))
+        .collect();
+    Ok(query(APPEND_CHANGES).param("rows", rows_param(json!(rows))?))
 }
 
 fn upsert_source(s: &Source) -> Result<Query, WriteError> {
@@ -239,6 +249,7 @@ impl Tx {
         let fetched = self.fetch(&rules::needs(&write)).await?;
         let plan = rules::decide(write, &fetched, by, at)?;
         self.carry_out(plan.steps).await?;
+        self.run(append_changes(&plan.changes, by, at)?).await?;
         Ok(plan.changes)
     }
 }
