@@ -11,7 +11,7 @@ pub mod error;
 pub mod events;
 mod explore;
 mod explore_types;
-mod history;
+pub(crate) mod history;
 pub mod limits;
 mod loaders;
 mod mutation;

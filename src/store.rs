@@ -220,6 +220,11 @@ pub trait Repository: Send + Sync + 'static {
     /// `total_count` is not counted: 0).
     async fn changes(&self, query: &ChangeQuery) -> StoreResult<Page<LogEntry>>;
 
+    /// The last [`HISTORY_MAX`] entries of each record (kind and id), oldest
+    /// first, one list per record in the order asked: the histories of a page of
+    /// records in one call.
+    async fn histories(&self, records: &[(RecordKind, String)]) -> StoreResult<Vec<Vec<LogEntry>>>;
+
     /// The dated relations that pass `filter` (actor, either direction; types),
     /// in timeline order ([`Relation::timeline_key`]), at most `limit`.
     async fn timeline(&self, filter: &RelationFilter, limit: usize) -> StoreResult<Vec<Relation>>;
@@ -430,6 +435,9 @@ impl LogEntry {
         }
     }
 }
+
+/// How many entries of a record's history one call returns at most (its latest).
+pub const HISTORY_MAX: usize = 100;
 
 /// Which entries of the change log to read: those after `after`, oldest first,
 /// at most `first`; only of records with this id, or of these kinds of record,

@@ -8,8 +8,8 @@ use serde_json::Value;
 use super::error::{ApiError, ApiResult};
 use super::paging::{page_cost, page_request, PageInfo};
 use super::subscription::ChangeType;
-use super::types::repo;
-use crate::store::{ChangeQuery, LogEntry, RecordKind};
+use super::types::{loaders, repo};
+use crate::store::{ChangeQuery, LogEntry, RecordKind, HISTORY_MAX};
 
 /// The kinds of record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -131,6 +131,48 @@ impl ChangeEntryNode {
     async fn fields(&self) -> Vec<FieldChange> {
         field_changes(self.0.before.as_ref(), self.0.after.as_ref())
     }
+}
+
+/// Default and largest `last` of `history`.
+const HISTORY_DEFAULT: i32 = 20;
+
+/// Complexity of `history`: up to `last` entries.
+pub fn history_cost(last: Option<i32>, child_complexity: usize) -> usize {
+    let last = last.unwrap_or(HISTORY_DEFAULT).clamp(1, HISTORY_MAX as i32) as usize;
+    1 + last * child_complexity
+}
+
+/// The last `last` changes of a record, oldest first, read for all the records
+/// of a request at once (a DataLoader).
+pub(crate) async fn history(
+    ctx: &Context<'_>,
+    kind: RecordKind,
+    id: &str,
+    last: Option<i32>,
+) -> ApiResult<Vec<ChangeEntryNode>> {
+    let last = match last {
+        None => HISTORY_DEFAULT as usize,
+        Some(n) if (1..=HISTORY_MAX as i32).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(ApiError::bad_input(
+                "last",
+                format!("`last` is {n}; ask for 1 to {HISTORY_MAX} changes, or page through `changes(recordId:)`"),
+            )
+            .into())
+        }
+    };
+    let entries = loaders(ctx)?
+        .histories
+        .load_one((kind, id.to_string()))
+        .await
+        .map_err(ApiError::from)?
+        .unwrap_or_default();
+    let skip = entries.len().saturating_sub(last);
+    Ok(entries
+        .into_iter()
+        .skip(skip)
+        .map(ChangeEntryNode)
+        .collect())
 }
 
 /// A change with its cursor (its number).

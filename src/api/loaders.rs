@@ -10,7 +10,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, Loader};
 
 use crate::domain::{Actor, ActorId, Relation, Source, SourceId};
-use crate::store::{Page, RelationQuery, Repository, StoreError};
+use crate::store::{LogEntry, Page, RecordKind, RelationQuery, Repository, StoreError};
 
 /// Loads actors by id.
 pub struct ActorLoader(Arc<dyn Repository>);
@@ -52,12 +52,30 @@ impl Loader<RelationQuery> for RelationPageLoader {
     }
 }
 
+/// Loads the histories of records: each one's last changes, in one call for all
+/// the records of a page.
+pub struct HistoryLoader(Arc<dyn Repository>);
+
+impl Loader<(RecordKind, String)> for HistoryLoader {
+    type Value = Vec<LogEntry>;
+    type Error = Arc<StoreError>;
+
+    async fn load(
+        &self,
+        keys: &[(RecordKind, String)],
+    ) -> Result<HashMap<(RecordKind, String), Vec<LogEntry>>, Self::Error> {
+        let lists = self.0.histories(keys).await.map_err(Arc::new)?;
+        Ok(keys.iter().cloned().zip(lists).collect())
+    }
+}
+
 /// The loaders and the prefetch cache of one request.
 pub struct Loaders {
     pub cache: super::prefetch::Cache,
     pub actors: DataLoader<ActorLoader>,
     pub sources: DataLoader<SourceLoader>,
     pub relation_pages: DataLoader<RelationPageLoader>,
+    pub histories: DataLoader<HistoryLoader>,
 }
 
 impl Loaders {
@@ -68,6 +86,7 @@ impl Loaders {
             actors: DataLoader::new(ActorLoader(repo.clone()), tokio::spawn),
             sources: DataLoader::new(SourceLoader(repo.clone()), tokio::spawn),
             relation_pages: DataLoader::new(RelationPageLoader(repo.clone()), tokio::spawn),
+            histories: DataLoader::new(HistoryLoader(repo.clone()), tokio::spawn),
         }
     }
 }

@@ -54,6 +54,26 @@ pub struct ActorNode(pub Actor);
 /// Something that acts or is acted on: a company, agency, person, party, bill, place…
 #[Object(name = "Actor")]
 impl ActorNode {
+    /// The last changes of this actor, oldest first: who made each, when, and the
+    /// fields it changed with their old and new values. `changes(recordId:)` pages
+    /// through all of them, also once the actor is deleted.
+    #[graphql(complexity = "super::history::history_cost(last, child_complexity)")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many of the latest changes: 1 to 100, default 20.")] last: Option<
+            i32,
+        >,
+    ) -> ApiResult<Vec<super::history::ChangeEntryNode>> {
+        super::history::history(
+            ctx,
+            crate::store::RecordKind::Actor,
+            self.0.id.as_str(),
+            last,
+        )
+        .await
+    }
+
     /// Stable id: a readable slug such as `cia` or `cloud-development-act`.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
@@ -213,6 +233,26 @@ pub struct RelationNode(pub Relation);
 /// A typed, directed link between two actors, with the passages of sources that state it.
 #[Object(name = "Relation")]
 impl RelationNode {
+    /// The last changes of this relation, oldest first: who made each, when, and the
+    /// fields it changed with their old and new values. `changes(recordId:)` pages
+    /// through all of them, also once the relation is deleted.
+    #[graphql(complexity = "super::history::history_cost(last, child_complexity)")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many of the latest changes: 1 to 100, default 20.")] last: Option<
+            i32,
+        >,
+    ) -> ApiResult<Vec<super::history::ChangeEntryNode>> {
+        super::history::history(
+            ctx,
+            crate::store::RecordKind::Relation,
+            self.0.id.as_str(),
+            last,
+        )
+        .await
+    }
+
     /// Stable id: a readable slug such as `cia-contract-amazon`.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
@@ -439,6 +479,26 @@ pub struct SourceNode(pub Source);
 /// A document that relations are drawn from, with its full text.
 #[Object(name = "Source")]
 impl SourceNode {
+    /// The last changes of this source, oldest first: who made each, when, and the
+    /// fields it changed with their old and new values. `changes(recordId:)` pages
+    /// through all of them, also once the source is deleted.
+    #[graphql(complexity = "super::history::history_cost(last, child_complexity)")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many of the latest changes: 1 to 100, default 20.")] last: Option<
+            i32,
+        >,
+    ) -> ApiResult<Vec<super::history::ChangeEntryNode>> {
+        super::history::history(
+            ctx,
+            crate::store::RecordKind::Source,
+            self.0.id.as_str(),
+            last,
+        )
+        .await
+    }
+
     /// Stable id, e.g. `amazon-korea-cloud-2015`.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())

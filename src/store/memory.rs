@@ -9,8 +9,8 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 
 use super::{
-    rules, ActorFilter, Change, ChangeQuery, Imported, LogEntry, Page, PageRequest, RelationQuery,
-    Repository, Stats, StoreResult, Write, WriteError,
+    rules, ActorFilter, Change, ChangeQuery, Imported, LogEntry, Page, PageRequest, RecordKind,
+    RelationQuery, Repository, Stats, StoreResult, Write, WriteError,
 };
 use crate::deadline;
 use crate::domain::{
@@ -68,7 +68,14 @@ pub struct MemoryStore {
     /// The change log, appended under the write lock (kept apart from the graph:
     /// a snapshot of the graph does not copy it). In memory: it goes with the
     /// process, like the graph.
-    log: std::sync::Mutex<Vec<LogEntry>>,
+    log: std::sync::Mutex<Log>,
+}
+
+/// The change log, and where each record's entries are in it.
+#[derive(Default)]
+struct Log {
+    entries: Vec<LogEntry>,
+    by_record: HashMap<(RecordKind, String), Vec<usize>>,
 }
 
 impl MemoryStore {
@@ -113,8 +120,14 @@ impl MemoryStore {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         for change in changes {
-            let seq = log.len() as u64 + 1;
-            log.push(LogEntry::of(seq, change, by, at));
+            let seq = log.entries.len() as u64 + 1;
+            let entry = LogEntry::of(seq, change, by, at);
+            let at = log.entries.len();
+            log.by_record
+                .entry((entry.kind, entry.id.clone()))
+                .or_default()
+                .push(at);
+            log.entries.push(entry);
         }
     }
 
@@ -514,8 +527,8 @@ impl Repository for MemoryStore {
         // Entry n sits at index n - 1: start right after `after`.
         let start = usize::try_from(query.after)
             .unwrap_or(usize::MAX)
-            .min(log.len());
-        let mut matching = log[start..].iter().filter(|e| query.admits(e));
+            .min(log.entries.len());
+        let mut matching = log.entries[start..].iter().filter(|e| query.admits(e));
         let items: Vec<LogEntry> = matching.by_ref().take(query.first).cloned().collect();
         let has_next_page = matching.next().is_some();
         Ok(Page {
@@ -523,6 +536,28 @@ impl Repository for MemoryStore {
             has_next_page,
             total_count: 0,
         })
+    }
+
+    async fn histories(&self, records: &[(RecordKind, String)]) -> StoreResult<Vec<Vec<LogEntry>>> {
+        deadline::check()?;
+        let log = self
+            .log
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Ok(records
+            .iter()
+            .map(|key| {
+                let at = log
+                    .by_record
+                    .get(key)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                at[at.len().saturating_sub(super::HISTORY_MAX)..]
+                    .iter()
+                    .map(|&i| log.entries[i].clone())
+                    .collect()
+            })
+            .collect())
     }
 
     async fn stats(&self) -> StoreResult<Stats> {

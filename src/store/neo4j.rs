@@ -57,6 +57,7 @@ const STATS: &str = include_str!("neo4j/stats.cypher");
 const TIMELINE_OF_ACTOR: &str = include_str!("neo4j/timeline_of_actor.cypher");
 const TIMELINE_ALL: &str = include_str!("neo4j/timeline_all.cypher");
 const CHANGES: &str = include_str!("neo4j/changes.cypher");
+const HISTORIES: &str = include_str!("neo4j/histories.cypher");
 pub(super) const APPEND_CHANGES: &str = include_str!("neo4j/append_changes.cypher");
 
 /// How to reach the database.
@@ -597,6 +598,40 @@ impl Repository for Neo4jStore {
             has_next_page,
             total_count: 0,
         })
+    }
+
+    async fn histories(
+        &self,
+        records: &[(super::RecordKind, String)],
+    ) -> StoreResult<Vec<Vec<super::LogEntry>>> {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            i: i64,
+            entries: Vec<records::ChangeRecord>,
+        }
+        let rows: Vec<serde_json::Value> = records
+            .iter()
+            .enumerate()
+            .map(|(i, (kind, id))| serde_json::json!({"i": i, "kind": kind.as_str(), "id": id}))
+            .collect();
+        let q = query(HISTORIES)
+            .param("records", bolt(serde_json::Value::Array(rows))?)
+            .param("limit", super::HISTORY_MAX as i64);
+        let found: Vec<Row> = self.table::<Row>(q).await?;
+        let mut out = vec![Vec::new(); records.len()];
+        for row in found {
+            let mut entries = row
+                .entries
+                .into_iter()
+                .map(records::ChangeRecord::into_domain)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(invalid)?;
+            entries.sort_by_key(|e| e.seq);
+            if let Some(slot) = usize::try_from(row.i).ok().and_then(|i| out.get_mut(i)) {
+                *slot = entries;
+            }
+        }
+        Ok(out)
     }
 
     async fn stats(&self) -> StoreResult<Stats> {

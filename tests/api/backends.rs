@@ -137,6 +137,12 @@ impl Repository for TestStore {
     ) -> StoreResult<Page<actorgraph::store::LogEntry>> {
         self.inner().changes(query).await
     }
+    async fn histories(
+        &self,
+        records: &[(actorgraph::store::RecordKind, String)],
+    ) -> StoreResult<Vec<Vec<actorgraph::store::LogEntry>>> {
+        self.inner().histories(records).await
+    }
 }
 
 /// The Bolt server's settings, from the environment.

@@ -1064,4 +1064,20 @@ pub async fn every_committed_change_is_logged_in_order_with_who_and_the_record_b
         .unwrap()
         .items;
     assert_eq!(relations_only.len(), 3);
+
+    // Histories of several records in one call, in the order asked.
+    let histories = repo
+        .histories(&[
+            (RecordKind::Actor, "epsilon".to_string()),
+            (RecordKind::Actor, "nobody".to_string()),
+            (RecordKind::Actor, "beta".to_string()),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(histories.len(), 3);
+    let last = histories[0].last().unwrap();
+    assert_eq!((last.by.as_str(), last.version), ("alice", 2));
+    assert!(histories[1].is_empty());
+    assert_eq!(histories[2].last().unwrap().change, ChangeKind::Deleted);
+    assert!(histories[2].windows(2).all(|w| w[0].seq < w[1].seq));
 }

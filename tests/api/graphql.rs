@@ -24,6 +24,7 @@ for_each_backend!(crate::graphql;
     sources_list_the_article_with_its_full_text,
     the_playground_example_query_runs_and_shows_the_cia_contract,
     a_page_of_relations_with_actors_and_evidence_costs_three_store_calls,
+    the_histories_of_a_page_of_records_cost_one_store_call,
     a_hundred_relations_with_actors_and_evidence_cost_the_same_three_calls,
     a_hundred_actors_with_their_relations_and_neighbours_cost_one_call_per_level,
     nested_relation_lists_of_many_actors_are_fetched_in_one_call_per_level,
@@ -353,6 +354,32 @@ async fn introspection_works_within_the_limits() {
         .filter_map(|t| t["name"].as_str())
         .collect();
     assert!(names.contains(&"Actor") && names.contains(&"RelationConnection"));
+}
+
+/// The histories of every actor and relation of a page come in one call each.
+pub async fn the_histories_of_a_page_of_records_cost_one_store_call(make: Maker) {
+    let Some(repo) = make(seed_dataset()).await else {
+        return;
+    };
+    let counting = CountingRepository::new(repo);
+    let service = GraphqlService::new(counting.clone());
+    let d = data(
+        &service,
+        "{ actors(first: 25) { edges { node { id history(last: 3) { seq by change } } } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["actors"]["edges"].as_array().unwrap().len(), 25);
+    // find_actors, then the histories of all 25.
+    assert_eq!(counting.take(), 2);
+    let d = data(
+        &service,
+        "{ relations(first: 40) { edges { node { id history { version } } } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["relations"]["edges"].as_array().unwrap().len(), 40);
+    assert_eq!(counting.take(), 2);
 }
 
 /// Resolving many relations, each with both actors and evidence sources, costs a

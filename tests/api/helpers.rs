@@ -230,6 +230,13 @@ impl Repository for CountingRepository {
         self.tick();
         self.inner.changes(query).await
     }
+    async fn histories(
+        &self,
+        records: &[(actorgraph::store::RecordKind, String)],
+    ) -> StoreResult<Vec<Vec<actorgraph::store::LogEntry>>> {
+        self.tick();
+        self.inner.histories(records).await
+    }
 }
 
 /// A made-up data set: `actors` actors in a ring, each the start of `per_actor`
@@ -301,6 +308,12 @@ impl Repository for FailingRepository {
         &self,
         _: &actorgraph::store::ChangeQuery,
     ) -> StoreResult<Page<actorgraph::store::LogEntry>> {
+        down()
+    }
+    async fn histories(
+        &self,
+        _: &[(actorgraph::store::RecordKind, String)],
+    ) -> StoreResult<Vec<Vec<actorgraph::store::LogEntry>>> {
         down()
     }
 }
