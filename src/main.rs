@@ -66,6 +66,7 @@ async fn open_store(args: &ServeArgs) -> anyhow::Result<Arc<dyn Repository>> {
     let store = MemoryStore::new(data);
     let (actors, relations, sources) = store.counts();
     tracing::info!(store = "memory", seed = %args.seed.display(), actors, relations, sources, "using the embedded store (no NEO4J_URI set)");
+    tracing::warn!("the embedded store keeps writes in memory only: they are lost when the server stops (set NEO4J_URI to keep them)");
     Ok(Arc::new(store))
 }
 
