@@ -142,8 +142,8 @@ pub fn history_cost(last: Option<i32>, child_complexity: usize) -> usize {
     1 + last * child_complexity
 }
 
-/// The last `last` changes of a record, oldest first, read for all the records
-/// of a request at once (a DataLoader).
+/// The last `last` changes of a record, oldest first, read for all the records of
+/// a level of the query at once (the prefetch walk; a DataLoader for the rest).
 pub(crate) async fn history(
     ctx: &Context<'_>,
     kind: RecordKind,
@@ -161,12 +161,18 @@ pub(crate) async fn history(
             .into())
         }
     };
-    let entries = loaders(ctx)?
-        .histories
-        .load_one((kind, id.to_string()))
-        .await
-        .map_err(ApiError::from)?
-        .unwrap_or_default();
+    let key = (kind, id.to_string());
+    let loaders = loaders(ctx)?;
+    // Prefetched by the root field's walk, level by level; else batched by the loader.
+    let entries = match loaders.cache.history(&key) {
+        Some(entries) => entries,
+        None => loaders
+            .histories
+            .load_one(key)
+            .await
+            .map_err(ApiError::from)?
+            .unwrap_or_default(),
+    };
     let skip = entries.len().saturating_sub(last);
     Ok(entries
         .into_iter()

@@ -20,7 +20,10 @@ use async_graphql::{InputType, SelectionField, Value};
 use super::error::ApiError;
 use super::types::relation_query;
 use crate::domain::{Actor, ActorId, Direction, Relation, RelationType, Source, SourceId};
-use crate::store::{Page, RelationQuery, Repository};
+use crate::store::{LogEntry, Page, RecordKind, RelationQuery, Repository};
+
+/// A record whose history a resolver will ask for.
+type HistoryKey = (RecordKind, String);
 
 /// Records fetched ahead for the resolvers of one request.
 #[derive(Default)]
@@ -28,6 +31,7 @@ pub struct Cache {
     actors: Mutex<HashMap<ActorId, Actor>>,
     sources: Mutex<HashMap<SourceId, Source>>,
     pages: Mutex<HashMap<RelationQuery, Page<Relation>>>,
+    histories: Mutex<HashMap<HistoryKey, Vec<LogEntry>>>,
 }
 
 // A poisoned lock only means another resolver panicked while inserting; the map
@@ -52,6 +56,11 @@ impl Cache {
         lock(&self.pages).get(q).cloned()
     }
 
+    /// A prefetched history.
+    pub fn history(&self, key: &HistoryKey) -> Option<Vec<LogEntry>> {
+        lock(&self.histories).get(key).cloned()
+    }
+
     /// Remembers sources fetched by a root field.
     pub fn put_sources(&self, sources: impl IntoIterator<Item = Source>) {
         lock(&self.sources).extend(sources.into_iter().map(|s| (s.id.clone(), s)));
@@ -65,6 +74,7 @@ impl Cache {
 
 /// What a relation leads to: the keys the next level needs.
 struct Ends {
+    id: String,
     from: ActorId,
     to: ActorId,
     sources: Vec<SourceId>,
@@ -73,6 +83,7 @@ struct Ends {
 impl From<&Relation> for Ends {
     fn from(r: &Relation) -> Self {
         Ends {
+            id: r.id.to_string(),
             from: r.from.clone(),
             to: r.to.clone(),
             sources: r.evidence.iter().map(|e| e.source.clone()).collect(),
@@ -175,9 +186,19 @@ pub async fn run(
         }
         let mut actor_wants: Vec<(Vec<ActorId>, Vec<SelectionField<'_>>)> = Vec::new();
         let mut source_ids: HashSet<SourceId> = HashSet::new();
+        let mut history_keys: HashSet<HistoryKey> = HashSet::new();
+        for (ids, fields) in &level.actors {
+            if fields.iter().any(|f| f.name() == "history") {
+                history_keys.extend(ids.iter().map(|id| (RecordKind::Actor, id.to_string())));
+            }
+        }
         for (ends, fields) in &level.relations {
             for f in fields {
                 match f.name() {
+                    "history" => {
+                        history_keys
+                            .extend(ends.iter().map(|e| (RecordKind::Relation, e.id.clone())));
+                    }
                     "from" => actor_wants.push((
                         ends.iter().map(|e| e.from.clone()).collect(),
                         f.selection_set().collect(),
@@ -222,7 +243,14 @@ pub async fn run(
                 .filter(|id| !cached.contains_key(id))
                 .collect()
         };
-        let (pages, actors, sources) = futures_util::join!(
+        let history_keys: Vec<HistoryKey> = {
+            let cached = lock(&cache.histories);
+            history_keys
+                .into_iter()
+                .filter(|k| !cached.contains_key(k))
+                .collect()
+        };
+        let (pages, actors, sources, histories) = futures_util::join!(
             async {
                 if queries.is_empty() {
                     Ok(vec![])
@@ -244,7 +272,15 @@ pub async fn run(
                     repo.sources_by_ids(&source_ids).await
                 }
             },
+            async {
+                if history_keys.is_empty() {
+                    Ok(vec![])
+                } else {
+                    repo.histories(&history_keys).await
+                }
+            },
         );
+        lock(&cache.histories).extend(history_keys.into_iter().zip(histories?));
         lock(&cache.pages).extend(queries.into_iter().zip(pages?));
         cache.put_actors(actors?);
         lock(&cache.sources).extend(sources?.into_iter().map(|s| (s.id.clone(), s)));
@@ -264,7 +300,10 @@ pub async fn run(
             }
         }
         for (ids, below) in actor_wants {
-            if below.iter().any(|f| f.name() == "relations") {
+            if below
+                .iter()
+                .any(|f| matches!(f.name(), "relations" | "history"))
+            {
                 next.actors.push((ids, below));
             }
         }

@@ -380,6 +380,15 @@ pub async fn the_histories_of_a_page_of_records_cost_one_store_call(make: Maker)
     .await;
     assert_eq!(d["relations"]["edges"].as_array().unwrap().len(), 40);
     assert_eq!(counting.take(), 2);
+    // One level down: the relations, their actors, then all those actors' histories.
+    let d = data(
+        &service,
+        "{ relations(first: 40) { edges { node { from { id history { seq } } } } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["relations"]["edges"].as_array().unwrap().len(), 40);
+    assert_eq!(counting.take(), 3);
 }
 
 /// Resolving many relations, each with both actors and evidence sources, costs a
