@@ -164,6 +164,31 @@ pub fn load_memory(data: Dataset) -> (Arc<dyn Repository>, String) {
     )
 }
 
+/// What the change log holds: its entries, and the bytes of their content and
+/// fields as the log keeps them (JSON text), read page by page.
+pub async fn log_size(repo: &dyn Repository) -> StoreResult<(usize, usize)> {
+    let (mut entries, mut bytes, mut after) = (0, 0, 0);
+    loop {
+        let page = repo
+            .changes(&crate::store::ChangeQuery {
+                after,
+                first: 1_000,
+                ..Default::default()
+            })
+            .await?;
+        for e in &page.items {
+            entries += 1;
+            bytes += e.by.len() + e.id.len() + 40; // number, time, kind, change, version
+            bytes += e.before.as_ref().map_or(0, |v| v.to_string().len());
+            bytes += e.after.as_ref().map_or(0, |v| v.to_string().len());
+            after = e.seq;
+        }
+        if !page.has_next_page {
+            return Ok((entries, bytes));
+        }
+    }
+}
+
 /// The raw cost of record writes: `n` rounds of create actor → update it → create a
 /// relation from it (a copy of an existing one) → delete the actor with it
 /// (cascade), one after the other for the latencies, then `concurrency` loops of

@@ -246,6 +246,14 @@ async fn bench_store_inner(args: BenchArgs) -> anyhow::Result<ExitCode> {
         for line in lines {
             println!("{line}");
         }
+        let (entries, bytes) = crate::bench::log_size(repo.as_ref())
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the change log: {e}"))?;
+        println!(
+            "log   {entries} entries, {:.1} MiB of content: {:.2} MiB per 10,000 changes",
+            bytes as f64 / 1_048_576.0,
+            bytes as f64 / 1_048_576.0 * 10_000.0 / entries.max(1) as f64
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
