@@ -122,11 +122,11 @@ impl MemoryStore {
         for change in changes {
             let seq = log.entries.len() as u64 + 1;
             let entry = LogEntry::of(seq, change, by, at);
-            let at = log.entries.len();
+            let index = log.entries.len();
             log.by_record
                 .entry((entry.kind, entry.id.clone()))
                 .or_default()
-                .push(at);
+                .push(index);
             log.entries.push(entry);
         }
     }
