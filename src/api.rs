@@ -229,6 +229,31 @@ impl GraphqlService {
         self.run(request.into(), auth, &budget, deadline).await
     }
 
+    /// Runs one request sent where only queries may run (HTTP GET): a mutation or a
+    /// subscription is refused with METHOD_NOT_ALLOWED, from the document parsed
+    /// once for everything.
+    pub async fn execute_query(&self, request: impl Into<Request>, auth: Auth) -> Response {
+        let budget = Arc::new(Budget::new(self.limits.max_complexity));
+        let deadline = Instant::now() + self.limits.timeout;
+        match self.prepare(request.into(), &budget) {
+            Ok(p) if p.writes || p.subscribes => {
+                let mut e = ServerError::new(
+                    "Only queries may be sent with GET; send mutations with POST.",
+                    None,
+                );
+                e.extensions
+                    .get_or_insert_with(Default::default)
+                    .set("code", ErrorCode::MethodNotAllowed.as_str());
+                self.finish(Response::from_errors(vec![e]))
+            }
+            Ok(p) => {
+                let execution = self.schema.execute(p.request.data(auth));
+                self.bounded(execution, deadline, p.writes).await
+            }
+            Err(refused) => *refused,
+        }
+    }
+
     async fn run(
         &self,
         request: Request,
@@ -267,7 +292,7 @@ impl GraphqlService {
 
 /// The type of the operation a request runs: its only one, or the one it names;
 /// `None` when it names none of the document's (executing it says so).
-pub fn operation_type(doc: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+fn operation_type(doc: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
     let operation = match &doc.operations {
         DocumentOperations::Single(op) => Some(op),
         DocumentOperations::Multiple(ops) => match name {

@@ -108,6 +108,7 @@ impl ErrorCode {
                 | "QUERY_TOO_LARGE"
                 | "TOO_MANY_OPERATIONS"
                 | "RESPONSE_TOO_LARGE"
+                | "METHOD_NOT_ALLOWED"
                 | "OPERATION_RESOLUTION_FAILURE"
                 | "BAD_REQUEST"
         )

@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, Response, ServerError};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -427,31 +426,22 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
             "The request has no `query`: use /graphql?query={sources{id}} (URL-encoded), or open /playground.",
         );
     }
-    if !is_query_operation(&request, state.service.limits()) {
+    let response = state.service.execute_query(request, auth).await;
+    let not_a_query = response
+        .errors
+        .iter()
+        .any(|e| crate::api::codes_of(e) == Some(ErrorCode::MethodNotAllowed.as_str()));
+    if not_a_query {
         return HttpResponse::MethodNotAllowed()
             .insert_header((header::ALLOW, "POST"))
             .content_type(Media::Json.content_type())
-            .json(json!({"errors": [{"message": "Only queries may be sent with GET; send mutations with POST.", "extensions": {"code": ErrorCode::MethodNotAllowed.as_str()}}]}));
+            .body(serde_json::to_vec(&Body::from(&response)).unwrap_or_default());
     }
     respond(
         media,
-        state
-            .service
-            .execute_batch(BatchRequest::Single(request), auth)
-            .await,
+        BatchResponse::Single(response),
         state.service.limits().max_response_bytes,
     )
-}
-
-/// Whether the operation a GET would run is a query. A document that breaks the
-/// limits, does not parse, or names no operation counts as one: executing it
-/// reports the error (and the limits are checked before the parser runs).
-fn is_query_operation(request: &async_graphql::Request, limits: &crate::api::Limits) -> bool {
-    let Ok(doc) = crate::api::limits::parse(&request.query, limits) else {
-        return true;
-    };
-    crate::api::operation_type(&doc, request.operation_name.as_deref())
-        .is_none_or(|ty| ty == OperationType::Query)
 }
 
 /// Any other method on /graphql.
