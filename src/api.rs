@@ -81,7 +81,7 @@ pub fn sdl() -> String {
 pub struct GraphqlService {
     schema: AppSchema,
     repo: Arc<dyn Repository>,
-    bus: events::ChangeBus,
+    feed: events::Feed,
     limits: Arc<Limits>,
     strict: Arc<strict::EnumArguments>,
 }
@@ -103,17 +103,19 @@ impl GraphqlService {
 
     /// Builds the schema over `repo`, with `limits`.
     pub fn with_limits(repo: Arc<dyn Repository>, limits: Limits) -> Self {
-        let bus = events::ChangeBus::default();
+        // Only the Neo4j store is written by other processes: it is polled.
+        let poll = (repo.backend() != "memory").then_some(events::DEFAULT_POLL);
+        let feed = events::Feed::new(repo.clone(), poll);
         let schema = schema_builder(&limits)
             .data(repo.clone())
-            .data(bus.clone())
+            .data(feed.clone())
             .data(limits.clone())
             .finish();
         let strict = Arc::new(strict::EnumArguments::from_sdl(&schema.sdl()));
         GraphqlService {
             schema,
             repo,
-            bus,
+            feed,
             limits: Arc::new(limits),
             strict,
         }
@@ -129,9 +131,9 @@ impl GraphqlService {
         &self.schema
     }
 
-    /// The change feed the mutations publish to.
-    pub fn changes(&self) -> &events::ChangeBus {
-        &self.bus
+    /// The change feed: the subscriptions' view of the change log.
+    pub fn changes(&self) -> &events::Feed {
+        &self.feed
     }
 
     /// The data a WebSocket connection's operations share: the caller (each

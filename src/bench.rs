@@ -179,8 +179,12 @@ pub async fn log_size(repo: &dyn Repository) -> StoreResult<(usize, usize)> {
         for e in &page.items {
             entries += 1;
             bytes += e.by.len() + e.id.len() + 40; // number, time, kind, change, version
-            bytes += e.before.as_ref().map_or(0, |v| v.to_string().len());
-            bytes += e.after.as_ref().map_or(0, |v| v.to_string().len());
+            bytes += e.before.as_ref().map_or(0, |r| {
+                crate::store::records::record_json(r).to_string().len()
+            });
+            bytes += e.after.as_ref().map_or(0, |r| {
+                crate::store::records::record_json(r).to_string().len()
+            });
             after = e.seq;
         }
         if !page.has_next_page {

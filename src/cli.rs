@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::config::{BenchArgs, ExportArgs, SeedArgs};
+use crate::store::memory::{MemoryStore, Opened};
 use crate::store::neo4j::{ImportOptions, ImportReport, KindReport, Neo4jStore};
 use crate::{seed, synthetic};
 
@@ -83,10 +84,9 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<ExitCode> {
         println!("dry run: nothing written");
         return Ok(ExitCode::SUCCESS);
     }
-    let config = args
-        .neo4j
-        .config()
-        .context("seeding writes to a Neo4j database: set NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD), or use --dry-run")?;
+    let Some(config) = args.neo4j.config() else {
+        return seed_embedded(&args, &data, started);
+    };
     let store = Neo4jStore::connect(&config)
         .await
         .with_context(|| format!("could not reach the Neo4j database at {}", config.uri))?;
@@ -120,7 +120,39 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<ExitCode> {
         .await
         .context("the import failed; the transaction was rolled back")?
         .report;
-    println!("{}", report_text(&report));
+    print_seeded(&report, &data, started);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `seed` into the embedded store's data directory: one import (logged, on disk
+/// when this returns).
+fn seed_embedded(
+    args: &SeedArgs,
+    data: &crate::domain::Dataset,
+    started: std::time::Instant,
+) -> anyhow::Result<ExitCode> {
+    if args.reset {
+        eprintln!("--reset is for a Neo4j database; to start the embedded store afresh, stop the server and remove {}", args.data_dir.display());
+        return Ok(ExitCode::from(2));
+    }
+    // A new directory starts empty here: it gets this data set, not the default seed.
+    let (store, _) =
+        MemoryStore::open(&args.data_dir, || Ok(Default::default())).with_context(|| {
+            format!(
+                "could not open the embedded store in {}",
+                args.data_dir.display()
+            )
+        })?;
+    let report = store
+        .import_now(data, "seed")
+        .context("the import failed; nothing was written")?
+        .report;
+    print_seeded(&report, data, started);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_seeded(report: &ImportReport, data: &crate::domain::Dataset, started: std::time::Instant) {
+    println!("{}", report_text(report));
     let elapsed = started.elapsed().as_secs_f64();
     println!(
         "{} in {elapsed:.1} s ({:.0} relations/s)",
@@ -131,7 +163,55 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<ExitCode> {
         },
         data.relations.len() as f64 / elapsed.max(1e-9)
     );
-    Ok(ExitCode::SUCCESS)
+}
+
+/// The embedded store as `args` configure it: the data directory (seeded from
+/// `seed` when new), or an ephemeral store holding `seed`. Logs what it opened.
+pub fn open_embedded(
+    args: &crate::config::EmbeddedArgs,
+    seed: &std::path::Path,
+    synthetic: Option<usize>,
+) -> anyhow::Result<MemoryStore> {
+    let load = || -> Result<crate::domain::Dataset, String> {
+        match synthetic {
+            Some(n) => {
+                synthetic::dataset(n, 5).map_err(|p| seed::SeedError::Invalid(p).to_string())
+            }
+            None => seed::load(seed).map_err(|e| {
+                format!("{e} (run from the repository root, or set --seed / ACTORGRAPH_SEED)")
+            }),
+        }
+    };
+    let what = synthetic.map_or_else(
+        || seed.display().to_string(),
+        |n| format!("synthetic data set of {n} actors"),
+    );
+    if args.ephemeral || synthetic.is_some() {
+        let store = MemoryStore::new(load().map_err(anyhow::Error::msg)?);
+        let (actors, relations, sources) = store.counts();
+        tracing::info!(store = "memory", seed = %what, actors, relations, sources, "using the embedded store, ephemeral");
+        tracing::warn!("the ephemeral store keeps writes in memory only: they are lost when the process stops (drop --ephemeral/--synthetic to keep them in --data-dir)");
+        return Ok(store);
+    }
+    let started = std::time::Instant::now();
+    let (store, opened) = MemoryStore::open(&args.data_dir, load).with_context(|| {
+        format!(
+            "could not open the embedded store in {}",
+            args.data_dir.display()
+        )
+    })?;
+    let (actors, relations, sources) = store.counts();
+    let dir = args.data_dir.display().to_string();
+    let millis = started.elapsed().as_millis() as u64;
+    match opened {
+        Opened::Seeded => {
+            tracing::info!(store = "memory", data_dir = %dir, seed = %what, actors, relations, sources, millis, "new data directory: seeded it")
+        }
+        Opened::Loaded => {
+            tracing::info!(store = "memory", data_dir = %dir, actors, relations, sources, millis, "loaded the embedded store from its data directory")
+        }
+    }
+    Ok(store)
 }
 
 /// `actorgraph export`: the store's whole graph as one data-set document.
@@ -141,16 +221,7 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
             Some(config) => Arc::new(Neo4jStore::connect(&config).await.with_context(|| {
                 format!("could not reach the Neo4j database at {}", config.uri)
             })?),
-            None => match seed::load(&args.seed) {
-                Ok(data) => Arc::new(crate::store::memory::MemoryStore::new(data)),
-                Err(e) => {
-                    eprintln!(
-                        "{e}
-nothing was exported"
-                    );
-                    return Ok(ExitCode::FAILURE);
-                }
-            },
+            None => Arc::new(open_embedded(&args.embedded, &args.seed, None)?),
         };
     let doc = crate::store::export::document(repo.as_ref(), args.page_size)
         .await

@@ -42,7 +42,8 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL), as committed in schema/schema.graphql.
     Schema,
-    /// Load a data set into the Neo4j database: validate it, then write what differs.
+    /// Load a data set into the Neo4j database (or the embedded store's data
+    /// directory): validate it, then write what differs.
     Seed(SeedArgs),
     /// Write the whole graph (sources with their text) in the data-set format, from
     /// the Neo4j database or the embedded store; `seed` loads it back into either.
@@ -58,6 +59,22 @@ pub enum Command {
         #[arg(long, default_value = "unnamed")]
         label: String,
     },
+}
+
+/// Where the embedded store keeps its data (used when no Neo4j database is
+/// configured).
+#[derive(Debug, Clone, clap::Args)]
+pub struct EmbeddedArgs {
+    /// The embedded store's directory: its records and change log
+    /// (`actorgraph.redb`). A new or empty directory is seeded from --seed once;
+    /// after that the directory is the data. One process at a time.
+    #[arg(long, env = "ACTORGRAPH_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Keep the embedded store in memory only: start from --seed, lose every
+    /// write when the process stops (tests, demos, benchmarks).
+    #[arg(long, env = "ACTORGRAPH_EPHEMERAL")]
+    pub ephemeral: bool,
 }
 
 /// How `bench-store` runs.
@@ -99,9 +116,13 @@ pub struct ExportArgs {
     #[arg(long, short)]
     pub out: Option<PathBuf>,
 
-    /// Without a Neo4j database: the data set the embedded store loads.
+    /// Without a Neo4j database: the data set a new (or --ephemeral) embedded
+    /// store starts from.
     #[arg(long, env = "ACTORGRAPH_SEED", default_value = "seed")]
     pub seed: PathBuf,
+
+    #[command(flatten)]
+    pub embedded: EmbeddedArgs,
 
     /// Records read per store call.
     #[arg(long, default_value_t = 5_000)]
@@ -141,6 +162,11 @@ pub struct SeedArgs {
     /// Rows per batched UNWIND statement.
     #[arg(long, default_value_t = 1_000)]
     pub batch_size: usize,
+
+    /// Without a Neo4j database: the embedded store's directory to load into (the
+    /// server must not be running on it).
+    #[arg(long, env = "ACTORGRAPH_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
 
     #[command(flatten)]
     pub neo4j: Neo4jArgs,
@@ -248,9 +274,18 @@ pub struct ServeArgs {
     pub require_key_for_reads: bool,
 
     /// Serve a generated data set of this many actors (five relations each) from
-    /// the embedded store instead of --seed; for benchmarks.
+    /// an ephemeral embedded store instead of --seed; for benchmarks.
     #[arg(long, value_name = "ACTORS")]
     pub synthetic: Option<usize>,
+
+    #[command(flatten)]
+    pub embedded: EmbeddedArgs,
+
+    /// With a Neo4j database: how often, in milliseconds, the change feed reads
+    /// the log for writes made through other instances (its own writes wake it
+    /// at once).
+    #[arg(long, env = "ACTORGRAPH_FEED_POLL_MS", default_value_t = 250)]
+    pub feed_poll_ms: u64,
 
     #[command(flatten)]
     pub neo4j: Neo4jArgs,

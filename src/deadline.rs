@@ -54,7 +54,7 @@ pub const STEPS: usize = 1_024;
 /// and yields to the other tasks of the worker thread.
 pub async fn pace(step: &mut usize) -> Result<(), Expired> {
     *step += 1;
-    if *step % STEPS == 0 {
+    if (*step).is_multiple_of(STEPS) {
         check()?;
         tokio::task::yield_now().await;
     }

@@ -6,10 +6,9 @@ use clap::Parser;
 
 use actorgraph::config::{Cli, Command, ServeArgs};
 use actorgraph::startup::Application;
-use actorgraph::store::memory::MemoryStore;
 use actorgraph::store::neo4j::Neo4jStore;
 use actorgraph::store::Repository;
-use actorgraph::{api, cli, seed, telemetry};
+use actorgraph::{api, cli, telemetry};
 
 #[actix_web::main]
 async fn main() -> ExitCode {
@@ -36,7 +35,7 @@ async fn main() -> ExitCode {
 }
 
 /// The configured store: Neo4j when `NEO4J_URI` is set, else the embedded store
-/// loaded from the seed data set.
+/// in its data directory (or ephemeral).
 async fn open_store(args: &ServeArgs) -> anyhow::Result<Arc<dyn Repository>> {
     if let Some(config) = args.neo4j.config() {
         let store = Neo4jStore::connect(&config)
@@ -45,29 +44,11 @@ async fn open_store(args: &ServeArgs) -> anyhow::Result<Arc<dyn Repository>> {
         tracing::info!(store = "neo4j", uri = %config.uri, database = config.database.as_deref().unwrap_or("(default)"), "using the Neo4j store");
         return Ok(Arc::new(store));
     }
-    if let Some(n) = args.synthetic {
-        let data = actorgraph::synthetic::dataset(n, 5).map_err(seed::SeedError::Invalid)?;
-        let store = MemoryStore::new(data);
-        let (actors, relations, _) = store.counts();
-        tracing::info!(
-            store = "memory",
-            actors,
-            relations,
-            "using the embedded store with a synthetic data set"
-        );
-        return Ok(Arc::new(store));
-    }
-    let data = seed::load(&args.seed).with_context(|| {
-        format!(
-            "could not load the seed data set `{}` (run from the repository root, or set --seed / ACTORGRAPH_SEED)",
-            args.seed.display()
-        )
-    })?;
-    let store = MemoryStore::new(data);
-    let (actors, relations, sources) = store.counts();
-    tracing::info!(store = "memory", seed = %args.seed.display(), actors, relations, sources, "using the embedded store (no NEO4J_URI set)");
-    tracing::warn!("the embedded store keeps writes in memory only: they are lost when the server stops (set NEO4J_URI to keep them)");
-    Ok(Arc::new(store))
+    Ok(Arc::new(cli::open_embedded(
+        &args.embedded,
+        &args.seed,
+        args.synthetic,
+    )?))
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {

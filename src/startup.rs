@@ -72,8 +72,15 @@ impl Application {
         let (shutdown, stopping) = tokio::sync::watch::channel(false);
         let limits = &args.limits;
         let timeout = Duration::from_millis(limits.request_timeout_ms.max(1));
+        let shared_store = repo.backend() != "memory";
+        let service = GraphqlService::with_limits(repo, limits.limits());
+        if shared_store {
+            service
+                .changes()
+                .set_poll(Some(Duration::from_millis(args.feed_poll_ms.max(10))));
+        }
         let state = web::Data::new(AppState {
-            service: GraphqlService::with_limits(repo, limits.limits()),
+            service,
             max_body_bytes: args.max_body_bytes,
             assets: Assets::load(&args.web_dir),
             keys,

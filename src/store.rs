@@ -10,8 +10,10 @@
 //! slice, so one request costs one call per level of the query, not one per item.
 
 pub mod export;
+pub mod journal;
 pub mod memory;
 pub mod neo4j;
+pub mod records;
 pub mod rules;
 
 use async_trait::async_trait;
@@ -216,6 +218,9 @@ pub trait Repository: Send + Sync + 'static {
     /// record itself is the caller's (the domain's rules, before calling).
     async fn write(&self, write: Write, by: &str) -> Result<Vec<Change>, WriteError>;
 
+    /// The number of the change log's last entry (0 when it is empty).
+    async fn last_change(&self) -> StoreResult<u64>;
+
     /// Entries of the change log that pass `query`, oldest first (a page whose
     /// `total_count` is not counted: 0).
     async fn changes(&self, query: &ChangeQuery) -> StoreResult<Page<LogEntry>>;
@@ -270,7 +275,7 @@ pub enum ChangeKind {
 }
 
 /// A record as a write left it (as it was last, for a deletion).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Record {
     Actor(Actor),
     Relation(Relation),
@@ -405,22 +410,19 @@ pub struct LogEntry {
     pub change: ChangeKind,
     /// The record's version after the change (for a deletion: its last).
     pub version: u64,
-    /// The content before an update or a deletion.
-    pub before: Option<serde_json::Value>,
-    /// The content after a creation or an update.
-    pub after: Option<serde_json::Value>,
+    /// The record before an update or a deletion (with its metadata).
+    pub before: Option<Record>,
+    /// The record after a creation or an update (with its metadata).
+    pub after: Option<Record>,
 }
 
 impl LogEntry {
     /// The entry number `seq` for `change`, made by `by` at `at`.
     pub fn of(seq: u64, change: &Change, by: &str, at: chrono::DateTime<chrono::Utc>) -> Self {
         let (before, after) = match change.kind {
-            ChangeKind::Created => (None, Some(change.record.content())),
-            ChangeKind::Updated => (
-                change.before.as_ref().map(Record::content),
-                Some(change.record.content()),
-            ),
-            ChangeKind::Deleted => (Some(change.record.content()), None),
+            ChangeKind::Created => (None, Some(change.record.clone())),
+            ChangeKind::Updated => (change.before.clone(), Some(change.record.clone())),
+            ChangeKind::Deleted => (Some(change.record.clone()), None),
         };
         LogEntry {
             seq,
@@ -433,6 +435,13 @@ impl LogEntry {
             before,
             after,
         }
+    }
+}
+
+impl LogEntry {
+    /// The record as the change left it (as it was last, for a deletion).
+    pub fn record(&self) -> Option<&Record> {
+        self.after.as_ref().or(self.before.as_ref())
     }
 }
 

@@ -23,9 +23,6 @@ pub enum ErrorCode {
     /// at the `expectedVersion` given (`extensions.currentVersion` says which it is
     /// at), or an actor still has relations. Re-read and decide again.
     Conflict,
-    /// A subscriber fell behind the change feed and missed changes
-    /// (`extensions.missed` says how many); re-read what it shows.
-    ChangesMissed,
     /// The query text is not valid GraphQL syntax.
     GraphqlParseFailed,
     /// The query does not fit the schema (unknown field, wrong argument type…).
@@ -75,7 +72,6 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::Conflict => "CONFLICT",
-            ErrorCode::ChangesMissed => "CHANGES_MISSED",
             ErrorCode::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
             ErrorCode::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
@@ -148,8 +144,6 @@ pub enum ApiError {
         /// The version the record is at, when the collision is about versions.
         current_version: Option<u64>,
     },
-    /// A subscriber missed this many changes.
-    ChangesMissed(u64),
     /// A store call failed. The client sees a generic message; the cause is logged.
     Store(Arc<StoreError>),
 }
@@ -302,13 +296,6 @@ impl From<ApiError> for async_graphql::Error {
                 if let Some(v) = current_version {
                     ext.set("currentVersion", v);
                 }
-            }),
-            ApiError::ChangesMissed(n) => async_graphql::Error::new(format!(
-                "This subscription fell behind and missed {n} change(s); re-read what it shows."
-            ))
-            .extend_with(move |_, ext| {
-                ext.set("code", ErrorCode::ChangesMissed.as_str());
-                ext.set("missed", n);
             }),
             ApiError::Store(cause) if matches!(*cause, StoreError::DeadlineExceeded) => {
                 async_graphql::Error::new(TIMED_OUT)

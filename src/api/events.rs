@@ -1,179 +1,283 @@
-//! The change feed: every write made through the API is published on an
-//! in-process broadcast channel, and each subscription filters what it receives.
+//! The change feed reads the change log. A tailer task of each process reads the
+//! store's log from where it last read and broadcasts the new entries to the
+//! process's subscriptions; it reads when a write of this process says so, and,
+//! with a store other processes write too (Neo4j), every poll interval, so a
+//! subscriber hears the writes made through any instance.
 //!
-//! The channel is per process: with several API instances, a subscriber hears the
-//! writes made through its own instance only (see docs/subscriptions.md for what
-//! would carry events between instances).
+//! A subscription starts where it asks (`after`: the number of the last change
+//! it saw) or at the present, reads what it missed from the log, then follows
+//! the broadcast; numbers tell it where it is, so it skips what it has seen and
+//! goes back to the log for what it has not (after a reconnection, or when it
+//! falls behind the broadcast): no gap, no duplicate.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use futures_util::Stream;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, Notify, OnceCell};
 
-use crate::store::Change;
+use crate::store::{ChangeQuery, LogEntry, Repository, StoreError};
 
-/// Writes a slow subscriber may fall behind by before it misses some. The channel
-/// carries one message per write, however many records the write changed, so an
-/// import of thousands of records does not push out a subscriber that reads
-/// promptly.
-pub const CAPACITY: usize = 1_024;
+/// Batches of entries a slow subscriber may fall behind by before it reads the
+/// log instead. One batch is what one read of the tailer found, so a large
+/// import does not push out a subscriber that reads promptly.
+pub const CAPACITY: usize = 256;
 
-/// One change, as published.
-#[derive(Debug, Clone)]
-pub struct Event {
-    /// The record and what happened to it.
-    pub change: Change,
-    /// The key label that made the change.
-    pub by: String,
-    /// When the write committed (as seen by the API).
-    pub at: DateTime<Utc>,
-}
+/// How often the tailer reads a shared store's log unasked, by default.
+pub const DEFAULT_POLL: Duration = Duration::from_millis(250);
 
-/// The changes of one write, in order, and the number of the first of them in
-/// this process's feed (so that a subscriber that lagged knows how many it missed).
-#[derive(Debug)]
-struct Batch {
-    first: u64,
-    events: Vec<Arc<Event>>,
-}
+/// Entries the tailer and a catching-up subscriber read per store call.
+const PAGE: usize = 500;
 
-/// Publishes changes to every subscription of this process.
+/// Consecutive entries of the log, as one read of the tailer found them.
+type Batch = Arc<Vec<Arc<LogEntry>>>;
+
+/// One process's view of the change log, shared by its subscriptions.
 #[derive(Clone)]
-pub struct ChangeBus {
-    sender: broadcast::Sender<Arc<Batch>>,
-    /// The number the next change gets; held while a write's batch is numbered
-    /// and sent, so that numbers follow the order of the channel.
-    next: Arc<std::sync::Mutex<u64>>,
+pub struct Feed {
+    shared: Arc<Shared>,
 }
 
-impl Default for ChangeBus {
-    fn default() -> Self {
-        ChangeBus {
-            sender: broadcast::channel(CAPACITY).0,
-            next: Arc::default(),
-        }
-    }
+struct Shared {
+    repo: Arc<dyn Repository>,
+    sender: broadcast::Sender<Batch>,
+    /// The number of the last entry broadcast.
+    last: AtomicU64,
+    /// Wakes the tailer: a write of this process committed (or the feed ended).
+    wake: Arc<Notify>,
+    /// How often the tailer reads the log unasked, in ms (0: only when woken).
+    poll_ms: AtomicU64,
+    /// Set once the tailer runs (from the log's end at that time).
+    started: OnceCell<()>,
 }
 
-impl ChangeBus {
-    /// Publishes the changes of one write, in order and together. Nobody listening
-    /// is fine.
-    pub fn publish(&self, changes: Vec<Change>, by: &str) {
-        if changes.is_empty() {
-            return;
+impl Feed {
+    /// The feed over `repo`'s log; `poll` is how often the tailer reads it unasked
+    /// (`None`: only after this process's writes, enough when no other process
+    /// writes to the store).
+    pub fn new(repo: Arc<dyn Repository>, poll: Option<Duration>) -> Self {
+        Feed {
+            shared: Arc::new(Shared {
+                repo,
+                sender: broadcast::channel(CAPACITY).0,
+                last: AtomicU64::new(0),
+                wake: Arc::new(Notify::new()),
+                poll_ms: AtomicU64::new(poll.map_or(0, |p| p.as_millis().max(1) as u64)),
+                started: OnceCell::new(),
+            }),
         }
-        let at = Utc::now();
-        let events: Vec<Arc<Event>> = changes
-            .into_iter()
-            .map(|change| {
-                Arc::new(Event {
-                    change,
-                    by: by.to_string(),
-                    at,
-                })
-            })
-            .collect();
-        let mut next = self
-            .next
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let first = *next;
-        *next += events.len() as u64;
-        let _ = self.sender.send(Arc::new(Batch { first, events }));
     }
 
-    /// The changes published from now on, one by one; `Err(n)` when the
-    /// subscriber fell behind and `n` changes were dropped for it.
-    pub fn subscribe(&self) -> impl Stream<Item = Result<Arc<Event>, u64>> + Send + 'static {
-        struct Reader {
-            receiver: broadcast::Receiver<Arc<Batch>>,
-            /// The batch being handed out, and the index of its next event.
-            current: Option<(Arc<Batch>, usize)>,
-            /// The number of the next change this subscriber expects, once known.
-            expected: Option<u64>,
-            /// A lag noticed, reported before the next event.
-            lagged: bool,
+    /// Changes how often the tailer reads the log unasked (before it starts).
+    pub fn set_poll(&self, poll: Option<Duration>) {
+        self.shared.poll_ms.store(
+            poll.map_or(0, |p| p.as_millis().max(1) as u64),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// A write of this process committed: the tailer reads the log now. Before
+    /// the first subscription there is nobody to tell, and nothing is read.
+    pub fn written(&self) {
+        if self.shared.started.initialized() {
+            self.shared.wake.notify_one();
         }
-        let reader = Reader {
-            receiver: self.sender.subscribe(),
-            current: None,
-            expected: None,
-            lagged: false,
-        };
-        futures_util::stream::unfold(reader, |mut r| async move {
-            loop {
-                if let Some((batch, i)) = r.current.take() {
-                    if let Some(event) = batch.events.get(i) {
-                        let event = event.clone();
-                        r.expected = Some(batch.first + i as u64 + 1);
-                        r.current = Some((batch, i + 1));
-                        return Some((Ok(event), r));
-                    }
-                }
-                match r.receiver.recv().await {
-                    Ok(batch) => {
-                        let missed = match (r.lagged, r.expected) {
-                            (true, Some(expected)) => batch.first.saturating_sub(expected),
-                            _ => 0,
-                        };
-                        r.lagged = false;
-                        r.expected = Some(batch.first);
-                        r.current = Some((batch, 0));
-                        if missed > 0 {
-                            return Some((Err(missed), r));
-                        }
-                    }
-                    Err(broadcast::error::RecvError::Lagged(writes)) => {
-                        if r.expected.is_none() {
-                            // Nothing read yet: the count of writes is all we know.
-                            return Some((Err(writes), r));
-                        }
-                        r.lagged = true;
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                }
-            }
-        })
     }
 
     /// How many subscriptions are listening.
     pub fn subscribers(&self) -> usize {
-        self.sender.receiver_count()
+        self.shared.sender.receiver_count()
+    }
+
+    /// Starts the tailer once, at the log's end.
+    async fn start(&self) -> Result<(), StoreError> {
+        self.shared
+            .started
+            .get_or_try_init(|| async {
+                let last = self.shared.repo.last_change().await?;
+                self.shared.last.store(last, Ordering::SeqCst);
+                tokio::spawn(tail(Arc::downgrade(&self.shared), self.shared.wake.clone()));
+                Ok::<_, StoreError>(())
+            })
+            .await
+            .map(|_| ())
+    }
+
+    /// The entries after `after` (the present, when `None`) that `query`'s
+    /// kinds and id admit, in order, then those to come; an error ends it (the
+    /// subscriber resumes with the number of the last entry it got).
+    pub async fn subscribe(
+        &self,
+        after: Option<u64>,
+        filter: ChangeQuery,
+    ) -> Result<
+        impl Stream<Item = Result<Arc<LogEntry>, Arc<StoreError>>> + Send + 'static,
+        StoreError,
+    > {
+        self.start().await?;
+        // Listen first, then read the position: whatever is broadcast after it
+        // reaches the receiver.
+        let receiver = self.shared.sender.subscribe();
+        let next = after.unwrap_or_else(|| self.shared.last.load(Ordering::SeqCst)) + 1;
+        let reader = Reader {
+            shared: self.shared.clone(),
+            receiver,
+            next,
+            pending: std::collections::VecDeque::new(),
+            catching_up: true,
+            filter,
+            failed: false,
+        };
+        Ok(futures_util::stream::unfold(reader, |mut r| async move {
+            let item = r.next().await?;
+            Some((item, r))
+        }))
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::{ChangeKind, Record};
-    use futures_util::StreamExt;
-
-    fn change(_: usize) -> Change {
-        let actor = crate::synthetic::dataset(2, 1).unwrap().actors[0].clone();
-        Change::new(ChangeKind::Created, Record::Actor(actor))
+/// The tailer: reads the log on from the last entry broadcast whenever woken or
+/// polled, and broadcasts what it finds. It holds the feed only while it reads,
+/// and ends with it (the feed's end wakes it).
+async fn tail(shared: Weak<Shared>, wake: Arc<Notify>) {
+    let mut failures = 0u32;
+    loop {
+        let poll = match shared.upgrade() {
+            Some(s) => s.poll_ms.load(Ordering::Relaxed),
+            None => return,
+        };
+        if poll == 0 && failures == 0 {
+            wake.notified().await;
+        } else {
+            let pause = Duration::from_millis(poll.max(100) << failures.min(5));
+            let _ = tokio::time::timeout(pause, wake.notified()).await;
+        }
+        let Some(s) = shared.upgrade() else { return };
+        match drain(&s).await {
+            Ok(()) => failures = 0,
+            Err(e) => {
+                failures += 1;
+                tracing::warn!(error = %e, "the change feed could not read the log; it tries again");
+            }
+        }
     }
+}
 
-    #[tokio::test]
-    async fn one_write_of_many_records_does_not_overflow_a_prompt_subscriber() {
-        let bus = ChangeBus::default();
-        let mut feed = Box::pin(bus.subscribe());
-        bus.publish((0..5 * CAPACITY).map(change).collect(), "import");
-        for _ in 0..5 * CAPACITY {
-            assert!(feed.next().await.unwrap().is_ok());
+impl Drop for Shared {
+    fn drop(&mut self) {
+        self.wake.notify_one();
+    }
+}
+
+/// Reads and broadcasts every entry after the last broadcast.
+async fn drain(s: &Shared) -> Result<(), StoreError> {
+    loop {
+        let after = s.last.load(Ordering::SeqCst);
+        let page = s
+            .repo
+            .changes(&ChangeQuery {
+                after,
+                first: PAGE,
+                ..Default::default()
+            })
+            .await?;
+        let Some(last) = page.items.last().map(|e| e.seq) else {
+            return Ok(());
+        };
+        s.last.store(last, Ordering::SeqCst);
+        let _ = s
+            .sender
+            .send(Arc::new(page.items.into_iter().map(Arc::new).collect()));
+        if !page.has_next_page {
+            return Ok(());
+        }
+    }
+}
+
+/// One subscription's place in the log.
+struct Reader {
+    shared: Arc<Shared>,
+    receiver: broadcast::Receiver<Batch>,
+    /// The number of the next entry this subscriber has not seen.
+    next: u64,
+    /// Entries read, to hand out.
+    pending: std::collections::VecDeque<Arc<LogEntry>>,
+    /// Reading the log rather than the broadcast.
+    catching_up: bool,
+    /// The kinds and id wanted (its `after` and `first` are this reader's).
+    filter: ChangeQuery,
+    failed: bool,
+}
+
+impl Reader {
+    async fn next(&mut self) -> Option<Result<Arc<LogEntry>, Arc<StoreError>>> {
+        if self.failed {
+            return None;
+        }
+        loop {
+            if let Some(e) = self.pending.pop_front() {
+                return Some(Ok(e));
+            }
+            if self.catching_up {
+                if let Err(e) = self.read_log().await {
+                    self.failed = true;
+                    return Some(Err(Arc::new(e)));
+                }
+                continue;
+            }
+            match self.receiver.recv().await {
+                Ok(batch) => {
+                    let Some(first) = batch.first().map(|e| e.seq) else {
+                        continue;
+                    };
+                    if first > self.next {
+                        // Something between is not in hand: read it from the log.
+                        self.catching_up = true;
+                        continue;
+                    }
+                    for e in batch.iter() {
+                        if e.seq < self.next {
+                            continue;
+                        }
+                        self.next = e.seq + 1;
+                        if self.filter.admits(e) {
+                            self.pending.push_back(e.clone());
+                        }
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => self.catching_up = true,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
         }
     }
 
-    #[tokio::test]
-    async fn a_lagging_subscriber_is_told_how_many_changes_it_missed() {
-        let bus = ChangeBus::default();
-        let mut feed = Box::pin(bus.subscribe());
-        bus.publish(vec![change(0)], "a");
-        assert!(feed.next().await.unwrap().is_ok());
-        for i in 0..CAPACITY + 10 {
-            bus.publish(vec![change(i), change(i)], "a");
+    /// Reads the next page of wanted entries from the log; once it has read all
+    /// that was broadcast when it began, the reader follows the broadcast again.
+    async fn read_log(&mut self) -> Result<(), StoreError> {
+        let broadcast = self.shared.last.load(Ordering::SeqCst);
+        if self.next > broadcast {
+            self.catching_up = false;
+            return Ok(());
         }
-        assert_eq!(feed.next().await.unwrap().unwrap_err(), 20);
-        assert!(feed.next().await.unwrap().is_ok());
+        let page = self
+            .shared
+            .repo
+            .changes(&ChangeQuery {
+                after: self.next - 1,
+                first: PAGE,
+                ..self.filter.clone()
+            })
+            .await?;
+        if let Some(last) = page.items.last() {
+            self.next = last.seq + 1;
+        }
+        self.pending.extend(page.items.into_iter().map(Arc::new));
+        if !page.has_next_page {
+            // Everything wanted up to the log's end (at least up to what was
+            // broadcast) is in hand.
+            self.next = self.next.max(broadcast + 1);
+            self.catching_up = false;
+        }
+        Ok(())
     }
 }

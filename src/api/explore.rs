@@ -270,7 +270,7 @@ impl PathSearch<'_> {
         }
         // Dead ends cost steps too: the deadline bounds what MAX_FOUND does not.
         self.steps += 1;
-        if self.steps % crate::deadline::STEPS == 0 && crate::deadline::expired() {
+        if self.steps.is_multiple_of(crate::deadline::STEPS) && crate::deadline::expired() {
             self.expired = true;
             return;
         }

@@ -9,7 +9,7 @@ use super::error::{ApiError, ApiResult};
 use super::paging::{page_cost, page_request, PageInfo};
 use super::subscription::ChangeType;
 use super::types::{loaders, repo};
-use crate::store::{ChangeQuery, LogEntry, RecordKind, HISTORY_MAX};
+use crate::store::{ChangeQuery, LogEntry, Record, RecordKind, HISTORY_MAX};
 
 /// The kinds of record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -117,19 +117,23 @@ impl ChangeEntryNode {
     /// The record's content before the change, in the data-set format (null for a
     /// creation).
     async fn before(&self) -> Option<Json<Value>> {
-        self.0.before.clone().map(Json)
+        self.0.before.as_ref().map(|r| Json(r.content()))
     }
 
     /// The record's content after the change, in the data-set format (null for a
     /// deletion).
     async fn after(&self) -> Option<Json<Value>> {
-        self.0.after.clone().map(Json)
+        self.0.after.as_ref().map(|r| Json(r.content()))
     }
 
     /// The fields the change set, by name, each with its value before and after
     /// (every field, for a creation or a deletion).
     async fn fields(&self) -> Vec<FieldChange> {
-        field_changes(self.0.before.as_ref(), self.0.after.as_ref())
+        let content = |r: &Option<Record>| r.as_ref().map(Record::content);
+        field_changes(
+            content(&self.0.before).as_ref(),
+            content(&self.0.after).as_ref(),
+        )
     }
 }
 
@@ -203,6 +207,17 @@ pub struct ChangeConnection {
 #[derive(Default)]
 pub struct ChangesQuery;
 
+/// An `after` argument: a change's number.
+pub fn parse_seq(text: &str) -> ApiResult<u64> {
+    text.trim().parse::<u64>().map_err(|_| {
+        ApiError::bad_input(
+            "after",
+            "`after` is a change's number (`seq`, or an edge's `cursor`), e.g. \"42\"",
+        )
+        .into()
+    })
+}
+
 /// The change log.
 #[Object]
 impl ChangesQuery {
@@ -224,15 +239,7 @@ impl ChangesQuery {
         #[graphql(desc = "Only changes of these kinds of record; all when omitted or empty.")]
         kinds: Option<Vec<RecordType>>,
     ) -> ApiResult<ChangeConnection> {
-        let after_seq = match &after {
-            None => 0,
-            Some(text) => text.trim().parse::<u64>().map_err(|_| {
-                ApiError::bad_input(
-                    "after",
-                    "`after` is a change's number (`seq`, or an edge's `cursor`), e.g. \"42\"",
-                )
-            })?,
-        };
+        let after_seq = after.as_deref().map(parse_seq).transpose()?.unwrap_or(0);
         let page = page_request(first, None)?;
         let query = ChangeQuery {
             after: after_seq,

@@ -15,7 +15,7 @@ mod results;
 use async_graphql::{Context, Json, Object, ID};
 
 use super::error::{ApiError, ApiResult};
-use super::events::ChangeBus;
+use super::events::Feed;
 use super::types::{parse_id, repo, ActorNode, RelationNode, SourceNode};
 use crate::auth::Role;
 use crate::domain::dataset::{RawActor, RawDate, RawEvidence, RawRelation, RawSource};
@@ -87,8 +87,8 @@ impl MutationRoot {
             relations_created = report.relations.created, relations_updated = report.relations.updated,
             "importGraph"
         );
-        if let Ok(bus) = ctx.data::<ChangeBus>() {
-            bus.publish(imported.changes, &caller.label);
+        if let Ok(feed) = ctx.data::<Feed>() {
+            feed.written();
         }
         Ok(report.into())
     }

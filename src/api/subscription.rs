@@ -8,10 +8,11 @@ use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 
 use super::error::{ApiError, ApiResult};
-use super::events::{ChangeBus, Event};
+use super::events::Feed;
+use super::history::parse_seq;
 use super::types::{parse_id, ActorNode, RelationNode, SourceNode};
 use crate::domain::{ActorId, ActorKind, RelationId, RelationType, SourceId};
-use crate::store::{ChangeKind, Record};
+use crate::store::{ChangeKind, ChangeQuery, LogEntry, Record, RecordKind};
 
 /// What happened to a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -40,21 +41,27 @@ macro_rules! change_event {
     ($name:ident, $variant:ident, $node:ident, $field:ident, $doc:literal, $field_doc:literal) => {
         #[doc = $doc]
         pub struct $name {
-            event: Arc<Event>,
+            event: Arc<LogEntry>,
         }
 
         #[doc = $doc]
         #[Object]
         impl $name {
+            /// The change's number in the log (as in `changes`): pass the last
+            /// one received as `after` when subscribing again, to miss nothing.
+            async fn seq(&self) -> i64 {
+                i64::try_from(self.event.seq).unwrap_or(i64::MAX)
+            }
+
             /// What happened.
             async fn change(&self) -> ChangeType {
-                self.event.change.kind.into()
+                self.event.change.into()
             }
 
             #[doc = $field_doc]
             async fn $field(&self) -> Option<$node> {
-                match &self.event.change.record {
-                    Record::$variant(r) => Some($node(r.clone())),
+                match self.event.record() {
+                    Some(Record::$variant(r)) => Some($node(r.clone())),
                     _ => None,
                 }
             }
@@ -97,24 +104,39 @@ change_event!(
     "The source after the change."
 );
 
-/// The events of the feed that `keep` accepts (and whose change is one of
-/// `changes`, when given), each wrapped by `wrap`; a subscriber that fell behind
-/// gets a CHANGES_MISSED error in the stream and carries on.
-fn events<T: Send + 'static>(
+/// The feed's entries of `kind` (of record `id`, when given) after `after` (the
+/// present when omitted) that `keep` accepts and whose change is one of
+/// `changes` (when given), each wrapped by `wrap`. A store failure ends the
+/// stream with its error; the subscriber resumes with `after`.
+async fn events<T: Send + 'static>(
     ctx: &Context<'_>,
+    after: Option<ID>,
+    kind: RecordKind,
+    id: Option<String>,
     changes: Option<Vec<ChangeType>>,
     keep: impl Fn(&Record) -> bool + Send + 'static,
-    wrap: fn(Arc<Event>) -> T,
+    wrap: fn(Arc<LogEntry>) -> T,
 ) -> async_graphql::Result<impl Stream<Item = ApiResult<T>>> {
-    let bus = ctx.data::<ChangeBus>()?.clone();
-    Ok(bus.subscribe().filter_map(move |item| {
+    let after = after.map(|a| parse_seq(&a)).transpose()?;
+    let feed = ctx.data::<Feed>()?.clone();
+    let filter = ChangeQuery {
+        id,
+        kinds: vec![kind],
+        ..Default::default()
+    };
+    let stream = feed
+        .subscribe(after, filter)
+        .await
+        .map_err(|e| async_graphql::Error::from(ApiError::Store(Arc::new(e))))?;
+    Ok(stream.filter_map(move |item| {
         let out = match item {
-            Err(missed) => Some(Err(ApiError::ChangesMissed(missed).into())),
-            Ok(event) => {
+            Err(e) => Some(Err(ApiError::Store(e).into())),
+            Ok(entry) => {
                 let wanted = changes
                     .as_ref()
-                    .is_none_or(|c| c.contains(&event.change.kind.into()));
-                (wanted && keep(&event.change.record)).then(|| Ok(wrap(event)))
+                    .is_none_or(|c| c.contains(&entry.change.into()));
+                let kept = entry.record().is_some_and(&keep);
+                (wanted && kept).then(|| Ok(wrap(entry)))
             }
         };
         std::future::ready(out)
@@ -125,35 +147,52 @@ fn events<T: Send + 'static>(
 #[derive(Default)]
 pub struct SubscriptionRoot;
 
-/// Changes as they are made: each write made through this API instance (a record
-/// mutation or `importGraph`) sends one event per record it created, updated or
-/// deleted, in the order written. A subscriber that falls too far behind gets a
-/// CHANGES_MISSED error in the stream and keeps receiving.
+/// Changes as they are committed, read from the change log: each write (a record
+/// mutation, `importGraph`, `actorgraph seed`, through any API instance on the
+/// same store) sends one event per record it created, updated or deleted, in
+/// the order of the log, each with its number (`seq`). Subscribe with `after`
+/// to receive what was missed first (after a reconnection, say).
 #[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
-    /// Actors created, updated or deleted from now on.
+    /// Actors created, updated or deleted (from now on, or after `after`).
     async fn actor_changed(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The number (`seq`) of the last change you received: the changes after it come first, from the log, then the new ones, none missed and none twice. Omitted: from now on."
+        )]
+        after: Option<ID>,
         #[graphql(desc = "Only this actor.")] id: Option<ID>,
         #[graphql(desc = "Only actors of these kinds.")] kinds: Option<Vec<ActorKind>>,
         #[graphql(desc = "Only these changes (default: all).")] changes: Option<Vec<ChangeType>>,
     ) -> async_graphql::Result<impl Stream<Item = ApiResult<ActorChange>>> {
         let id = id.map(|i| parse_id("id", &i, ActorId::parse)).transpose()?;
+        let only = id.as_ref().map(|i| i.as_str().to_string());
         let keep = move |record: &Record| match record {
-            Record::Actor(a) => {
-                id.as_ref().is_none_or(|i| *i == a.id)
-                    && kinds.as_ref().is_none_or(|k| k.contains(&a.kind))
-            }
+            Record::Actor(a) => kinds.as_ref().is_none_or(|k| k.contains(&a.kind)),
             _ => false,
         };
-        events(ctx, changes, keep, |event| ActorChange { event })
+        events(
+            ctx,
+            after,
+            RecordKind::Actor,
+            only,
+            changes,
+            keep,
+            |event| ActorChange { event },
+        )
+        .await
     }
 
-    /// Relations created, updated (evidence included) or deleted from now on.
+    /// Relations created, updated (evidence included) or deleted (from now on,
+    /// or after `after`).
     async fn relation_changed(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The number (`seq`) of the last change you received: the changes after it come first, from the log, then the new ones, none missed and none twice. Omitted: from now on."
+        )]
+        after: Option<ID>,
         #[graphql(desc = "Only this relation.")] id: Option<ID>,
         #[graphql(desc = "Only relations from or to this actor.")] actor_id: Option<ID>,
         #[graphql(desc = "Only relations of these types.")] types: Option<Vec<RelationType>>,
@@ -165,32 +204,52 @@ impl SubscriptionRoot {
         let actor = actor_id
             .map(|i| parse_id("actorId", &i, ActorId::parse))
             .transpose()?;
+        let only = id.as_ref().map(|i| i.as_str().to_string());
         let keep = move |record: &Record| match record {
             Record::Relation(r) => {
-                id.as_ref().is_none_or(|i| *i == r.id)
-                    && actor.as_ref().is_none_or(|a| *a == r.from || *a == r.to)
+                actor.as_ref().is_none_or(|a| *a == r.from || *a == r.to)
                     && types.as_ref().is_none_or(|t| t.contains(&r.kind))
             }
             _ => false,
         };
-        events(ctx, changes, keep, |event| RelationChange { event })
+        events(
+            ctx,
+            after,
+            RecordKind::Relation,
+            only,
+            changes,
+            keep,
+            |event| RelationChange { event },
+        )
+        .await
     }
 
-    /// Sources created or updated from now on (a new article to quote, a
-    /// corrected title…).
+    /// Sources created or updated (from now on, or after `after`): a new
+    /// article to quote, a corrected title…
     async fn source_changed(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The number (`seq`) of the last change you received: the changes after it come first, from the log, then the new ones, none missed and none twice. Omitted: from now on."
+        )]
+        after: Option<ID>,
         #[graphql(desc = "Only this source.")] id: Option<ID>,
         #[graphql(desc = "Only these changes (default: all).")] changes: Option<Vec<ChangeType>>,
     ) -> async_graphql::Result<impl Stream<Item = ApiResult<SourceChange>>> {
         let id = id
             .map(|i| parse_id("id", &i, SourceId::parse))
             .transpose()?;
-        let keep = move |record: &Record| match record {
-            Record::Source(s) => id.as_ref().is_none_or(|i| *i == s.id),
-            _ => false,
-        };
-        events(ctx, changes, keep, |event| SourceChange { event })
+        let only = id.as_ref().map(|i| i.as_str().to_string());
+        let keep = |record: &Record| matches!(record, Record::Source(_));
+        events(
+            ctx,
+            after,
+            RecordKind::Source,
+            only,
+            changes,
+            keep,
+            |event| SourceChange { event },
+        )
+        .await
     }
 }

@@ -2,15 +2,17 @@
 //! It is the default when no database is configured, so `cargo run` serves a
 //! working API on a fresh machine.
 
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap};
 use std::ops::Bound;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use async_trait::async_trait;
+use imbl::{OrdMap, OrdSet};
 
+use super::journal::{self, Journal, JournalError};
 use super::{
     rules, ActorFilter, Change, ChangeQuery, Imported, LogEntry, Page, PageRequest, RecordKind,
-    RelationQuery, Repository, Stats, StoreResult, Write, WriteError,
+    RelationQuery, Repository, Stats, StoreError, StoreResult, Write, WriteError,
 };
 use crate::deadline;
 use crate::domain::{
@@ -41,48 +43,59 @@ impl Ord for Ranked<'_> {
     }
 }
 
-#[derive(Clone)]
 struct ActorEntry {
     actor: Actor,
     /// Folded names and aliases, computed once at load.
     keys: Vec<String>,
 }
 
-/// The graph and the indexes the repository's reads need.
-#[derive(Clone)]
+/// The graph and the indexes the repository's reads need, in persistent maps:
+/// a clone shares everything with the original, and a write to the clone copies
+/// only the paths it touches, so a write never copies the graph.
+#[derive(Clone, Default)]
 struct State {
-    actors: BTreeMap<ActorId, ActorEntry>,
-    relations: BTreeMap<RelationId, Relation>,
+    actors: OrdMap<ActorId, Arc<ActorEntry>>,
+    relations: OrdMap<RelationId, Arc<Relation>>,
     /// For each actor, its relations as (relation id, whether the actor is `from`),
-    /// sorted by relation id.
-    incident: HashMap<ActorId, Vec<(RelationId, bool)>>,
+    /// in relation id order.
+    incident: imbl::HashMap<ActorId, OrdSet<(RelationId, bool)>>,
     /// Relations per type, so whole-graph lists know their total without a scan.
     type_counts: HashMap<RelationType, usize>,
-    sources: BTreeMap<SourceId, Source>,
+    sources: OrdMap<SourceId, Arc<Source>>,
 }
 
-/// An in-memory graph. Reads share a lock; an import builds the whole next state
-/// aside and swaps it in, so readers see either the old graph or the new one.
+/// The embedded store: the graph in memory for reads, its records and change log
+/// in a [`Journal`] (files in a data directory, or memory for an ephemeral
+/// store). A write is decided on the current graph, committed to the journal (on
+/// disk before it is answered), then published as the next graph; readers keep
+/// the graph they started with.
 pub struct MemoryStore {
-    state: RwLock<Arc<State>>,
-    /// The change log, appended under the write lock (kept apart from the graph:
-    /// a snapshot of the graph does not copy it). In memory: it goes with the
-    /// process, like the graph.
-    log: std::sync::Mutex<Log>,
+    inner: Arc<Inner>,
 }
 
-/// The change log, and where each record's entries are in it.
-#[derive(Default)]
-struct Log {
-    entries: Vec<LogEntry>,
-    by_record: HashMap<(RecordKind, String), Vec<usize>>,
+struct Inner {
+    state: RwLock<Arc<State>>,
+    /// Held by the one write running (writes are decided, committed and
+    /// published one at a time).
+    writer: Mutex<()>,
+    journal: Journal,
+}
+
+/// Why a store could not be opened on its data directory.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error("the seed data set: {0}")]
+    Seed(String),
 }
 
 impl MemoryStore {
-    /// Builds the store from a validated data set; its records are stamped as
-    /// created now by `seed`.
-    pub fn new(mut data: Dataset) -> Self {
+    /// An ephemeral store holding a validated data set; its records are stamped
+    /// as created now by `seed` (not logged: it is where the store starts).
+    pub fn new(data: Dataset) -> Self {
         let seeded = Meta::next(None, "seed", chrono::Utc::now());
+        let mut data = data;
         for a in &mut data.actors {
             a.meta = seeded.clone();
         }
@@ -92,43 +105,44 @@ impl MemoryStore {
         for s in &mut data.sources {
             s.meta = seeded.clone();
         }
+        Self::with_journal(
+            State::new(data.actors, data.relations, data.sources),
+            Journal::ephemeral(),
+        )
+    }
+
+    fn with_journal(state: State, journal: Journal) -> Self {
         MemoryStore {
-            state: RwLock::new(Arc::new(State::new(data))),
-            log: Default::default(),
+            inner: Arc::new(Inner {
+                state: RwLock::new(Arc::new(state)),
+                writer: Mutex::new(()),
+                journal,
+            }),
         }
+    }
+
+    /// The durable store in `dir`: the graph its files hold, or, in a new (empty)
+    /// directory, the data set `seed` gives, imported by `seed` like any other
+    /// write (logged). Only one process may open a directory.
+    pub fn open(
+        dir: &std::path::Path,
+        seed: impl FnOnce() -> Result<Dataset, String>,
+    ) -> Result<(Self, Opened), OpenError> {
+        let journal = Journal::open(dir)?;
+        if journal.is_empty()? {
+            let data = seed().map_err(OpenError::Seed)?;
+            let store = Self::with_journal(State::default(), journal);
+            store.inner.import(&data, "seed")?;
+            return Ok((store, Opened::Seeded));
+        }
+        let loaded = journal.load()?;
+        let state = State::new(loaded.actors, loaded.relations, loaded.sources);
+        Ok((Self::with_journal(state, journal), Opened::Loaded))
     }
 
     /// The current graph (cheap: a shared pointer).
     fn read(&self) -> Arc<State> {
-        self.state
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
-    }
-
-    /// The graph, for writing: writers wait for each other.
-    fn write_lock(&self) -> std::sync::RwLockWriteGuard<'_, Arc<State>> {
-        self.state
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Appends the changes of one write to the log, numbered on from the last.
-    fn log(&self, changes: &[Change], by: &str, at: chrono::DateTime<chrono::Utc>) {
-        let mut log = self
-            .log
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        for change in changes {
-            let seq = log.entries.len() as u64 + 1;
-            let entry = LogEntry::of(seq, change, by, at);
-            let index = log.entries.len();
-            log.by_record
-                .entry((entry.kind, entry.id.clone()))
-                .or_default()
-                .push(index);
-            log.entries.push(entry);
-        }
+        self.inner.read()
     }
 
     /// How many actors, relations and sources the store holds.
@@ -136,12 +150,128 @@ impl MemoryStore {
         let s = self.read();
         (s.actors.len(), s.relations.len(), s.sources.len())
     }
+
+    /// Imports a data set on the calling thread (for commands, outside a server).
+    pub fn import_now(&self, data: &Dataset, by: &str) -> Result<Imported, JournalError> {
+        self.inner.import(data, by)
+    }
+
+    /// Where the store's files are (None: ephemeral).
+    pub fn data_file(&self) -> Option<&std::path::Path> {
+        self.inner.journal.path()
+    }
+
+    /// Runs `f` on the store's writer off the async worker (a commit waits for
+    /// the disk); it runs to its end even if the caller stops waiting, so a
+    /// write is never half published.
+    async fn on_writer<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Inner) -> T + Send + 'static,
+    ) -> StoreResult<T> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || f(&inner))
+            .await
+            .map_err(|e| StoreError::Unavailable {
+                backend: "memory",
+                source: anyhow::anyhow!("the write stopped: {e}"),
+            })
+    }
+}
+
+/// What opening a data directory found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opened {
+    /// The directory was new: the seed was imported.
+    Seeded,
+    /// The graph was loaded from the directory.
+    Loaded,
+}
+
+impl Inner {
+    fn read(&self) -> Arc<State> {
+        self.state
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    fn lock_writer(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn publish(&self, next: State) {
+        *self
+            .state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(next);
+    }
+
+    /// Commits `changes` to the journal, then publishes `next`.
+    fn commit(
+        &self,
+        next: State,
+        changes: &[Change],
+        by: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), JournalError> {
+        self.journal.commit(changes, by, at, true)?;
+        self.publish(next);
+        Ok(())
+    }
+
+    fn import(&self, data: &Dataset, by: &str) -> Result<Imported, JournalError> {
+        let _writer = self.lock_writer();
+        let current = self.read();
+        let at = chrono::Utc::now();
+        let plan = rules::plan_import(
+            data,
+            |id| current.sources.get(id).map(|s| &**s),
+            |id| current.actors.get(id).map(|e| &e.actor),
+            |id| current.relations.get(id).map(|r| &**r),
+            by,
+            at,
+        );
+        if !plan.changes.is_empty() {
+            let mut next = (*current).clone();
+            plan.sources.into_iter().for_each(|x| next.put_source(x));
+            plan.actors.into_iter().for_each(|x| next.put_actor(x));
+            plan.relations
+                .into_iter()
+                .for_each(|x| next.put_relation(x));
+            self.commit(next, &plan.changes, by, at)?;
+        }
+        Ok(Imported {
+            report: plan.report,
+            changes: plan.changes,
+        })
+    }
+
+    /// Under the writer: read what the checks need, let the shared rules decide
+    /// ([`rules::decide`]), carry out the steps on the next graph, commit, publish.
+    fn write(&self, write: Write, by: &str) -> Result<Vec<Change>, WriteError> {
+        let _writer = self.lock_writer();
+        let current = self.read();
+        let fetched = current.fetch(&rules::needs(&write));
+        let at = chrono::Utc::now();
+        let plan = rules::decide(write, &fetched, by, at)?;
+        let mut next = (*current).clone();
+        for step in plan.steps {
+            next.apply(step);
+        }
+        self.commit(next, &plan.changes, by, at)
+            .map_err(|e| WriteError::Store(journal::unavailable(e)))?;
+        Ok(plan.changes)
+    }
 }
 
 impl State {
-    fn new(data: Dataset) -> Self {
-        let mut incident: HashMap<ActorId, Vec<(RelationId, bool)>> = HashMap::new();
-        for r in &data.relations {
+    fn new(actors: Vec<Actor>, relations: Vec<Relation>, sources: Vec<Source>) -> Self {
+        let mut incident: std::collections::HashMap<ActorId, Vec<(RelationId, bool)>> =
+            std::collections::HashMap::new();
+        let mut type_counts: HashMap<RelationType, usize> = HashMap::new();
+        for r in &relations {
             incident
                 .entry(r.from.clone())
                 .or_default()
@@ -150,35 +280,28 @@ impl State {
                 .entry(r.to.clone())
                 .or_default()
                 .push((r.id.clone(), false));
-        }
-        for list in incident.values_mut() {
-            list.sort();
-        }
-        let mut type_counts: HashMap<RelationType, usize> = HashMap::new();
-        for r in &data.relations {
             *type_counts.entry(r.kind).or_default() += 1;
         }
-        let actors = data
-            .actors
-            .into_iter()
-            .map(|actor| {
-                let keys = search::search_keys(&actor);
-                (actor.id.clone(), ActorEntry { actor, keys })
-            })
-            .collect();
         Self {
-            actors,
-            relations: data
-                .relations
+            actors: actors
                 .into_iter()
-                .map(|r| (r.id.clone(), r))
+                .map(|actor| {
+                    let keys = search::search_keys(&actor);
+                    (actor.id.clone(), Arc::new(ActorEntry { actor, keys }))
+                })
                 .collect(),
-            incident,
-            type_counts,
-            sources: data
-                .sources
+            relations: relations
                 .into_iter()
-                .map(|s| (s.id.clone(), s))
+                .map(|r| (r.id.clone(), Arc::new(r)))
+                .collect(),
+            incident: incident
+                .into_iter()
+                .map(|(id, list)| (id, list.into_iter().collect()))
+                .collect(),
+            type_counts,
+            sources: sources
+                .into_iter()
+                .map(|s| (s.id.clone(), Arc::new(s)))
                 .collect(),
         }
     }
@@ -187,32 +310,32 @@ impl State {
     fn put_actor(&mut self, actor: Actor) {
         let keys = search::search_keys(&actor);
         self.actors
-            .insert(actor.id.clone(), ActorEntry { actor, keys });
+            .insert(actor.id.clone(), Arc::new(ActorEntry { actor, keys }));
     }
 
     fn put_source(&mut self, source: Source) {
-        self.sources.insert(source.id.clone(), source);
+        self.sources.insert(source.id.clone(), Arc::new(source));
     }
 
     /// Adds or replaces a relation, keeping the indexes in step.
     fn put_relation(&mut self, r: Relation) {
         self.remove_relation(&r.id);
         for (actor, is_from) in [(&r.from, true), (&r.to, false)] {
-            let list = self.incident.entry(actor.clone()).or_default();
-            let entry = (r.id.clone(), is_from);
-            let at = list.binary_search(&entry).unwrap_or_else(|at| at);
-            list.insert(at, entry);
+            self.incident
+                .entry(actor.clone())
+                .or_default()
+                .insert((r.id.clone(), is_from));
         }
         *self.type_counts.entry(r.kind).or_default() += 1;
-        self.relations.insert(r.id.clone(), r);
+        self.relations.insert(r.id.clone(), Arc::new(r));
     }
 
     /// Removes a relation and its index entries; returns it.
-    fn remove_relation(&mut self, id: &RelationId) -> Option<Relation> {
+    fn remove_relation(&mut self, id: &RelationId) -> Option<Arc<Relation>> {
         let r = self.relations.remove(id)?;
-        for actor in [&r.from, &r.to] {
+        for (actor, is_from) in [(&r.from, true), (&r.to, false)] {
             if let Some(list) = self.incident.get_mut(actor) {
-                list.retain(|(rid, _)| rid != id);
+                list.remove(&(id.clone(), is_from));
             }
         }
         if let Some(n) = self.type_counts.get_mut(&r.kind) {
@@ -231,12 +354,12 @@ impl State {
         }
         for id in &needs.relations {
             if let Some(r) = self.relations.get(id) {
-                f.relations.insert(id.clone(), r.clone());
+                f.relations.insert(id.clone(), (**r).clone());
             }
         }
         for id in &needs.sources {
             if let Some(s) = self.sources.get(id) {
-                f.sources.insert(id.clone(), s.clone());
+                f.sources.insert(id.clone(), (**s).clone());
             }
         }
         for id in &needs.relations_of {
@@ -245,7 +368,7 @@ impl State {
                 .get(id)
                 .into_iter()
                 .flatten()
-                .filter_map(|(r, _)| self.relations.get(r).cloned())
+                .filter_map(|(r, _)| self.relations.get(r).map(|r| (**r).clone()))
                 .collect();
             f.relations_of.insert(id.clone(), of);
         }
@@ -273,22 +396,20 @@ impl State {
         let Some(actor) = &f.actor else {
             return self.global_relation_page(q);
         };
-        let list = self
-            .incident
-            .get(actor)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
         let wanted = |is_from: bool| match f.direction {
             Direction::Out => is_from,
             Direction::In => !is_from,
             Direction::Both => true,
         };
         Page::collect(
-            list.iter()
+            self.incident
+                .get(actor)
+                .into_iter()
+                .flatten()
                 .filter(|(_, is_from)| wanted(*is_from))
                 .filter_map(|(id, _)| self.relations.get(id))
                 .filter(|r| f.admits(r))
-                .map(|r| (r.id.as_str(), r)),
+                .map(|r| (r.id.as_str(), &**r)),
             &q.page,
         )
     }
@@ -303,7 +424,7 @@ impl State {
                 self.relations
                     .values()
                     .filter(|r| f.admits(r))
-                    .map(|r| (r.id.as_str(), r)),
+                    .map(|r| (r.id.as_str(), &**r)),
                 &q.page,
             );
         }
@@ -321,10 +442,14 @@ impl State {
         };
         let mut matching = self
             .relations
-            .range::<str, _>((start, Bound::Unbounded))
+            .range::<_, str>((start, Bound::Unbounded))
             .map(|(_, r)| r)
             .filter(|r| f.admits_type(r.kind));
-        let items: Vec<Relation> = matching.by_ref().take(q.page.first).cloned().collect();
+        let items: Vec<Relation> = matching
+            .by_ref()
+            .take(q.page.first)
+            .map(|r| (**r).clone())
+            .collect();
         let has_next_page = matching.next().is_some();
         Page {
             items,
@@ -366,7 +491,7 @@ impl Repository for MemoryStore {
             .map(search::fold)
             .unwrap_or_default();
         let of_kind =
-            |e: &&ActorEntry| filter.kinds.is_empty() || filter.kinds.contains(&e.actor.kind);
+            |e: &&Arc<ActorEntry>| filter.kinds.is_empty() || filter.kinds.contains(&e.actor.kind);
         if query.is_empty() {
             return Ok(Page::collect(
                 s.actors
@@ -418,7 +543,7 @@ impl Repository for MemoryStore {
         Ok(ids
             .iter()
             .filter_map(|id| s.relations.get(id))
-            .cloned()
+            .map(|r| (**r).clone())
             .collect())
     }
 
@@ -438,58 +563,26 @@ impl Repository for MemoryStore {
         Ok(ids
             .iter()
             .filter_map(|id| s.sources.get(id))
-            .cloned()
+            .map(|x| (**x).clone())
             .collect())
     }
 
     async fn all_sources(&self) -> StoreResult<Vec<Source>> {
         let s = self.read();
-        Ok(s.sources.values().cloned().collect())
+        Ok(s.sources.values().map(|x| (**x).clone()).collect())
     }
 
     async fn import(&self, data: &Dataset, by: &str) -> StoreResult<Imported> {
-        let mut guard = self.write_lock();
-        let current = &**guard;
-        let at = chrono::Utc::now();
-        let plan = rules::plan_import(
-            data,
-            |id| current.sources.get(id),
-            |id| current.actors.get(id).map(|e| &e.actor),
-            |id| current.relations.get(id),
-            by,
-            at,
-        );
-        if !plan.changes.is_empty() {
-            // Readers holding the current graph keep it (copy on write); new readers
-            // wait for the lock and see the whole import.
-            let state = Arc::make_mut(&mut guard);
-            plan.sources.into_iter().for_each(|x| state.put_source(x));
-            plan.actors.into_iter().for_each(|x| state.put_actor(x));
-            plan.relations
-                .into_iter()
-                .for_each(|x| state.put_relation(x));
-        }
-        Ok(Imported {
-            report: plan.report,
-            changes: plan.changes,
-        })
+        let data = data.clone();
+        let by = by.to_string();
+        self.on_writer(move |inner| inner.import(&data, &by))
+            .await?
+            .map_err(journal::unavailable)
     }
 
-    /// Under the write lock: read what the checks need, let the shared rules
-    /// decide ([`rules::decide`]), carry out the steps on a copy of the graph that
-    /// readers see once it is whole.
     async fn write(&self, write: Write, by: &str) -> Result<Vec<Change>, WriteError> {
-        let mut guard = self.write_lock();
-        let fetched = guard.fetch(&rules::needs(&write));
-        let at = chrono::Utc::now();
-        // A refused write returns here, before the graph is copied or changed.
-        let plan = rules::decide(write, &fetched, by, at)?;
-        let state = Arc::make_mut(&mut guard);
-        for step in plan.steps {
-            state.apply(step);
-        }
-        self.log(&plan.changes, by, at);
-        Ok(plan.changes)
+        let by = by.to_string();
+        self.on_writer(move |inner| inner.write(write, &by)).await?
     }
 
     async fn timeline(
@@ -503,12 +596,11 @@ impl Repository for MemoryStore {
             Some(actor) => Box::new(
                 s.incident
                     .get(actor)
-                    .map(Vec::as_slice)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|(id, _)| s.relations.get(id)),
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(id, _)| s.relations.get(id).map(|r| &**r)),
             ),
-            None => Box::new(s.relations.values()),
+            None => Box::new(s.relations.values().map(|r| &**r)),
         };
         let mut dated: Vec<&Relation> = candidates
             .filter(|r| filter.admits(r) && r.timeline_date().is_some())
@@ -518,46 +610,18 @@ impl Repository for MemoryStore {
         Ok(dated.into_iter().take(limit).cloned().collect())
     }
 
+    async fn last_change(&self) -> StoreResult<u64> {
+        self.inner.journal.last_seq().map_err(journal::unavailable)
+    }
+
     async fn changes(&self, query: &ChangeQuery) -> StoreResult<Page<LogEntry>> {
         deadline::check()?;
-        let log = self
-            .log
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        // Entry n sits at index n - 1: start right after `after`.
-        let start = usize::try_from(query.after)
-            .unwrap_or(usize::MAX)
-            .min(log.entries.len());
-        let mut matching = log.entries[start..].iter().filter(|e| query.admits(e));
-        let items: Vec<LogEntry> = matching.by_ref().take(query.first).cloned().collect();
-        let has_next_page = matching.next().is_some();
-        Ok(Page {
-            items,
-            has_next_page,
-            total_count: 0,
-        })
+        self.inner.journal.changes(query)
     }
 
     async fn histories(&self, records: &[(RecordKind, String)]) -> StoreResult<Vec<Vec<LogEntry>>> {
         deadline::check()?;
-        let log = self
-            .log
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        Ok(records
-            .iter()
-            .map(|key| {
-                let at = log
-                    .by_record
-                    .get(key)
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                at[at.len().saturating_sub(super::HISTORY_MAX)..]
-                    .iter()
-                    .map(|&i| log.entries[i].clone())
-                    .collect()
-            })
-            .collect())
+        self.inner.journal.histories(records, super::HISTORY_MAX)
     }
 
     async fn stats(&self) -> StoreResult<Stats> {

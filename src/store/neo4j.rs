@@ -19,7 +19,6 @@
 //! whichever worker happened to open it.
 
 mod import;
-mod records;
 mod write;
 
 use std::sync::Arc;
@@ -29,6 +28,7 @@ use async_trait::async_trait;
 use neo4rs::{query, BoltType, ConfigBuilder, Graph, Query};
 use serde::de::DeserializeOwned;
 
+use super::records::{ActorRecord, RelationRecord, SourceRecord};
 use super::{
     ActorFilter, Change, Imported, Page, PageRequest, RelationQuery, Repository, Stats, StoreError,
     StoreResult, Write, WriteError,
@@ -39,7 +39,6 @@ use crate::domain::{
     SourceId,
 };
 pub use import::{ImportOptions, Progress};
-use records::{ActorRecord, RelationRecord, SourceRecord};
 
 const BACKEND: &str = "neo4j";
 
@@ -57,6 +56,7 @@ const STATS: &str = include_str!("neo4j/stats.cypher");
 const TIMELINE_OF_ACTOR: &str = include_str!("neo4j/timeline_of_actor.cypher");
 const TIMELINE_ALL: &str = include_str!("neo4j/timeline_all.cypher");
 const CHANGES: &str = include_str!("neo4j/changes.cypher");
+const LAST_CHANGE: &str = include_str!("neo4j/last_change.cypher");
 const HISTORIES: &str = include_str!("neo4j/histories.cypher");
 pub(super) const APPEND_CHANGES: &str = include_str!("neo4j/append_changes.cypher");
 
@@ -578,6 +578,14 @@ impl Repository for Neo4jStore {
         Ok(relations)
     }
 
+    async fn last_change(&self) -> StoreResult<u64> {
+        let seq: Vec<i64> = self.rows(query(LAST_CHANGE), "seq").await?;
+        Ok(seq
+            .first()
+            .and_then(|s| u64::try_from(*s).ok())
+            .unwrap_or(0))
+    }
+
     async fn changes(&self, q: &super::ChangeQuery) -> StoreResult<Page<super::LogEntry>> {
         let kinds: Vec<String> = q.kinds.iter().map(|k| k.as_str().to_string()).collect();
         let query = query(CHANGES)
@@ -585,10 +593,10 @@ impl Repository for Neo4jStore {
             .param("id", q.id.clone())
             .param("kinds", kinds)
             .param("limit", q.first as i64 + 1);
-        let records: Vec<records::ChangeRecord> = self.rows(query, "entry").await?;
+        let records: Vec<super::records::ChangeRecord> = self.rows(query, "entry").await?;
         let mut items = records
             .into_iter()
-            .map(records::ChangeRecord::into_domain)
+            .map(super::records::ChangeRecord::into_domain)
             .collect::<Result<Vec<_>, _>>()
             .map_err(invalid)?;
         let has_next_page = items.len() > q.first;
@@ -607,7 +615,7 @@ impl Repository for Neo4jStore {
         #[derive(serde::Deserialize)]
         struct Row {
             i: i64,
-            entries: Vec<records::ChangeRecord>,
+            entries: Vec<super::records::ChangeRecord>,
         }
         let rows: Vec<serde_json::Value> = records
             .iter()
@@ -623,7 +631,7 @@ impl Repository for Neo4jStore {
             let mut entries = row
                 .entries
                 .into_iter()
-                .map(records::ChangeRecord::into_domain)
+                .map(super::records::ChangeRecord::into_domain)
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(invalid)?;
             entries.sort_by_key(|e| e.seq);
@@ -689,7 +697,7 @@ mod tests {
             assert!(
                 upsert.contains(&format!(
                     "(a:Actor:{} {{id: row.id}})",
-                    records::label(*kind)
+                    crate::store::records::label(*kind)
                 )),
                 "{kind}"
             );

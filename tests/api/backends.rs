@@ -131,6 +131,9 @@ impl Repository for TestStore {
     ) -> StoreResult<Vec<Relation>> {
         self.inner().timeline(filter, limit).await
     }
+    async fn last_change(&self) -> StoreResult<u64> {
+        self.inner().last_change().await
+    }
     async fn changes(
         &self,
         query: &actorgraph::store::ChangeQuery,

@@ -1008,10 +1008,13 @@ pub async fn every_committed_change_is_logged_in_order_with_who_and_the_record_b
     );
     assert_eq!((update.by.as_str(), update.version), ("alice", 2));
     assert_eq!(
-        update.before.as_ref().unwrap()["description"],
+        update.before.as_ref().unwrap().content()["description"],
         serde_json::Value::Null
     );
-    assert_eq!(update.after.as_ref().unwrap()["description"], "An agency.");
+    assert_eq!(
+        update.after.as_ref().unwrap().content()["description"],
+        "An agency."
+    );
     // The cascade: beta's three relations, then beta, each with its last content.
     let deleted: Vec<(RecordKind, &str)> =
         log[1..].iter().map(|e| (e.kind, e.id.as_str())).collect();
@@ -1029,7 +1032,10 @@ pub async fn every_committed_change_is_logged_in_order_with_who_and_the_record_b
     assert!(log[1..]
         .iter()
         .all(|e| e.change == ChangeKind::Deleted && e.by == "bob" && e.after.is_none()));
-    assert_eq!(log[4].before.as_ref().unwrap()["nameEn"], "Beta Systems");
+    assert_eq!(
+        log[4].before.as_ref().unwrap().content()["nameEn"],
+        "Beta Systems"
+    );
 
     // A deleted record's history stays readable, by id and kind; pages follow `after`.
     let beta = repo

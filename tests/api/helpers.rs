@@ -118,6 +118,11 @@ impl TestApp {
             web_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("web/node_modules"),
             workers: Some(1),
             synthetic: None,
+            embedded: actorgraph::config::EmbeddedArgs {
+                data_dir: PathBuf::from("unused"),
+                ephemeral: true,
+            },
+            feed_poll_ms: 250,
             api_keys: vec![],
             api_keys_file: None,
             require_key_for_reads: false,
@@ -223,6 +228,10 @@ impl Repository for CountingRepository {
         self.tick();
         self.inner.timeline(filter, limit).await
     }
+    async fn last_change(&self) -> StoreResult<u64> {
+        self.tick();
+        self.inner.last_change().await
+    }
     async fn changes(
         &self,
         query: &actorgraph::store::ChangeQuery,
@@ -302,6 +311,9 @@ impl Repository for FailingRepository {
         _: &actorgraph::store::RelationFilter,
         _: usize,
     ) -> StoreResult<Vec<Relation>> {
+        down()
+    }
+    async fn last_change(&self) -> StoreResult<u64> {
         down()
     }
     async fn changes(

@@ -6,12 +6,15 @@
 //! - `graphql`: behaviour through `GraphqlService::execute` (no HTTP), on every backend;
 //! - `http`: end to end over HTTP against a spawned server;
 //! - `writes`: record mutations and the change feed, on every backend;
+//! - `durable`: the embedded store's files and the feed across processes, with
+//!   server processes killed and restarted;
 //! - `hostile`: what a hostile client sends, over HTTP and WebSocket, on every
 //!   backend: each attack gets a coded refusal or a bounded answer, and the server
 //!   stays healthy.
 
 mod backends;
 mod contract;
+mod durable;
 mod graphql;
 mod helpers;
 mod hostile;

@@ -26,6 +26,8 @@ fn command(name: &str, config: Option<&Neo4jConfig>, args: &[&str]) -> Output {
         "NEO4J_PASSWORD",
         "NEO4J_DATABASE",
         "ACTORGRAPH_SEED",
+        "ACTORGRAPH_DATA_DIR",
+        "ACTORGRAPH_EPHEMERAL",
     ] {
         cmd.env_remove(var);
     }
@@ -206,10 +208,26 @@ fn a_dry_run_validates_without_a_database() {
 }
 
 #[test]
-fn seeding_without_a_database_says_what_to_set() {
-    let run = seed_command(None, &[seed_path().to_str().unwrap()]);
-    assert!(!run.status.success());
-    assert!(stderr(&run).contains("NEO4J_URI"), "{}", stderr(&run));
+fn seeding_without_a_database_writes_to_the_embedded_store_once() {
+    let dir = std::env::temp_dir().join(format!("actorgraph-seed-dir-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let seed = seed_path();
+    let args = [seed.to_str().unwrap(), "--data-dir", dir.to_str().unwrap()];
+    let first = seed_command(None, &args);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("done"), "{}", stdout(&first));
+    assert!(dir.join("actorgraph.redb").exists());
+    let again = seed_command(None, &args);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stdout(&again).contains("nothing changed"),
+        "{}",
+        stdout(&again)
+    );
+    let reset = seed_command(None, &[args[0], args[1], args[2], "--reset", "--yes"]);
+    assert!(!reset.status.success());
+    assert!(stderr(&reset).contains("remove"), "{}", stderr(&reset));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -283,17 +301,25 @@ async fn an_export_round_trips_from_the_embedded_store_through_bolt_to_the_same_
     let dir = std::env::temp_dir().join(format!("actorgraph-export-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (first, second) = (dir.join("embedded.json"), dir.join("bolt.json"));
+    let data_dir = dir.join("data");
+    let _ = std::fs::remove_dir_all(&data_dir);
     let seed = seed_path();
 
+    // Into a new data directory of the embedded store, then out of it.
+    let data = data_dir.to_str().unwrap();
+    let out = seed_command(None, &[seed.to_str().unwrap(), "--data-dir", data]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out)
+            .lines()
+            .any(|l| l.starts_with("actors") && l.contains(" 27 created")),
+        "{}",
+        stdout(&out)
+    );
     let out = command(
         "export",
         None,
-        &[
-            "--seed",
-            seed.to_str().unwrap(),
-            "--out",
-            first.to_str().unwrap(),
-        ],
+        &["--data-dir", data, "--out", first.to_str().unwrap()],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(

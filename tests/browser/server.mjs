@@ -49,7 +49,7 @@ export async function startServer({ args = [], env: extra = {}, neo4j = null } =
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NEO4J_')));
-  const server = spawn(binary, ['serve', '--bind', `127.0.0.1:${port}`, ...args], {
+  const server = spawn(binary, ['serve', '--bind', `127.0.0.1:${port}`, '--ephemeral', ...args], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...env, ...(neo4j ?? {}), ...extra, RUST_LOG: 'warn' },

@@ -7,7 +7,7 @@ use std::future::Future;
 use async_graphql::Context;
 
 use crate::api::error::ApiError;
-use crate::api::events::ChangeBus;
+use crate::api::events::Feed;
 use crate::api::types::{repo, ActorNode, RelationNode, SourceNode};
 use crate::auth::{Auth, Caller, Role};
 use crate::domain::dataset::RawRelation;
@@ -166,8 +166,8 @@ pub(super) async fn commit(
         .await
         .map_err(|e| ApiError::from_write(e, argument))?;
     tracing::info!(key = %caller.label, changes = changes.len(), "write");
-    if let Ok(bus) = ctx.data::<ChangeBus>() {
-        bus.publish(changes.clone(), &caller.label);
+    if let Ok(feed) = ctx.data::<Feed>() {
+        feed.written();
     }
     Ok(changes)
 }

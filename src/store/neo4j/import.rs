@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use neo4rs::{query, Query};
 
-use super::records::{actor_props, change_props, relation_props, source_props};
 use super::{bolt, classify, Neo4jStore};
 use crate::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, SourceId};
+use crate::store::records::{actor_props, change_props, relation_props, source_props};
 use crate::store::{rules, ImportReport, Imported, KindReport, LogEntry, Repository, StoreResult};
 
 pub(super) const UPSERT_SOURCES: &str = include_str!("upsert_sources.cypher");
@@ -361,10 +361,10 @@ impl Neo4jStore {
     /// Every relation of one actor, in either direction.
     async fn relations_of(&self, id: &ActorId) -> StoreResult<Vec<Relation>> {
         let q = query(super::write::RELATIONS_OF_ACTOR).param("id", id.as_str());
-        let records: Vec<super::records::RelationRecord> = self.rows(q, "relation").await?;
+        let records: Vec<crate::store::records::RelationRecord> = self.rows(q, "relation").await?;
         records
             .into_iter()
-            .map(super::records::RelationRecord::into_domain)
+            .map(crate::store::records::RelationRecord::into_domain)
             .collect::<Result<_, _>>()
             .map_err(super::invalid)
     }

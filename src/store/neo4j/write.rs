@@ -17,13 +17,13 @@ use neo4rs::{query, Graph, Query, Txn};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::records::{
-    actor_props, change_props, relation_props, source_props, timestamp, ActorRecord,
-    RelationRecord, SourceRecord,
-};
 use super::{bolt, classify, invalid, Neo4jStore, APPEND_CHANGES};
 use super::{ACTORS_BY_IDS, RELATIONS_BY_IDS, SOURCES_BY_IDS};
 use crate::domain::{Actor, ActorId, Relation, RelationId, Source, SourceId};
+use crate::store::records::{
+    actor_props, change_props, relation_props, source_props, timestamp, ActorRecord,
+    RelationRecord, SourceRecord,
+};
 use crate::store::rules;
 use crate::store::{Change, LogEntry, StoreResult, Write, WriteError};
 

@@ -12,6 +12,7 @@ use crate::domain::{
     search, Actor, ActorId, ActorKind, Area, DateValue, Evidence, Meta, Money, PartialDate,
     Relation, RelationId, RelationType, Source, SourceId,
 };
+use crate::store::{Record, RecordKind};
 
 /// The node label of a kind: `GOVERNMENT_AGENCY` → `GovernmentAgency` (as written
 /// in `upsert_actors.cypher`; a test checks the two agree).
@@ -376,22 +377,55 @@ impl SourceRecord {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_are_the_kinds_in_pascal_case() {
-        assert_eq!(label(ActorKind::GovernmentAgency), "GovernmentAgency");
-        assert_eq!(label(ActorKind::Company), "Company");
-        assert_eq!(label(ActorKind::PoliticalParty), "PoliticalParty");
+/// A record as the change log and the embedded store's files keep it: its
+/// properties with its metadata (and a relation's type; without an actor's
+/// search text, which is derived).
+pub fn record_json(record: &Record) -> Value {
+    match record {
+        Record::Actor(a) => {
+            let mut v = actor_props(a);
+            if let Value::Object(m) = &mut v {
+                m.remove("searchText");
+            }
+            v
+        }
+        Record::Relation(r) => {
+            let mut v = relation_props(r);
+            if let Value::Object(m) = &mut v {
+                m.insert("type".into(), json!(r.kind.as_str()));
+            }
+            v
+        }
+        Record::Source(s) => source_props(s),
     }
+}
+
+/// A record of `kind` read back from [`record_json`]'s form.
+pub fn record_from_json(kind: RecordKind, bytes: &[u8]) -> Result<Record, String> {
+    let json = |e: serde_json::Error| format!("{} record: {e}", kind.as_str());
+    Ok(match kind {
+        RecordKind::Actor => Record::Actor(
+            serde_json::from_slice::<ActorRecord>(bytes)
+                .map_err(json)?
+                .into_domain()?,
+        ),
+        RecordKind::Relation => Record::Relation(
+            serde_json::from_slice::<RelationRecord>(bytes)
+                .map_err(json)?
+                .into_domain()?,
+        ),
+        RecordKind::Source => Record::Source(
+            serde_json::from_slice::<SourceRecord>(bytes)
+                .map_err(json)?
+                .into_domain()?,
+        ),
+    })
 }
 
 /// The properties of a change-log node (without its number, which the append
 /// query gives).
 pub fn change_props(e: &crate::store::LogEntry) -> Value {
-    let text = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
+    let text = |v: &Option<Record>| v.as_ref().map(|r| record_json(r).to_string());
     json!({
         "at": timestamp(&e.at),
         "by": e.by,
@@ -420,9 +454,14 @@ pub struct ChangeRecord {
 
 impl ChangeRecord {
     pub fn into_domain(self) -> Result<crate::store::LogEntry, String> {
-        let json = |s: Option<String>| -> Result<Option<serde_json::Value>, String> {
-            s.map(|s| serde_json::from_str(&s).map_err(|e| format!("change {}: {e}", self.seq)))
-                .transpose()
+        let kind = crate::store::RecordKind::parse(&self.kind)
+            .ok_or_else(|| format!("change {}: kind `{}`", self.seq, self.kind))?;
+        let seq = self.seq;
+        let json = |s: Option<String>| -> Result<Option<Record>, String> {
+            s.map(|s| {
+                record_from_json(kind, s.as_bytes()).map_err(|e| format!("change {seq}: {e}"))
+            })
+            .transpose()
         };
         Ok(crate::store::LogEntry {
             seq: u64::try_from(self.seq).map_err(|e| e.to_string())?,
@@ -430,8 +469,7 @@ impl ChangeRecord {
                 .map_err(|e| format!("change {}: time `{}`: {e}", self.seq, self.at))?
                 .with_timezone(&Utc),
             by: self.by,
-            kind: crate::store::RecordKind::parse(&self.kind)
-                .ok_or_else(|| format!("change {}: kind `{}`", self.seq, self.kind))?,
+            kind,
             id: self.id,
             change: crate::store::ChangeKind::parse(&self.change)
                 .ok_or_else(|| format!("change {}: `{}`", self.seq, self.change))?,
@@ -439,5 +477,17 @@ impl ChangeRecord {
             before: json(self.before)?,
             after: json(self.after)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_the_kinds_in_pascal_case() {
+        assert_eq!(label(ActorKind::GovernmentAgency), "GovernmentAgency");
+        assert_eq!(label(ActorKind::Company), "Company");
+        assert_eq!(label(ActorKind::PoliticalParty), "PoliticalParty");
     }
 }
