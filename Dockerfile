@@ -28,9 +28,13 @@ WORKDIR /app
 COPY --from=build /src/target/release/actorgraph /usr/local/bin/actorgraph
 COPY --from=web /web/node_modules ./web/node_modules
 COPY seed ./seed
+RUN mkdir /data && chown actorgraph /data
 USER actorgraph
+# Without NEO4J_URI the embedded store keeps its data in /data: mount a volume there.
+VOLUME /data
 ENV ACTORGRAPH_BIND=0.0.0.0:8080 \
     ACTORGRAPH_SEED=/app/seed \
+    ACTORGRAPH_DATA_DIR=/data \
     ACTORGRAPH_WEB_DIR=/app/web/node_modules \
     ACTORGRAPH_LOG_FORMAT=json
 EXPOSE 8080

@@ -193,15 +193,41 @@ pub async fn log_size(repo: &dyn Repository) -> StoreResult<(usize, usize)> {
     }
 }
 
+/// `n` round trips to the blocking pool that each write one byte to a file and
+/// fsync it: what any durable write costs on this machine, whatever the store.
+async fn fsync_floor(n: usize) -> std::io::Result<Vec<Duration>> {
+    use std::io::Write as _;
+    let path = std::env::temp_dir().join(format!("actorgraph-fsync-{}", std::process::id()));
+    let file = Arc::new(std::sync::Mutex::new(std::fs::File::create(&path)?));
+    let mut samples = Vec::with_capacity(n);
+    for _ in 0..n {
+        let file = file.clone();
+        let t = Instant::now();
+        tokio::task::spawn_blocking(move || {
+            let mut f = file.lock().unwrap_or_else(|p| p.into_inner());
+            f.write_all(b"x")?;
+            f.sync_data()
+        })
+        .await
+        .map_err(std::io::Error::other)??;
+        samples.push(t.elapsed());
+    }
+    let _ = std::fs::remove_file(&path);
+    Ok(samples)
+}
+
 /// The raw cost of record writes: `n` rounds of create actor → update it → create a
 /// relation from it (a copy of an existing one) → delete the actor with it
 /// (cascade), one after the other for the latencies, then `concurrency` loops of
-/// the same rounds on their own actors for the rate. Prints one line per kind of
-/// write and one for the rate; the records are gone afterwards.
+/// the same rounds on their own actors for the rate. With `readers`, the
+/// sequential rounds run again while that many clients read (the two-level
+/// actor read and the relations page, in turn). Prints one line per kind of
+/// write (median, p99, max) and one for the rate; the records are gone afterwards.
 pub async fn measure_writes(
     repo: Arc<dyn Repository>,
     n: usize,
     concurrency: usize,
+    readers: usize,
 ) -> Result<Vec<String>, crate::store::WriteError> {
     use crate::store::Write;
     let template = repo
@@ -259,32 +285,91 @@ pub async fn measure_writes(
         Ok(())
     }
 
-    let mut times: [Vec<Duration>; 4] = Default::default();
-    for i in 0..n {
-        round(
-            repo.as_ref(),
-            &actor_template,
-            &template,
-            &format!("s{i}"),
-            &mut times,
-        )
-        .await?;
+    /// `n` sequential rounds: one line per kind of write.
+    async fn sequential(
+        repo: &dyn Repository,
+        actor: &crate::domain::Actor,
+        relation: &crate::domain::Relation,
+        n: usize,
+        tag: &str,
+        label: &str,
+    ) -> Result<Vec<String>, crate::store::WriteError> {
+        let mut times: [Vec<Duration>; 4] = Default::default();
+        for i in 0..n {
+            round(repo, actor, relation, &format!("{tag}{i}"), &mut times).await?;
+        }
+        let mut lines = Vec::new();
+        for (name, samples) in [
+            "create actor",
+            "update actor",
+            "create relation",
+            "delete (cascade)",
+        ]
+        .iter()
+        .zip(times.iter_mut())
+        {
+            samples.sort();
+            lines.push(format!(
+                "write {name:<18} median {:>9.3} ms   p99 {:>9.3} ms   max {:>9.3} ms   ({n} sequential, {label})",
+                percentile(samples, 0.5).as_secs_f64() * 1e3,
+                percentile(samples, 0.99).as_secs_f64() * 1e3,
+                samples.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+            ));
+        }
+        Ok(lines)
     }
-    let mut lines = Vec::new();
-    for (name, samples) in [
-        "create actor",
-        "update actor",
-        "create relation",
-        "delete (cascade)",
-    ]
-    .iter()
-    .zip(times.iter_mut())
-    {
-        samples.sort();
+
+    let mut lines = sequential(
+        repo.as_ref(),
+        &actor_template,
+        &template,
+        n,
+        "s",
+        "no readers",
+    )
+    .await?;
+    if readers > 0 {
+        // Clients reading as fast as they are answered, while the writes run.
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut tasks = Vec::new();
+        for r in 0..readers {
+            let (repo, stop) = (repo.clone(), stop.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut done = 0usize;
+                let names = ["actor-two-levels", "relations-page"];
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    raw_query(repo.as_ref(), names[(r + done) % names.len()]).await?;
+                    done += 1;
+                }
+                Ok::<usize, crate::store::StoreError>(done)
+            }));
+        }
+        let started = Instant::now();
+        let label = format!("{readers} readers");
+        let under = sequential(repo.as_ref(), &actor_template, &template, n, "r", &label).await;
+        // The floor under the same load: a one-byte write and fsync of a file on
+        // the blocking pool, with nothing of the store in it.
+        let floor = fsync_floor(n).await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut reads = 0;
+        for t in tasks {
+            reads += t.await.map_err(|e| invalid(e.to_string()))??;
+        }
+        lines.extend(under?);
+        if let Ok(mut samples) = floor {
+            samples.sort();
+            lines.push(format!(
+                "floor {:<18} median {:>9.3} ms   p99 {:>9.3} ms   max {:>9.3} ms   ({n} sequential, {label})",
+                "1-byte write+fsync",
+                percentile(&samples, 0.5).as_secs_f64() * 1e3,
+                percentile(&samples, 0.99).as_secs_f64() * 1e3,
+                samples.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+            ));
+        }
         lines.push(format!(
-            "write {name:<18} median {:>9.3} ms   p99 {:>9.3} ms   ({n} sequential)",
-            percentile(samples, 0.5).as_secs_f64() * 1e3,
-            percentile(samples, 0.99).as_secs_f64() * 1e3,
+            "read  {:<18} {:>9.0} queries/s by {readers} readers during the writes",
+            "actor + relations",
+            reads as f64 / started.elapsed().as_secs_f64()
         ));
     }
     let started = Instant::now();

@@ -214,6 +214,35 @@ pub fn open_embedded(
     Ok(store)
 }
 
+/// The durable embedded store in `dir` for the benchmark: the synthetic data set
+/// is written into an empty directory (timed), then the store is opened again
+/// from disk (timed: the start-up a server makes).
+fn open_durable_bench(dir: &std::path::Path, actors: usize) -> anyhow::Result<Arc<MemoryStore>> {
+    let t = std::time::Instant::now();
+    let (store, opened) = MemoryStore::open(dir, || {
+        synthetic::dataset(actors, 5).map_err(|p| seed::SeedError::Invalid(p).to_string())
+    })?;
+    let (a, r, _) = store.counts();
+    if opened == Opened::Seeded {
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "load  durable store: {r} relations in {secs:.2} s ({:.0} relations/s), written to {}",
+            r as f64 / secs.max(1e-9),
+            dir.display()
+        );
+    }
+    drop(store);
+    let t = std::time::Instant::now();
+    let (store, _) = MemoryStore::open(dir, || Err("the directory was filled".into()))?;
+    let size = std::fs::metadata(dir.join(crate::store::journal::FILE)).map_or(0, |m| m.len());
+    println!(
+        "open  durable store from disk: {a} actors, {r} relations in {:.2} s ({:.0} MiB file)",
+        t.elapsed().as_secs_f64(),
+        size as f64 / 1_048_576.0
+    );
+    Ok(Arc::new(store))
+}
+
 /// `actorgraph export`: the store's whole graph as one data-set document.
 pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let repo: Arc<dyn crate::store::Repository> =
@@ -271,6 +300,7 @@ pub async fn bench_store(args: BenchArgs) -> anyhow::Result<ExitCode> {
 
 async fn bench_store_inner(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let duration = std::time::Duration::from_secs(args.seconds.max(1));
+    let mut durable: Option<Arc<MemoryStore>> = None;
     let repo: Arc<dyn crate::store::Repository> = match args.neo4j.config() {
         Some(config) => {
             let store = Neo4jStore::connect(&config)
@@ -290,12 +320,26 @@ async fn bench_store_inner(args: BenchArgs) -> anyhow::Result<ExitCode> {
             }
             Arc::new(store)
         }
-        None => {
-            let data = synthetic::dataset(args.synthetic, 5).map_err(seed::SeedError::Invalid)?;
-            let (repo, line) = crate::bench::load_memory(data);
-            println!("{line}");
-            repo
-        }
+        None => match &args.data_dir {
+            Some(dir) => {
+                let store = open_durable_bench(dir, args.synthetic)?;
+                durable = Some(store.clone());
+                store
+            }
+            None => {
+                let data =
+                    synthetic::dataset(args.synthetic, 5).map_err(seed::SeedError::Invalid)?;
+                let (repo, line) = crate::bench::load_memory(data);
+                println!("{line}");
+                repo
+            }
+        },
+    };
+    let stored = || -> anyhow::Result<u64> {
+        Ok(match &durable {
+            Some(store) => store.stored_bytes()?,
+            None => 0,
+        })
     };
     for (name, _) in crate::bench::QUERIES {
         println!(
@@ -311,11 +355,21 @@ async fn bench_store_inner(args: BenchArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if args.writes > 0 {
-        let lines = crate::bench::measure_writes(repo.clone(), args.writes, args.concurrency)
-            .await
-            .map_err(|e| anyhow::anyhow!("write benchmark: {e}"))?;
+        let (stored_before, seq_before) = (stored()?, repo.last_change().await?);
+        let lines =
+            crate::bench::measure_writes(repo.clone(), args.writes, args.concurrency, args.readers)
+                .await
+                .map_err(|e| anyhow::anyhow!("write benchmark: {e}"))?;
         for line in lines {
             println!("{line}");
+        }
+        if durable.is_some() {
+            let changes = repo.last_change().await? - seq_before;
+            let grown = stored()?.saturating_sub(stored_before) as f64 / 1_048_576.0;
+            println!(
+                "disk  stored data grew {grown:.1} MiB for {changes} changes (records, log, index): {:.2} MiB per 10,000 changes",
+                grown * 10_000.0 / changes.max(1) as f64
+            );
         }
         let (entries, bytes) = crate::bench::log_size(repo.as_ref())
             .await

@@ -104,6 +104,17 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 200)]
     pub writes: usize,
 
+    /// Clients reading while the write rounds run again (0: no second run).
+    #[arg(long, default_value_t = 4)]
+    pub readers: usize,
+
+    /// Without a Neo4j database: benchmark the durable embedded store in this
+    /// directory (the synthetic data set is written into it when it is empty,
+    /// then the store is opened again from disk, timed); without it, an
+    /// ephemeral store.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+
     #[command(flatten)]
     pub neo4j: Neo4jArgs,
 }

@@ -281,3 +281,92 @@ impl Reader {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::memory::MemoryStore;
+    use crate::store::Write;
+    use futures_util::StreamExt;
+
+    fn store() -> Arc<MemoryStore> {
+        Arc::new(MemoryStore::new(crate::synthetic::dataset(10, 1).unwrap()))
+    }
+
+    async fn create(store: &MemoryStore, feed: &Feed, i: usize) {
+        let mut actor = crate::synthetic::dataset(2, 1).unwrap().actors[0].clone();
+        actor.id = crate::domain::ActorId::parse(format!("feed-{i:05}")).unwrap();
+        store
+            .write(Write::CreateActor(actor), "test")
+            .await
+            .unwrap();
+        feed.written();
+    }
+
+    async fn take(
+        stream: &mut (impl Stream<Item = Result<Arc<LogEntry>, Arc<StoreError>>> + Unpin),
+        n: usize,
+    ) -> Vec<u64> {
+        let mut seqs = Vec::new();
+        while seqs.len() < n {
+            let e = tokio::time::timeout(Duration::from_secs(10), stream.next())
+                .await
+                .expect("an entry in time")
+                .expect("the stream goes on")
+                .expect("no error");
+            seqs.push(e.seq);
+        }
+        seqs
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_that_falls_behind_the_broadcast_reads_the_log_and_misses_nothing() {
+        let store = store();
+        let feed = Feed::new(store.clone(), None);
+        let mut slow = Box::pin(feed.subscribe(None, ChangeQuery::default()).await.unwrap());
+        // Many more batches than the broadcast holds, each published on its own.
+        let n = CAPACITY * 3;
+        for i in 0..n {
+            create(&store, &feed, i).await;
+            tokio::task::yield_now().await;
+        }
+        let seqs = take(&mut slow, n).await;
+        assert_eq!(seqs, (1..=n as u64).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn resuming_after_a_number_replays_the_rest_then_goes_live_without_repeats() {
+        let store = store();
+        let feed = Feed::new(store.clone(), None);
+        for i in 0..5 {
+            create(&store, &feed, i).await;
+        }
+        // Before any subscription the feed has not started: the log has them all.
+        let mut resumed = Box::pin(
+            feed.subscribe(Some(2), ChangeQuery::default())
+                .await
+                .unwrap(),
+        );
+        assert_eq!(take(&mut resumed, 3).await, vec![3, 4, 5]);
+        create(&store, &feed, 5).await;
+        create(&store, &feed, 6).await;
+        assert_eq!(take(&mut resumed, 2).await, vec![6, 7]);
+        // A subscriber from now on sees only what comes next.
+        let mut live = Box::pin(feed.subscribe(None, ChangeQuery::default()).await.unwrap());
+        create(&store, &feed, 7).await;
+        assert_eq!(take(&mut live, 1).await, vec![8]);
+        assert_eq!(take(&mut resumed, 1).await, vec![8]);
+    }
+
+    #[tokio::test]
+    async fn the_feed_ends_its_tailer_with_it() {
+        let store = store();
+        let feed = Feed::new(store.clone(), None);
+        let stream = feed.subscribe(None, ChangeQuery::default()).await.unwrap();
+        drop(stream);
+        let weak = Arc::downgrade(&feed.shared);
+        drop(feed);
+        tokio::task::yield_now().await;
+        assert!(weak.upgrade().is_none());
+    }
+}

@@ -262,6 +262,16 @@ impl Journal {
         Ok(())
     }
 
+    /// The bytes the file holds (stored data and its metadata; the file itself
+    /// may be larger: redb allocates ahead and reuses freed pages).
+    pub fn stored_bytes(&self) -> Result<u64> {
+        let txn = self.db.begin_write()?;
+        let stats = txn.stats()?;
+        let bytes = stats.stored_bytes() + stats.metadata_bytes();
+        txn.abort()?;
+        Ok(bytes)
+    }
+
     /// The number of the last entry (0: none yet).
     pub fn last_seq(&self) -> Result<u64> {
         let txn = self.db.begin_read()?;

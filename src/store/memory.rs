@@ -156,6 +156,11 @@ impl MemoryStore {
         self.inner.import(data, by)
     }
 
+    /// The bytes the store's file holds (records, log, indexes, metadata).
+    pub fn stored_bytes(&self) -> Result<u64, JournalError> {
+        self.inner.journal.stored_bytes()
+    }
+
     /// Where the store's files are (None: ephemeral).
     pub fn data_file(&self) -> Option<&std::path::Path> {
         self.inner.journal.path()

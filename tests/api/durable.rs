@@ -394,6 +394,16 @@ async fn events(conn: &mut Conn, n: usize) -> Vec<(u64, String)> {
     out
 }
 
+/// Reads events of the subscription until actor `id`'s; its number.
+async fn until(conn: &mut Conn, id: &str) -> u64 {
+    loop {
+        let (seq, actor) = events(conn, 1).await.remove(0);
+        if actor == id {
+            return seq;
+        }
+    }
+}
+
 fn subscribe(after: Option<u64>) -> Value {
     let query = match after {
         Some(a) => format!("subscription {{ actorChanged(after: {a}) {{ seq actor {{ id }} }} }}"),
@@ -410,15 +420,13 @@ async fn the_feed_resumes(
 ) {
     let reader = start().await;
     let mut feed = ws(&reader).await;
-    send(&mut feed, subscribe(None)).await;
-    // The subscription is live once the feed has answered one write.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // From the log's start, so that the write below is seen whenever the
+    // subscription gets going.
+    send(&mut feed, subscribe(Some(0))).await;
     writer
         .data(CREATE, json!({"id": "feed-one", "name": "Feed One"}))
         .await;
-    let got = events(&mut feed, 1).await;
-    assert_eq!(got[0].1, "feed-one");
-    let seen = got[0].0;
+    let seen = until(&mut feed, "feed-one").await;
     drop(feed);
     reader.kill();
 
@@ -464,12 +472,11 @@ async fn the_embedded_feed_resumes_after_a_restart_from_the_log() {
     };
     let server = start().await;
     let mut feed = ws(&server).await;
-    send(&mut feed, subscribe(None)).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    send(&mut feed, subscribe(Some(0))).await;
     server
         .data(CREATE, json!({"id": "feed-one", "name": "Feed One"}))
         .await;
-    let seen = events(&mut feed, 1).await[0].0;
+    let seen = until(&mut feed, "feed-one").await;
     server
         .data(CREATE, json!({"id": "feed-two", "name": "Feed Two"}))
         .await;

@@ -274,6 +274,29 @@ async fn reset_deletes_the_data_sets_records_then_writes_them_again() {
         "{out}"
     );
     assert_eq!(actor_count(db).await, 27);
+    // The log says so: 68 creations by the first seed, then the reset's 68
+    // deletions, then 68 creations again.
+    let store = Neo4jStore::connect(db).await.unwrap();
+    let log = store
+        .changes(&actorgraph::store::ChangeQuery {
+            after: 0,
+            first: 1_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items;
+    let kinds: Vec<&str> = log.iter().map(|e| e.change.as_str()).collect();
+    assert_eq!(kinds.len(), 3 * 68);
+    assert!(kinds[..68].iter().all(|k| *k == "created"));
+    assert!(kinds[68..136].iter().all(|k| *k == "deleted"));
+    assert!(kinds[136..].iter().all(|k| *k == "created"));
+    let kt = log[68..136]
+        .iter()
+        .find(|e| e.id == "kt")
+        .expect("kt's deletion");
+    assert_eq!(kt.by, "seed");
+    assert!(kt.before.is_some() && kt.after.is_none());
 }
 
 #[tokio::test]

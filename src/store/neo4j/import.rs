@@ -15,7 +15,10 @@ use neo4rs::{query, Query};
 use super::{bolt, classify, Neo4jStore};
 use crate::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, SourceId};
 use crate::store::records::{actor_props, change_props, relation_props, source_props};
-use crate::store::{rules, ImportReport, Imported, KindReport, LogEntry, Repository, StoreResult};
+use crate::store::{
+    rules, Change, ChangeKind, ImportReport, Imported, KindReport, LogEntry, Record, Repository,
+    StoreResult,
+};
 
 pub(super) const UPSERT_SOURCES: &str = include_str!("upsert_sources.cypher");
 pub(super) const UPSERT_ACTORS: &str = include_str!("upsert_actors.cypher");
@@ -156,6 +159,8 @@ impl Neo4jStore {
 
         let mut statements: Vec<Query> = Vec::new();
         let mut report = ImportReport::default();
+        // What --reset deletes, logged before what the import writes.
+        let mut deleted: Vec<Change> = Vec::new();
         if options.reset {
             // Relations first (anchored on their current start), then the actors
             // (with any other relationships they have), then the sources.
@@ -177,9 +182,17 @@ impl Neo4jStore {
             report.relations.deleted = old_relations.len();
             report.actors.deleted = old_actors.len();
             report.sources.deleted = old_sources.len();
-            old_relations.clear();
-            old_actors.clear();
-            old_sources.clear();
+            // In id order within each kind, so the log reads the same every time.
+            let gone = |record| Change::new(ChangeKind::Deleted, record);
+            let mut relations: Vec<Relation> = old_relations.drain().map(|(_, r)| r).collect();
+            relations.sort_by(|a, b| a.id.cmp(&b.id));
+            let mut actors: Vec<Actor> = old_actors.drain().map(|(_, a)| a).collect();
+            actors.sort_by(|a, b| a.id.cmp(&b.id));
+            let mut sources: Vec<Source> = old_sources.drain().map(|(_, s)| s).collect();
+            sources.sort_by(|a, b| a.id.cmp(&b.id));
+            deleted.extend(relations.into_iter().map(|r| gone(Record::Relation(r))));
+            deleted.extend(actors.into_iter().map(|a| gone(Record::Actor(a))));
+            deleted.extend(sources.into_iter().map(|s| gone(Record::Source(s))));
         }
 
         // An actor whose kind changed must be re-created (labels are fixed at
@@ -287,10 +300,11 @@ impl Neo4jStore {
             .map(|r| serde_json::json!({"type": r.kind.as_str(), "props": relation_props(r)}))
             .collect();
         statements.extend(batches(CREATE_RELATIONS, rows, options.batch_size, "rows")?);
-        // The log, last: every change the import reports, numbered under the lock.
-        let rows = plan
-            .changes
+        // The log, last: every change the import reports (after what --reset
+        // deleted), numbered under the lock.
+        let rows = deleted
             .iter()
+            .chain(&plan.changes)
             .map(|c| change_props(&LogEntry::of(0, c, &options.by, at)))
             .collect();
         statements.extend(batches(
@@ -352,7 +366,7 @@ impl Neo4jStore {
             .await?;
         Ok(committed.then_some(Imported {
             report,
-            changes: plan.changes,
+            changes: deleted.into_iter().chain(plan.changes).collect(),
         }))
     }
 }
