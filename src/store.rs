@@ -12,6 +12,7 @@
 pub mod export;
 pub mod journal;
 pub mod memory;
+pub mod names;
 pub mod neo4j;
 pub mod records;
 pub mod rules;

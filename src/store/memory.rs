@@ -10,9 +10,11 @@ use async_trait::async_trait;
 use imbl::{OrdMap, OrdSet};
 
 use super::journal::{self, Journal, JournalError};
+use super::names::NameIndex;
 use super::{
-    rules, ActorFilter, Change, ChangeQuery, Imported, LogEntry, Page, PageRequest, RecordKind,
-    RelationQuery, Repository, Stats, StoreError, StoreResult, Write, WriteError,
+    rules, ActorFilter, Change, ChangeKind, ChangeQuery, Imported, LogEntry, Page, PageRequest,
+    Record, RecordKind, RelationQuery, Repository, Stats, StoreError, StoreResult, Write,
+    WriteError,
 };
 use crate::deadline;
 use crate::domain::{
@@ -75,6 +77,8 @@ pub struct MemoryStore {
 
 struct Inner {
     state: RwLock<Arc<State>>,
+    /// Where names are (kept in step with the graph by the writer).
+    names: NameIndex,
     /// Held by the one write running (writes are decided, committed and
     /// published one at a time).
     writer: Mutex<()>,
@@ -112,8 +116,15 @@ impl MemoryStore {
     }
 
     fn with_journal(state: State, journal: Journal) -> Self {
+        let names = NameIndex::build(
+            state
+                .actors
+                .values()
+                .map(|e| (&e.actor.id, e.keys.as_slice())),
+        );
         MemoryStore {
             inner: Arc::new(Inner {
+                names,
                 state: RwLock::new(Arc::new(state)),
                 writer: Mutex::new(()),
                 journal,
@@ -213,7 +224,8 @@ impl Inner {
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(next);
     }
 
-    /// Commits `changes` to the journal, then publishes `next`.
+    /// Commits `changes` to the journal, indexes the names they bring, then
+    /// publishes `next`.
     fn commit(
         &self,
         next: State,
@@ -222,6 +234,15 @@ impl Inner {
         at: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), JournalError> {
         self.journal.commit(changes, by, at, true)?;
+        for c in changes {
+            if let (Record::Actor(a), ChangeKind::Created | ChangeKind::Updated) =
+                (&c.record, c.kind)
+            {
+                if let Some(e) = next.actors.get(&a.id) {
+                    self.names.add(&a.id, &e.keys);
+                }
+            }
+        }
         self.publish(next);
         Ok(())
     }
@@ -506,17 +527,24 @@ impl Repository for MemoryStore {
                 page,
             ));
         }
-        // Searching: best matches first, then by id (see `search::rank`). Only the
-        // page (and one more, to know whether another follows) is kept, in a heap:
-        // memory follows the page size, not the number of matches, also when many
-        // searches of one request run interleaved. The scan paces itself: it stops
-        // at the request's deadline and lets other requests of the worker in.
+        // Searching: best matches first, then by id (see `search::rank`). The
+        // name index gives the candidates (all actors for a one-character query),
+        // each checked against this graph. Only the page (and one more, to know
+        // whether another follows) is kept, in a heap: memory follows the page
+        // size, not the number of matches, also when many searches of one request
+        // run interleaved. The loop paces itself: it stops at the request's
+        // deadline and lets other requests of the worker in.
+        let candidates = self.inner.names.candidates(&query);
+        let entries: Box<dyn Iterator<Item = &Arc<ActorEntry>> + Send> = match &candidates {
+            Some(ids) => Box::new(ids.iter().filter_map(|id| s.actors.get(id))),
+            None => Box::new(s.actors.values()),
+        };
         let after = page.after.as_deref();
         let keep = page.first + 1;
         let mut best: BinaryHeap<Ranked<'_>> = BinaryHeap::with_capacity(keep.min(1_024));
         let mut total_count = 0;
         let mut step = 0;
-        for e in s.actors.values().filter(of_kind) {
+        for e in entries.filter(of_kind) {
             deadline::pace(&mut step).await?;
             let Some(r) = search::rank(&e.keys, &query) else {
                 continue;
@@ -641,5 +669,111 @@ impl Repository for MemoryStore {
             s.type_counts.clone(),
             s.sources.len(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a scan of every actor answers: (total, ids of the first page).
+    fn scanned(store: &MemoryStore, query: &str, first: usize) -> (usize, Vec<String>) {
+        let s = store.read();
+        let q = search::fold(query);
+        let mut hits: Vec<String> = s
+            .actors
+            .values()
+            .filter_map(|e| {
+                search::rank(&e.keys, &q).map(|r| search::sort_key(r, e.actor.id.as_str()))
+            })
+            .collect();
+        hits.sort();
+        let total = hits.len();
+        let ids = hits
+            .into_iter()
+            .take(first)
+            .map(|k| k.split_once(':').unwrap().1.to_string())
+            .collect();
+        (total, ids)
+    }
+
+    async fn searched(store: &MemoryStore, query: &str, first: usize) -> (usize, Vec<String>) {
+        let filter = ActorFilter {
+            search: Some(query.to_string()),
+            ..Default::default()
+        };
+        let page = store
+            .find_actors(&filter, &PageRequest { first, after: None })
+            .await
+            .unwrap();
+        let ids = page
+            .items
+            .iter()
+            .map(|a| a.id.as_str().to_string())
+            .collect();
+        (page.total_count, ids)
+    }
+
+    #[tokio::test]
+    async fn a_search_through_the_name_index_answers_what_a_scan_answers() {
+        let store = MemoryStore::new(crate::synthetic::dataset(3_000, 1).unwrap());
+        // A rename, a deletion and a new actor after the index was built.
+        let mut renamed = store
+            .actors_by_ids(&[ActorId::parse("syn-0000042".to_string()).unwrap()])
+            .await
+            .unwrap()
+            .remove(0);
+        renamed.name_en = Some("Korea Telecom Holdings".into());
+        store
+            .write(
+                Write::UpdateActor {
+                    actor: renamed,
+                    expected: 1,
+                },
+                "t",
+            )
+            .await
+            .unwrap();
+        store
+            .write(
+                Write::DeleteActor {
+                    id: ActorId::parse("syn-0000043".to_string()).unwrap(),
+                    expected: None,
+                    cascade: true,
+                },
+                "t",
+            )
+            .await
+            .unwrap();
+        let mut added = store
+            .actors_by_ids(&[ActorId::parse("syn-0000044".to_string()).unwrap()])
+            .await
+            .unwrap()
+            .remove(0);
+        added.id = ActorId::parse("telecom-newcomer".to_string()).unwrap();
+        added.name_ko = Some("신규 통신사".into());
+        store.write(Write::CreateActor(added), "t").await.unwrap();
+
+        for query in [
+            "Synthetic Actor 42",
+            "synthetic actor 43",
+            "actor 4",
+            "telecom",
+            "Korea Telecom",
+            "합성 행위자 12",
+            "행위",
+            "통신",
+            "SA1",
+            "s",
+            "4",
+            "no such name",
+            "Synthetic Actor 1000",
+        ] {
+            assert_eq!(
+                searched(&store, query, 5).await,
+                scanned(&store, query, 5),
+                "{query}"
+            );
+        }
     }
 }
