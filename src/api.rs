@@ -68,7 +68,6 @@ pub fn schema_builder(
     // Selection nesting past `max_depth` is refused anyway; this bounds the
     // recursion of async-graphql's own walk over the document before that check.
     .limit_recursive_depth(limits.max_depth.max(32))
-    .extension(codes::ErrorCodes)
 }
 
 /// The schema in SDL, as committed in `schema/schema.graphql`.
@@ -79,7 +78,11 @@ pub fn sdl() -> String {
 /// The schema bound to a store, built once and shared by every request.
 #[derive(Clone)]
 pub struct GraphqlService {
+    /// For single operations: no extension (see [`codes`]).
     schema: AppSchema,
+    /// For the operations of a batch: the extension that spends their shared
+    /// complexity budget.
+    batch_schema: AppSchema,
     repo: Arc<dyn Repository>,
     feed: events::Feed,
     limits: Arc<Limits>,
@@ -111,9 +114,16 @@ impl GraphqlService {
             .data(feed.clone())
             .data(limits.clone())
             .finish();
+        let batch_schema = schema_builder(&limits)
+            .extension(codes::ErrorCodes)
+            .data(repo.clone())
+            .data(feed.clone())
+            .data(limits.clone())
+            .finish();
         let strict = Arc::new(strict::EnumArguments::from_sdl(&schema.sdl()));
         GraphqlService {
             schema,
+            batch_schema,
             repo,
             feed,
             limits: Arc::new(limits),
@@ -186,7 +196,7 @@ impl GraphqlService {
 
     /// Tags, shortens and counts the errors of a response.
     fn finish(&self, response: Response) -> Response {
-        codes::finish(response, self.limits.max_errors)
+        codes::finish(response, &self.limits)
     }
 
     /// Runs `execution` (one request, already prepared) under `deadline`: loops
@@ -228,7 +238,8 @@ impl GraphqlService {
     pub async fn execute_as(&self, request: impl Into<Request>, auth: Auth) -> Response {
         let budget = Arc::new(Budget::new(self.limits.max_complexity));
         let deadline = Instant::now() + self.limits.timeout;
-        self.run(request.into(), auth, &budget, deadline).await
+        self.run(request.into(), auth, &budget, deadline, &self.schema)
+            .await
     }
 
     /// Runs one request sent where only queries may run (HTTP GET): a mutation or a
@@ -262,10 +273,11 @@ impl GraphqlService {
         auth: Auth,
         budget: &Arc<Budget>,
         deadline: Instant,
+        schema: &AppSchema,
     ) -> Response {
         match self.prepare(request, budget) {
             Ok(p) => {
-                let execution = self.schema.execute(p.request.data(auth));
+                let execution = schema.execute(p.request.data(auth));
                 self.bounded(execution, deadline, p.writes).await
             }
             Err(refused) => *refused,
@@ -284,7 +296,10 @@ impl GraphqlService {
                 let deadline = Instant::now() + self.limits.timeout;
                 let mut responses = Vec::with_capacity(requests.len());
                 for r in requests {
-                    responses.push(self.run(r, auth.clone(), &budget, deadline).await);
+                    responses.push(
+                        self.run(r, auth.clone(), &budget, deadline, &self.batch_schema)
+                            .await,
+                    );
                 }
                 BatchResponse::Batch(responses)
             }

@@ -1,10 +1,17 @@
 //! Gives every error a stable `extensions.code`, including the ones async-graphql
 //! raises itself (syntax, validation, limits), which carry none.
 //!
-//! Errors from the parse and validation phases are tagged by an extension hook, since
-//! only there is the phase known. What is still untagged after execution is either
-//! an operation-selection failure (no `path`, no data) or an argument that failed to
-//! coerce inside execution, which is the client's input.
+//! The document is parsed (and its parse errors coded) before async-graphql sees
+//! it ([`super::limits::parse`]). A single operation runs on a schema without
+//! extensions: any extension makes async-graphql wrap every field's resolution
+//! (type names formatted, registry lookups), which cost most of a nested query's
+//! time on the embedded store (docs/benchmarks.md). So its validation errors are
+//! told apart afterwards, in [`finish`]: an error without data, path or code comes
+//! from validation, or from choosing the operation (two messages of
+//! async-graphql's, matched below). A batch runs on a schema with the extension
+//! below, whose validation hook also spends the batch's shared complexity budget.
+//! What is still untagged and has a path is an argument that failed to coerce
+//! inside execution: the client's input.
 
 use std::sync::Arc;
 
@@ -74,21 +81,7 @@ impl Extension for ErrorCodesExtension {
         let result = next.run(ctx).await.map_err(|errors| {
             errors
                 .into_iter()
-                .map(|mut e| {
-                    let code = if e.message.contains("too complex") {
-                        e.message = too_complex(&limits);
-                        ErrorCode::QueryTooComplex
-                    } else if e.message.contains("nested too deep") {
-                        e.message = format!(
-                            "The query nests fields deeper than {} levels; split it into several queries.",
-                            limits.max_depth
-                        );
-                        ErrorCode::QueryTooDeep
-                    } else {
-                        ErrorCode::GraphqlValidationFailed
-                    };
-                    tag(e, code)
-                })
+                .map(|e| validation_error(e, &limits))
                 .collect::<Vec<_>>()
         })?;
         // One budget for a whole batch: each operation spends its complexity.
@@ -108,6 +101,32 @@ impl Extension for ErrorCodesExtension {
         }
         Ok(result)
     }
+}
+
+/// A validation error, coded (and its message rewritten where async-graphql's
+/// says too little).
+fn validation_error(mut e: ServerError, limits: &Limits) -> ServerError {
+    let code = if e.message.contains("too complex") {
+        e.message = too_complex(limits);
+        ErrorCode::QueryTooComplex
+    } else if e.message.contains("nested too deep") {
+        e.message = format!(
+            "The query nests fields deeper than {} levels; split it into several queries.",
+            limits.max_depth
+        );
+        ErrorCode::QueryTooDeep
+    } else if e.message.contains("recursion depth") {
+        ErrorCode::QueryTooDeep
+    } else {
+        ErrorCode::GraphqlValidationFailed
+    };
+    tag(e, code)
+}
+
+/// Whether an error is async-graphql's failure to choose the operation to run.
+fn is_operation_choice(e: &ServerError) -> bool {
+    e.message.starts_with("Unknown operation named")
+        || e.message.starts_with("Operation name required")
 }
 
 fn too_complex(limits: &Limits) -> String {
@@ -132,13 +151,18 @@ const MAX_MESSAGE_CHARS: usize = 500;
 /// Tags the errors still without a code once the request has run, shortens long
 /// messages, and lists at most `max_errors` errors (one more says how many were
 /// left out).
-pub fn finish(mut response: Response, max_errors: usize) -> Response {
+pub fn finish(mut response: Response, limits: &Limits) -> Response {
+    let max_errors = limits.max_errors;
     let no_data = matches!(response.data, Value::Null);
     let total = response.errors.len();
     let mut errors: Vec<ServerError> = std::mem::take(&mut response.errors)
         .into_iter()
         .take(max_errors)
         .map(|mut e| {
+            let before_execution = no_data && e.path.is_empty() && code_of(&e).is_none();
+            if before_execution && !is_operation_choice(&e) {
+                e = validation_error(e, limits);
+            }
             let code = if no_data && e.path.is_empty() {
                 ErrorCode::OperationResolutionFailure
             } else {
