@@ -48,6 +48,7 @@ pub async fn raw_query(repo: &dyn Repository, name: &str) -> StoreResult<usize> 
             let root = ActorId::parse("syn-0000042").map_err(|e| invalid(e.to_string()))?;
             let actor = repo.actors_by_ids(std::slice::from_ref(&root)).await?;
             let q = |id: ActorId| RelationQuery {
+                total: true,
                 filter: RelationFilter::new(Some(id), Direction::Both, vec![]),
                 page: page(10),
             };
@@ -69,6 +70,7 @@ pub async fn raw_query(repo: &dyn Repository, name: &str) -> StoreResult<usize> 
         }
         "relations-page" => {
             let q = RelationQuery {
+                total: true,
                 filter: RelationFilter::new(
                     None,
                     Direction::Both,
@@ -232,6 +234,7 @@ pub async fn measure_writes(
     use crate::store::Write;
     let template = repo
         .find_relations(&[crate::store::RelationQuery {
+            total: true,
             filter: Default::default(),
             page: page(1),
         }])

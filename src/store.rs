@@ -166,6 +166,10 @@ impl RelationFilter {
 /// A filtered, paged request for relations.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RelationQuery {
+    /// Whether the page's `total_count` is wanted; when not, a store may leave it
+    /// at 0 rather than count (a count of the whole graph's relations scans them
+    /// on Neo4j).
+    pub total: bool,
     pub filter: RelationFilter,
     pub page: PageRequest,
 }

@@ -44,6 +44,7 @@ async fn expand(
     let queries: Vec<RelationQuery> = frontier
         .iter()
         .map(|id| RelationQuery {
+            total: true,
             filter: RelationFilter {
                 actor: Some(id.clone()),
                 direction,

@@ -174,7 +174,9 @@ impl QueryRoot {
         let actor = actor_id
             .map(|id| parse_id("actorId", &id, ActorId::parse))
             .transpose()?;
-        let query = relation_query(actor, direction, types, first, after, as_of.as_deref())?;
+        let mut query = relation_query(actor, direction, types, first, after, as_of.as_deref())?;
+        // Counting the whole graph's relations is a scan on Neo4j: only when asked.
+        query.total = ctx.look_ahead().field("totalCount").exists();
         let page = query.page.clone();
         let repo = repo(ctx)?;
         let mut pages = repo

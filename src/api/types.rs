@@ -204,6 +204,7 @@ pub(crate) fn relation_query(
     let page = page_request(first, after)?;
     let as_of = parse_as_of(as_of)?;
     Ok(RelationQuery {
+        total: true,
         filter: RelationFilter::new(actor, direction, types.unwrap_or_default()).at(as_of),
         page,
     })

@@ -440,21 +440,16 @@ impl State {
         )
     }
 
-    /// A page of the whole graph's relations: a range scan from the cursor, with
-    /// the total from the per-type counts, so the cost follows the page size.
+    /// A page of the whole graph's relations: a range scan from the cursor, so the
+    /// cost follows the page size; the total (when wanted) from the per-type
+    /// counts, or, with a date filter, which they do not know, by a scan.
     fn global_relation_page(&self, q: &RelationQuery) -> Page<Relation> {
         let f = &q.filter;
-        if f.as_of.is_some() {
-            // The per-type counts do not know dates: count by scanning.
-            return Page::collect(
-                self.relations
-                    .values()
-                    .filter(|r| f.admits(r))
-                    .map(|r| (r.id.as_str(), &**r)),
-                &q.page,
-            );
-        }
-        let total_count = if f.types.is_empty() {
+        let total_count = if !q.total {
+            0
+        } else if f.as_of.is_some() {
+            self.relations.values().filter(|r| f.admits(r)).count()
+        } else if f.types.is_empty() {
             self.relations.len()
         } else {
             f.types
@@ -470,7 +465,7 @@ impl State {
             .relations
             .range::<_, str>((start, Bound::Unbounded))
             .map(|(_, r)| r)
-            .filter(|r| f.admits_type(r.kind));
+            .filter(|r| f.admits(r));
         let items: Vec<Relation> = matching
             .by_ref()
             .take(q.page.first)

@@ -50,6 +50,7 @@ const RELATIONS_BY_IDS: &str = include_str!("neo4j/relations_by_ids.cypher");
 const BACKFILL_RELATION_KEYS: &str = include_str!("neo4j/backfill_relation_keys.cypher");
 const RELATION_PAGES_OF_ACTORS: &str = include_str!("neo4j/relation_pages_of_actors.cypher");
 const RELATION_PAGE_ALL: &str = include_str!("neo4j/relation_page_all.cypher");
+const RELATION_PAGE_ALL_UNCOUNTED: &str = include_str!("neo4j/relation_page_all_uncounted.cypher");
 const SOURCES_BY_IDS: &str = include_str!("neo4j/sources_by_ids.cypher");
 const ALL_SOURCES: &str = include_str!("neo4j/all_sources.cypher");
 const STATS: &str = include_str!("neo4j/stats.cypher");
@@ -306,7 +307,12 @@ impl Neo4jStore {
             .iter()
             .map(|t| t.as_str().to_string())
             .collect();
-        let cypher = query(RELATION_PAGE_ALL)
+        let text = if q.total {
+            RELATION_PAGE_ALL
+        } else {
+            RELATION_PAGE_ALL_UNCOUNTED
+        };
+        let cypher = query(text)
             .param("types", types)
             .param("after", q.page.after.clone())
             .param("limit", (q.page.first + 1) as i64)

@@ -23,6 +23,7 @@ for_each_backend!(crate::contract;
     relations_filter_by_type,
     many_relation_queries_are_answered_in_one_call_in_order,
     relation_pages_continue_after_the_last_id_seen,
+    a_page_without_its_total_has_the_same_items,
     sources_are_found_by_id_and_listed_in_id_order,
     relations_hold_as_of_a_date_at_the_coarser_precision,
     stats_count_actors_by_kind_and_relations_by_type,
@@ -86,6 +87,7 @@ fn relations_of(
     p: PageRequest,
 ) -> RelationQuery {
     RelationQuery {
+        total: true,
         filter: RelationFilter::new(Some(aid(actor)), direction, types),
         page: p,
     }
@@ -275,10 +277,12 @@ pub async fn relations_filter_by_type(make: Maker) {
         return;
     };
     let all_contracts = RelationQuery {
+        total: true,
         filter: RelationFilter::new(None, Direction::Both, vec![RelationType::Contract]),
         page: page(100, None),
     };
     let everything = RelationQuery {
+        total: true,
         filter: RelationFilter::default(),
         page: page(100, None),
     };
@@ -332,6 +336,7 @@ pub async fn relation_pages_continue_after_the_last_id_seen(make: Maker) {
         return;
     };
     let everything = |p| RelationQuery {
+        total: true,
         filter: RelationFilter::default(),
         page: p,
     };
@@ -359,6 +364,44 @@ pub async fn relation_pages_continue_after_the_last_id_seen(make: Maker) {
     assert_eq!(pages[1].total_count, 4);
 }
 
+pub async fn a_page_without_its_total_has_the_same_items(make: Maker) {
+    let Some(repo) = make(fixture()).await else {
+        return;
+    };
+    let as_of = "2015".parse().ok();
+    for (types, after, first, date) in [
+        (vec![], None, 3, None),
+        (vec![], Some("beta-leases-gamma-tower"), 2, None),
+        (vec![RelationType::Contract], None, 1, None),
+        (
+            vec![RelationType::Contract, RelationType::Lease],
+            None,
+            5,
+            None,
+        ),
+        (vec![], None, 10, as_of),
+    ] {
+        let query = |total| RelationQuery {
+            total,
+            filter: RelationFilter::new(None, Direction::Both, types.clone()).at(date),
+            page: page(first, after),
+        };
+        let pages = repo
+            .find_relations(&[query(true), query(false)])
+            .await
+            .unwrap();
+        let (counted, uncounted) = (&pages[0], &pages[1]);
+        assert_eq!(
+            ids(&counted.items, |r| r.id.to_string()),
+            ids(&uncounted.items, |r| r.id.to_string()),
+            "{types:?} after {after:?}"
+        );
+        assert_eq!(counted.has_next_page, uncounted.has_next_page);
+        assert!(counted.total_count >= counted.items.len());
+        assert_eq!(uncounted.total_count, 0, "not counted");
+    }
+}
+
 pub async fn sources_are_found_by_id_and_listed_in_id_order(make: Maker) {
     let data = fixture();
     let Some(repo) = make(data.clone()).await else {
@@ -384,10 +427,12 @@ pub async fn relations_hold_as_of_a_date_at_the_coarser_precision(make: Maker) {
         return;
     };
     let at = |date: &str| RelationQuery {
+        total: true,
         filter: RelationFilter::default().at(Some(date.parse().unwrap())),
         page: page(100, None),
     };
     let of_alpha = RelationQuery {
+        total: true,
         filter: RelationFilter::new(Some(aid("alpha")), Direction::Both, vec![])
             .at(Some("2017".parse().unwrap())),
         page: page(100, None),
