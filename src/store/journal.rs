@@ -29,6 +29,11 @@ const INFO: TableDefinition<&str, u64> = TableDefinition::new("info");
 /// The layout written by this version.
 const FORMAT: u64 = 1;
 
+/// redb's page cache. Reads come from the in-memory graph; the file is read
+/// whole once at start-up and then only for the log's pages, so the default
+/// (1 GiB) would only hold pages nobody reads again.
+const CACHE_BYTES: usize = 64 << 20;
+
 /// The file in the data directory.
 pub const FILE: &str = "actorgraph.redb";
 
@@ -102,12 +107,15 @@ impl Journal {
             source,
         })?;
         let file = dir.join(FILE);
-        let db = Database::create(&file).map_err(|e| match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => JournalError::InUse {
-                dir: dir.to_path_buf(),
-            },
-            e => JournalError::Storage(e.into()),
-        })?;
+        let db = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create(&file)
+            .map_err(|e| match e {
+                redb::DatabaseError::DatabaseAlreadyOpen => JournalError::InUse {
+                    dir: dir.to_path_buf(),
+                },
+                e => JournalError::Storage(e.into()),
+            })?;
         let journal = Journal {
             db,
             records: true,
