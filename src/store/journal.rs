@@ -216,14 +216,12 @@ impl Journal {
 
     /// Writes the records `changes` leave (or remove) and appends one log entry
     /// per change, numbered on from the last, in one transaction that is on disk
-    /// when this returns. `log: false` writes the records only (an initial load
-    /// that is not a change).
+    /// when this returns.
     pub fn commit(
         &self,
         changes: &[Change],
         by: &str,
         at: chrono::DateTime<chrono::Utc>,
-        log: bool,
     ) -> Result<()> {
         if changes.is_empty() {
             return Ok(());
@@ -251,19 +249,17 @@ impl Journal {
                     }
                 }
             }
-            if log {
-                let mut entries = txn.open_table(LOG)?;
-                let mut by_record = txn.open_table(LOG_BY_RECORD)?;
-                let mut seq = entries.last()?.map_or(0, |(k, _)| k.value());
-                for c in changes {
-                    seq += 1;
-                    let entry = LogEntry::of(seq, c, by, at);
-                    let mut json = change_props(&entry);
-                    json["seq"] = seq.into();
-                    entries.insert(seq, json.to_string().as_bytes())?;
-                    let key = record_key(entry.kind, &entry.id);
-                    by_record.insert((key.as_str(), seq), ())?;
-                }
+            let mut entries = txn.open_table(LOG)?;
+            let mut by_record = txn.open_table(LOG_BY_RECORD)?;
+            let mut seq = entries.last()?.map_or(0, |(k, _)| k.value());
+            for c in changes {
+                seq += 1;
+                let entry = LogEntry::of(seq, c, by, at);
+                let mut json = change_props(&entry);
+                json["seq"] = seq.into();
+                entries.insert(seq, json.to_string().as_bytes())?;
+                let key = record_key(entry.kind, &entry.id);
+                by_record.insert((key.as_str(), seq), ())?;
             }
         }
         txn.commit()?;

@@ -233,7 +233,7 @@ impl Inner {
         by: &str,
         at: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), JournalError> {
-        self.journal.commit(changes, by, at, true)?;
+        self.journal.commit(changes, by, at)?;
         for c in changes {
             if let (Record::Actor(a), ChangeKind::Created | ChangeKind::Updated) =
                 (&c.record, c.kind)
