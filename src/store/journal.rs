@@ -322,7 +322,7 @@ impl Journal {
             has_next_page = seqs.len() > q.first;
             for seq in seqs.into_iter().take(q.first) {
                 if let Some(v) = log.get(seq).map_err(storage)? {
-                    items.push(Self::entry(v.value()).map_err(invalid)?);
+                    items.push(Self::entry(v.value()).map_err(super::StoreError::from)?);
                 }
             }
         } else {
@@ -333,7 +333,7 @@ impl Journal {
                     crate::deadline::check()?;
                 }
                 let (_, v) = row.map_err(storage)?;
-                let e = Self::entry(v.value()).map_err(invalid)?;
+                let e = Self::entry(v.value()).map_err(super::StoreError::from)?;
                 if !q.admits(&e) {
                     continue;
                 }
@@ -373,7 +373,7 @@ impl Journal {
                 let mut entries = Vec::with_capacity(seqs.len());
                 for seq in seqs {
                     if let Some(v) = log.get(seq).map_err(storage)? {
-                        entries.push(Self::entry(v.value()).map_err(invalid)?);
+                        entries.push(Self::entry(v.value()).map_err(super::StoreError::from)?);
                     }
                 }
                 Ok(entries)
@@ -389,20 +389,19 @@ fn storage(e: impl Into<redb::Error>) -> super::StoreError {
     }
 }
 
-fn invalid(e: JournalError) -> super::StoreError {
-    match e {
-        JournalError::Invalid(detail) => super::StoreError::InvalidRecord {
-            backend: "memory",
-            detail,
-        },
-        other => super::StoreError::Unavailable {
-            backend: "memory",
-            source: anyhow::Error::new(other),
-        },
+/// A failure of the files as a store error: a record that does not read back is
+/// invalid, anything else makes the store unavailable.
+impl From<JournalError> for super::StoreError {
+    fn from(e: JournalError) -> Self {
+        match e {
+            JournalError::Invalid(detail) => super::StoreError::InvalidRecord {
+                backend: "memory",
+                detail,
+            },
+            other => super::StoreError::Unavailable {
+                backend: "memory",
+                source: anyhow::Error::new(other),
+            },
+        }
     }
-}
-
-/// A store error for a failure of the files.
-pub fn unavailable(e: JournalError) -> super::StoreError {
-    invalid(e)
 }

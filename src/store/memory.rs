@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use async_trait::async_trait;
 use imbl::{OrdMap, OrdSet};
 
-use super::journal::{self, Journal, JournalError};
+use super::journal::{Journal, JournalError};
 use super::names::NameIndex;
 use super::{
     rules, ActorFilter, Change, ChangeKind, ChangeQuery, Imported, LogEntry, Page, PageRequest,
@@ -287,7 +287,7 @@ impl Inner {
             next.apply(step);
         }
         self.commit(next, &plan.changes, by, at)
-            .map_err(|e| WriteError::Store(journal::unavailable(e)))?;
+            .map_err(|e| WriteError::Store(e.into()))?;
         Ok(plan.changes)
     }
 }
@@ -605,7 +605,7 @@ impl Repository for MemoryStore {
         let by = by.to_string();
         self.on_writer(move |inner| inner.import(&data, &by))
             .await?
-            .map_err(journal::unavailable)
+            .map_err(StoreError::from)
     }
 
     async fn write(&self, write: Write, by: &str) -> Result<Vec<Change>, WriteError> {
@@ -639,7 +639,7 @@ impl Repository for MemoryStore {
     }
 
     async fn last_change(&self) -> StoreResult<u64> {
-        self.inner.journal.last_seq().map_err(journal::unavailable)
+        self.inner.journal.last_seq().map_err(StoreError::from)
     }
 
     async fn changes(&self, query: &ChangeQuery) -> StoreResult<Page<LogEntry>> {
