@@ -7,6 +7,7 @@
 
 mod codes;
 mod cursor;
+mod documents;
 pub mod error;
 pub mod events;
 mod explore;
@@ -87,6 +88,7 @@ pub struct GraphqlService {
     feed: events::Feed,
     limits: Arc<Limits>,
     strict: Arc<strict::EnumArguments>,
+    documents: Arc<documents::Documents>,
 }
 
 /// What [`GraphqlService::prepare`] learnt of a request it let through.
@@ -128,6 +130,7 @@ impl GraphqlService {
             feed,
             limits: Arc::new(limits),
             strict,
+            documents: Default::default(),
         }
     }
 
@@ -180,9 +183,16 @@ impl GraphqlService {
         mut request: Request,
         budget: &Arc<Budget>,
     ) -> Result<Prepared, Box<Response>> {
-        let doc = limits::parse(&request.query, &self.limits)
-            .and_then(|doc| self.strict.check(&doc).map(|()| doc))
-            .map_err(|e| Box::new(self.finish(Response::from_errors(vec![e]))))?;
+        let doc = match self.documents.get(&request.query) {
+            Some(doc) => doc,
+            None => {
+                let doc = limits::parse(&request.query, &self.limits)
+                    .and_then(|doc| self.strict.check(&doc).map(|()| doc))
+                    .map_err(|e| Box::new(self.finish(Response::from_errors(vec![e]))))?;
+                self.documents.put(&request.query, &doc);
+                doc
+            }
+        };
         let ty = operation_type(&doc, request.operation_name.as_deref());
         request.set_parsed_query(doc);
         Ok(Prepared {
