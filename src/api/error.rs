@@ -116,7 +116,7 @@ impl ErrorCode {
 /// It deliberately does not implement `Display`: async-graphql converts any
 /// `Display` type into an error *without* a code, and this type must only become a
 /// GraphQL error through the `From` below, which adds the code.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum ApiError {
     /// The client's argument `argument` is wrong; the message says how to fix it.
     BadUserInput {
@@ -146,6 +146,9 @@ pub enum ApiError {
     },
     /// A store call failed. The client sees a generic message; the cause is logged.
     Store(Arc<StoreError>),
+    /// A fault of the server itself (a wiring bug, such as a request without its
+    /// loaders). The client sees a generic message; the detail is logged.
+    Internal(String),
 }
 
 /// What a client sees when its request ran out of time.
@@ -202,6 +205,21 @@ impl ApiError {
             },
             WriteError::Store(e) => e.into(),
         }
+    }
+}
+
+impl ApiError {
+    /// Data every request carries (see [`super::GraphqlService`]); missing, it is a
+    /// wiring bug of the server, not the client's mistake.
+    pub fn data<'a, T: std::any::Any + Send + Sync>(
+        ctx: &async_graphql::Context<'a>,
+    ) -> Result<&'a T, ApiError> {
+        ctx.data::<T>().map_err(|_| {
+            ApiError::Internal(format!(
+                "the request carries no `{}`",
+                std::any::type_name::<T>()
+            ))
+        })
     }
 }
 
@@ -301,6 +319,11 @@ impl From<ApiError> for async_graphql::Error {
                 async_graphql::Error::new(TIMED_OUT)
                     .extend_with(|_, ext| ext.set("code", ErrorCode::Timeout.as_str()))
             }
+            ApiError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                async_graphql::Error::new(STORE_FAILURE)
+                    .extend_with(|_, ext| ext.set("code", ErrorCode::InternalServerError.as_str()))
+            }
             ApiError::Store(cause) => {
                 tracing::error!(error = %cause, source = ?std::error::Error::source(cause.as_ref()), "store call failed");
                 async_graphql::Error::new(STORE_FAILURE)
@@ -310,5 +333,7 @@ impl From<ApiError> for async_graphql::Error {
     }
 }
 
-/// Result of a resolver.
-pub type ApiResult<T> = Result<T, async_graphql::Error>;
+/// Result of a resolver. Its error is an [`ApiError`], so every error a resolver
+/// returns has a code: a `?` on an uncoded error (a store error, a string) does not
+/// compile, it has to be made into an `ApiError` first.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -8,8 +8,9 @@ use async_graphql::{Context, Object, SimpleObject, ID};
 
 use super::error::{ApiError, ApiResult};
 use super::explore::{self, PathLimits};
+use super::prefetch::{self, below, field, Start};
 use super::types::{loaders, parse_as_of, parse_id, repo, ActorNode, DateNode, RelationNode};
-use crate::domain::{ActorId, Direction, Relation, RelationType};
+use crate::domain::{ActorId, Direction, RelationType};
 use crate::store::RelationFilter;
 
 /// Deepest `neighborhood` accepted.
@@ -112,35 +113,6 @@ fn bounded(argument: &'static str, value: i32, min: i32, max: i32) -> Result<usi
     }
 }
 
-/// Puts the actors and sources of these relations in the request's cache, in one
-/// call each, so that their fields resolve without further round trips.
-async fn prefill(ctx: &Context<'_>, relations: &[&Relation]) -> ApiResult<()> {
-    let mut actor_ids: Vec<ActorId> = relations
-        .iter()
-        .flat_map(|r| [r.from.clone(), r.to.clone()])
-        .collect();
-    actor_ids.sort();
-    actor_ids.dedup();
-    let mut source_ids: Vec<_> = relations
-        .iter()
-        .flat_map(|r| r.evidence.iter().map(|e| e.source.clone()))
-        .collect();
-    source_ids.sort();
-    source_ids.dedup();
-    let repo = repo(ctx)?;
-    let (actors, sources) = futures_util::join!(repo.actors_by_ids(&actor_ids), async {
-        if source_ids.is_empty() {
-            Ok(vec![])
-        } else {
-            repo.sources_by_ids(&source_ids).await
-        }
-    });
-    let cache = &loaders(ctx)?.cache;
-    cache.put_actors(actors.map_err(ApiError::from)?);
-    cache.put_sources(sources.map_err(ApiError::from)?);
-    Ok(())
-}
-
 /// Graph exploration fields of the root query.
 #[derive(Default)]
 pub struct ExploreQuery;
@@ -169,17 +141,25 @@ impl ExploreQuery {
         let limit = bounded("limit", limit, 1, MAX_NODES)?;
         let filter = RelationFilter::new(None, Direction::Both, types.unwrap_or_default())
             .at(parse_as_of(as_of.as_deref())?);
-        let found = explore::neighborhood(repo(ctx)?.as_ref(), &center, depth, &filter, limit)
-            .await
-            .map_err(ApiError::from)?;
+        let found =
+            explore::neighborhood(repo(ctx)?.as_ref(), &center, depth, &filter, limit).await?;
         let Some(n) = found else {
             return Err(ApiError::NotFound {
                 argument: "id",
                 message: format!("no actor has the id `{center}`"),
-            }
-            .into());
+            });
         };
-        prefill(ctx, &n.edges.iter().collect::<Vec<_>>()).await?;
+        // The rest of the query, walked from the actors and relations read.
+        let loaders = loaders(ctx)?;
+        loaders.keep_actors(n.nodes.iter().map(|r| r.actor.clone()));
+        let selection: Vec<_> = ctx.field().selection_set().collect();
+        let ids = n.nodes.iter().map(|r| r.actor.id.clone()).collect();
+        let starts = vec![
+            Start::Actors(vec![center.clone()], below(&selection, field::CENTER)),
+            Start::Actors(ids, below(&below(&selection, field::NODES), field::ACTOR)),
+            Start::Relations(n.edges.clone(), below(&selection, field::EDGES)),
+        ];
+        prefetch::run(loaders, starts).await?;
         let center_actor = n.nodes.first().map(|r| r.actor.clone());
         Ok(Neighborhood {
             center: ActorNode(center_actor.ok_or_else(|| ApiError::NotFound {
@@ -217,11 +197,10 @@ impl ExploreQuery {
             .transpose()?;
         let limit = bounded("first", first, 1, MAX_TIMELINE)?;
         let filter = RelationFilter::new(actor, Direction::Both, types.unwrap_or_default());
-        let relations = repo(ctx)?
-            .timeline(&filter, limit)
-            .await
-            .map_err(ApiError::from)?;
-        prefill(ctx, &relations.iter().collect::<Vec<_>>()).await?;
+        let relations = repo(ctx)?.timeline(&filter, limit).await?;
+        let selection: Vec<_> = ctx.field().selection_set().collect();
+        let start = Start::Relations(relations.clone(), below(&selection, field::RELATION));
+        prefetch::run(loaders(ctx)?, vec![start]).await?;
         Ok(relations
             .into_iter()
             .filter_map(|r| {
@@ -271,14 +250,10 @@ impl ExploreQuery {
         let filter = RelationFilter::new(None, Direction::Both, types.unwrap_or_default())
             .at(parse_as_of(as_of.as_deref())?);
         let repo = repo(ctx)?;
-        let Some(found) = explore::paths(repo.as_ref(), &from, &to, &filter, &limits)
-            .await
-            .map_err(ApiError::from)?
-        else {
+        let Some(found) = explore::paths(repo.as_ref(), &from, &to, &filter, &limits).await? else {
             let missing = if repo
                 .actors_by_ids(std::slice::from_ref(&from))
-                .await
-                .map_err(ApiError::from)?
+                .await?
                 .is_empty()
             {
                 ("fromId", &from)
@@ -288,41 +263,40 @@ impl ExploreQuery {
             return Err(ApiError::NotFound {
                 argument: missing.0,
                 message: format!("no actor has the id `{}`", missing.1),
-            }
-            .into());
+            });
         };
-        prefill(
-            ctx,
-            &found
-                .iter()
-                .flatten()
-                .map(|h| &h.relation)
-                .collect::<Vec<_>>(),
-        )
-        .await?;
-        let cache = &loaders(ctx)?.cache;
+        // The actors along each path, from `from` to `to`.
+        let along: Vec<Vec<ActorId>> = found
+            .iter()
+            .map(|hops| {
+                std::iter::once(from.clone())
+                    .chain(hops.iter().map(|h| {
+                        if h.reversed {
+                            h.relation.from.clone()
+                        } else {
+                            h.relation.to.clone()
+                        }
+                    }))
+                    .collect()
+            })
+            .collect();
+        let loaders = loaders(ctx)?;
+        let selection: Vec<_> = ctx.field().selection_set().collect();
+        let relations = found.iter().flatten().map(|h| h.relation.clone()).collect();
+        let starts = vec![
+            Start::Actors(along.concat(), below(&selection, field::ACTORS)),
+            Start::Relations(
+                relations,
+                below(&below(&selection, field::HOPS), field::RELATION),
+            ),
+        ];
+        prefetch::run(loaders, starts).await?;
         let mut paths = Vec::with_capacity(found.len());
-        for hops in found {
-            let mut actors = vec![from.clone()];
-            for h in &hops {
-                actors.push(if h.reversed {
-                    h.relation.from.clone()
-                } else {
-                    h.relation.to.clone()
-                });
+        for (hops, ids) in found.into_iter().zip(along) {
+            let mut actors = Vec::with_capacity(ids.len());
+            for id in &ids {
+                actors.push(ActorNode(loaders.linked_actor(id).await?));
             }
-            let actors = actors
-                .iter()
-                .map(|id| {
-                    cache
-                        .actor(id)
-                        .map(ActorNode)
-                        .ok_or_else(|| ApiError::NotFound {
-                            argument: "toId",
-                            message: format!("actor `{id}` vanished"),
-                        })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
             paths.push(Path {
                 length: hops.len() as i32,
                 hops: hops

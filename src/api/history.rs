@@ -147,7 +147,7 @@ pub fn history_cost(last: Option<i32>, child_complexity: usize) -> usize {
 }
 
 /// The last `last` changes of a record, oldest first, read for all the records of
-/// a level of the query at once (the prefetch walk; a DataLoader for the rest).
+/// a level of the query at once (see [`super::loaders`]).
 pub(crate) async fn history(
     ctx: &Context<'_>,
     kind: RecordKind,
@@ -161,22 +161,11 @@ pub(crate) async fn history(
             return Err(ApiError::bad_input(
                 "last",
                 format!("`last` is {n}; ask for 1 to {HISTORY_MAX} changes, or page through `changes(recordId:)`"),
-            )
-            .into())
+            ))
         }
     };
     let key = (kind, id.to_string());
-    let loaders = loaders(ctx)?;
-    // Prefetched by the root field's walk, level by level; else batched by the loader.
-    let entries = match loaders.cache.history(&key) {
-        Some(entries) => entries,
-        None => loaders
-            .histories
-            .load_one(key)
-            .await
-            .map_err(ApiError::from)?
-            .unwrap_or_default(),
-    };
+    let entries = loaders(ctx)?.history(&key).await?;
     let skip = entries.len().saturating_sub(last);
     Ok(entries
         .into_iter()
@@ -214,7 +203,6 @@ pub fn parse_seq(text: &str) -> ApiResult<u64> {
             "after",
             "`after` is a change's number (`seq`, or an edge's `cursor`), e.g. \"42\"",
         )
-        .into()
     })
 }
 
@@ -251,7 +239,7 @@ impl ChangesQuery {
                 .map(RecordKind::from)
                 .collect(),
         };
-        let found = repo(ctx)?.changes(&query).await.map_err(ApiError::from)?;
+        let found = repo(ctx)?.changes(&query).await?;
         let edges: Vec<ChangeEdge> = found
             .items
             .into_iter()

@@ -55,8 +55,7 @@ impl MutationRoot {
             return Err(ApiError::bad_input(
                 "document",
                 "`document` must be a JSON object (a data-set document); see docs/data-format.md",
-            )
-            .into());
+            ));
         }
         let raw = RawDocument::from_json(document.0).map_err(|e| {
             ApiError::bad_input(
@@ -76,10 +75,7 @@ impl MutationRoot {
                     problems,
                 }
             })?;
-        let imported = repo
-            .import(&data, &caller.label)
-            .await
-            .map_err(ApiError::from)?;
+        let imported = repo.import(&data, &caller.label).await?;
         let report = imported.report;
         tracing::info!(
             key = %caller.label,

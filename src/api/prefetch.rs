@@ -1,75 +1,133 @@
-//! Level-by-level prefetching: one store call per kind of record per level of the
-//! query, whatever the number of results.
+//! The walker: level-by-level fetching, one store call per kind of record per
+//! level of the query, whatever the number of results.
 //!
-//! A root field, once it has its actors or relations, walks the rest of the query's
-//! selection breadth-first. At each level it gathers every key that the level's
-//! resolvers will ask for (the relation pages of all actors, the `from`/`to` actors
-//! and evidence sources of all relations), fetches each kind in one call, and keeps
-//! the records in a per-request [`Cache`] that the resolvers read. The cost of a
-//! request is therefore bounded by the depth of the query, never by the number of
-//! results, which matters most over Bolt, where each call is a network round trip.
+//! A root field, once it has its actors or relations, hands the rest of the
+//! query's selection to [`run`], which walks it breadth-first. At each level it
+//! gathers every key the level's resolvers will ask for (the relation pages of all
+//! actors, the `from`/`to` actors and evidence sources of all relations, the
+//! histories), and has each [loader](super::loaders) fetch its keys in one call; the
+//! four kinds of a level are fetched together. The resolvers then find their
+//! records read. The cost of a request is therefore bounded by the depth of the
+//! query, never by the number of results, which matters most over Bolt, where each
+//! call is a network round trip.
 //!
-//! DataLoaders remain as the fallback for anything the walk did not foresee; their
-//! batching is time-based and so does not give the same guarantee.
-
-use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
+//! The walker reads the selection by field and argument names; [`field`] lists the
+//! names, and [`RelationsArgs`] reads `Actor.relations`' arguments for the resolver
+//! and the walker alike. A test checks both against the schema, so a renamed field
+//! or argument fails the build's tests instead of silently losing the batching.
 
 use async_graphql::{InputType, SelectionField, Value};
 
-use super::error::ApiError;
+use super::error::{ApiError, ApiResult};
+use super::loaders::{HistoryKey, Loaders};
 use super::types::relation_query;
-use crate::domain::{Actor, ActorId, Direction, Relation, RelationType, Source, SourceId};
-use crate::store::{LogEntry, Page, RecordKind, RelationQuery, Repository};
+use crate::domain::{ActorId, Direction, Relation, RelationType, SourceId};
+use crate::store::{RecordKind, RelationQuery};
 
-/// A record whose history a resolver will ask for.
-type HistoryKey = (RecordKind, String);
-
-/// Records fetched ahead for the resolvers of one request.
-#[derive(Default)]
-pub struct Cache {
-    actors: Mutex<HashMap<ActorId, Actor>>,
-    sources: Mutex<HashMap<SourceId, Source>>,
-    pages: Mutex<HashMap<RelationQuery, Page<Relation>>>,
-    histories: Mutex<HashMap<HistoryKey, Vec<LogEntry>>>,
+/// The names of the fields the walker follows, as the schema spells them.
+pub mod field {
+    /// `Actor.relations`.
+    pub const RELATIONS: &str = "relations";
+    /// `RelationConnection.edges` and `ActorConnection.edges`.
+    pub const EDGES: &str = "edges";
+    /// `RelationEdge.node` and `ActorEdge.node`.
+    pub const NODE: &str = "node";
+    /// `Relation.from`.
+    pub const FROM: &str = "from";
+    /// `Relation.to`.
+    pub const TO: &str = "to";
+    /// `Relation.evidence`.
+    pub const EVIDENCE: &str = "evidence";
+    /// `Evidence.source`.
+    pub const SOURCE: &str = "source";
+    /// `Actor.history`, `Relation.history`, `Source.history`.
+    pub const HISTORY: &str = "history";
+    /// `Neighborhood.center`.
+    pub const CENTER: &str = "center";
+    /// `Neighborhood.nodes`.
+    pub const NODES: &str = "nodes";
+    /// `NeighborhoodNode.actor`.
+    pub const ACTOR: &str = "actor";
+    /// `TimelineEntry.relation` and `PathHop.relation`.
+    pub const RELATION: &str = "relation";
+    /// `Path.hops`.
+    pub const HOPS: &str = "hops";
+    /// `Path.actors`.
+    pub const ACTORS: &str = "actors";
 }
 
-// A poisoned lock only means another resolver panicked while inserting; the map
-// is still usable, so recover it rather than fail the request.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+/// The arguments of `Actor.relations`: given by the resolver, or read by the walker
+/// from the selection, and turned into the same store query (the loader's key).
+#[derive(Clone, Default)]
+pub struct RelationsArgs {
+    pub direction: Direction,
+    pub types: Option<Vec<RelationType>>,
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub as_of: Option<String>,
 }
 
-impl Cache {
-    /// A prefetched actor.
-    pub fn actor(&self, id: &ActorId) -> Option<Actor> {
-        lock(&self.actors).get(id).cloned()
+impl RelationsArgs {
+    /// The arguments' names, as the schema spells them (checked by a test).
+    pub const NAMES: [&'static str; 5] = ["direction", "types", "first", "after", "asOf"];
+
+    /// The arguments of a selected `relations` field (variables substituted).
+    /// `None` when they are invalid: the resolver then reports the error itself.
+    fn of_selection(field: &SelectionField<'_>) -> Option<Self> {
+        let args = field.arguments().ok()?;
+        let [direction, types, first, after, as_of] = Self::NAMES;
+        Some(RelationsArgs {
+            direction: arg(&args, direction).ok()?.unwrap_or_default(),
+            types: arg(&args, types).ok()?,
+            first: arg(&args, first).ok()?,
+            after: arg(&args, after).ok()?,
+            as_of: arg(&args, as_of).ok()?,
+        })
     }
 
-    /// A prefetched source.
-    pub fn source(&self, id: &SourceId) -> Option<Source> {
-        lock(&self.sources).get(id).cloned()
+    /// The store query of these arguments, for one actor or for the whole graph.
+    pub fn query(&self, actor: Option<ActorId>) -> Result<RelationQuery, ApiError> {
+        relation_query(
+            actor,
+            self.direction,
+            self.types.clone(),
+            self.first,
+            self.after.clone(),
+            self.as_of.as_deref(),
+        )
     }
+}
 
-    /// A prefetched relation page.
-    pub fn page(&self, q: &RelationQuery) -> Option<Page<Relation>> {
-        lock(&self.pages).get(q).cloned()
+/// Reads an argument of a selected field; `None` when absent or null.
+fn arg<T: InputType>(args: &[(async_graphql::Name, Value)], name: &str) -> Result<Option<T>, ()> {
+    match args.iter().find(|(n, _)| n.as_str() == name) {
+        None | Some((_, Value::Null)) => Ok(None),
+        Some((_, v)) => T::parse(Some(v.clone())).map(Some).map_err(|_| ()),
     }
+}
 
-    /// A prefetched history.
-    pub fn history(&self, key: &HistoryKey) -> Option<Vec<LogEntry>> {
-        lock(&self.histories).get(key).cloned()
-    }
+/// The fields selected on the nodes of a connection field (`edges { node { … } }`).
+pub fn node_selection<'a>(connection: &SelectionField<'a>) -> Vec<SelectionField<'a>> {
+    connection
+        .selection_set()
+        .filter(|f| f.name() == field::EDGES)
+        .flat_map(|edges| {
+            edges
+                .selection_set()
+                .filter(|f| f.name() == field::NODE)
+                .collect::<Vec<_>>()
+        })
+        .flat_map(|node| node.selection_set().collect::<Vec<_>>())
+        .collect()
+}
 
-    /// Remembers sources fetched by a root field.
-    pub fn put_sources(&self, sources: impl IntoIterator<Item = Source>) {
-        lock(&self.sources).extend(sources.into_iter().map(|s| (s.id.clone(), s)));
-    }
-
-    /// Remembers actors fetched by a root field.
-    pub fn put_actors(&self, actors: impl IntoIterator<Item = Actor>) {
-        lock(&self.actors).extend(actors.into_iter().map(|a| (a.id.clone(), a)));
-    }
+/// The fields selected below each field named `name` of `selection`.
+pub fn below<'a>(selection: &[SelectionField<'a>], name: &str) -> Vec<SelectionField<'a>> {
+    selection
+        .iter()
+        .filter(|f| f.name() == name)
+        .flat_map(|f| f.selection_set().collect::<Vec<_>>())
+        .collect()
 }
 
 /// What a relation leads to: the keys the next level needs.
@@ -91,6 +149,15 @@ impl From<&Relation> for Ends {
     }
 }
 
+/// Where a walk starts: records with the fields selected on them.
+pub enum Start<'a> {
+    /// Actors by id: those the loaders have not read yet are fetched with the
+    /// first level.
+    Actors(Vec<ActorId>, Vec<SelectionField<'a>>),
+    /// Relations, read already.
+    Relations(Vec<Relation>, Vec<SelectionField<'a>>),
+}
+
 /// One level of the walk: sets of records, each with the selection made on them.
 #[derive(Default)]
 struct Level<'a> {
@@ -104,210 +171,171 @@ impl Level<'_> {
     }
 }
 
-/// The fields selected on the nodes of a connection field (`edges { node { … } }`).
-pub fn node_selection<'a>(connection: &SelectionField<'a>) -> Vec<SelectionField<'a>> {
-    connection
-        .selection_set()
-        .filter(|f| f.name() == "edges")
-        .flat_map(|edges| {
-            edges
-                .selection_set()
-                .filter(|f| f.name() == "node")
-                .collect::<Vec<_>>()
-        })
-        .flat_map(|node| node.selection_set().collect::<Vec<_>>())
-        .collect()
-}
-
-/// Reads an argument of a selected field; `None` when absent or null.
-fn arg<T: InputType>(args: &[(async_graphql::Name, Value)], name: &str) -> Result<Option<T>, ()> {
-    match args.iter().find(|(n, _)| n.as_str() == name) {
-        None | Some((_, Value::Null)) => Ok(None),
-        Some((_, v)) => T::parse(Some(v.clone())).map(Some).map_err(|_| ()),
-    }
-}
-
-/// The relation query an `Actor.relations` selection makes for one actor, built by
-/// the same function the resolver uses, so the cache keys agree. `None` when the
-/// arguments are invalid: the resolver will then report the error itself.
-fn relations_queries(field: &SelectionField<'_>, actors: &[ActorId]) -> Option<Vec<RelationQuery>> {
-    let args = field.arguments().ok()?;
-    let direction: Direction = arg(&args, "direction").ok()?.unwrap_or_default();
-    let types: Option<Vec<RelationType>> = arg(&args, "types").ok()?;
-    let first: Option<i32> = arg(&args, "first").ok()?;
-    let after: Option<String> = arg(&args, "after").ok()?;
-    let as_of: Option<String> = arg(&args, "asOf").ok()?;
-    actors
-        .iter()
-        .map(|id| {
-            relation_query(
-                Some(id.clone()),
-                direction,
-                types.clone(),
-                first,
-                after.clone(),
-                as_of.as_deref(),
-            )
-            .ok()
-        })
-        .collect()
-}
-
-/// Starting records of a walk.
-pub enum Start {
-    Actors(Vec<ActorId>),
-    Relations(Vec<Relation>),
-}
-
-/// Walks `selection` below `start`, filling the request's cache.
-pub async fn run(
-    repo: &dyn Repository,
-    cache: &Cache,
-    start: Start,
-    selection: Vec<SelectionField<'_>>,
-) -> Result<(), ApiError> {
+/// Walks the selections below `starts`, level by level, having the loaders fetch
+/// each level's records.
+pub async fn run(loaders: &Loaders, starts: Vec<Start<'_>>) -> ApiResult<()> {
     let mut level = Level::default();
-    match start {
-        Start::Actors(ids) => level.actors.push((ids, selection)),
-        Start::Relations(rels) => level
-            .relations
-            .push((rels.iter().map(Ends::from).collect(), selection)),
+    for start in starts {
+        match start {
+            Start::Actors(ids, selection) => level.actors.push((ids, selection)),
+            Start::Relations(rels, selection) => level
+                .relations
+                .push((rels.iter().map(Ends::from).collect(), selection)),
+        }
     }
     while !level.is_empty() {
         // What this level's resolvers will ask for.
-        let mut page_wants: Vec<(RelationQuery, Vec<SelectionField<'_>>)> = Vec::new();
+        let mut pages: Vec<(RelationQuery, Vec<SelectionField<'_>>)> = Vec::new();
+        let mut histories: Vec<HistoryKey> = Vec::new();
         for (ids, fields) in &level.actors {
-            for f in fields.iter().filter(|f| f.name() == "relations") {
-                let below = node_selection(f);
-                for q in relations_queries(f, ids).into_iter().flatten() {
-                    page_wants.push((q, below.clone()));
+            for f in fields.iter().filter(|f| f.name() == field::RELATIONS) {
+                let Some(args) = RelationsArgs::of_selection(f) else {
+                    continue;
+                };
+                let nodes = node_selection(f);
+                for id in ids {
+                    if let Ok(q) = args.query(Some(id.clone())) {
+                        pages.push((q, nodes.clone()));
+                    }
                 }
             }
-        }
-        let mut actor_wants: Vec<(Vec<ActorId>, Vec<SelectionField<'_>>)> = Vec::new();
-        let mut source_ids: HashSet<SourceId> = HashSet::new();
-        let mut history_keys: HashSet<HistoryKey> = HashSet::new();
-        for (ids, fields) in &level.actors {
-            if fields.iter().any(|f| f.name() == "history") {
-                history_keys.extend(ids.iter().map(|id| (RecordKind::Actor, id.to_string())));
+            if fields.iter().any(|f| f.name() == field::HISTORY) {
+                histories.extend(ids.iter().map(|id| (RecordKind::Actor, id.to_string())));
             }
         }
+        // The level's own actors (read already, unless a start named them by id)
+        // and the ends of its relations.
+        let mut actors: Vec<(Vec<ActorId>, Vec<SelectionField<'_>>)> = Vec::new();
+        let own = level.actors.iter().flat_map(|(ids, _)| ids.iter().cloned());
+        let mut sources: Vec<SourceId> = Vec::new();
         for (ends, fields) in &level.relations {
             for f in fields {
                 match f.name() {
-                    "history" => {
-                        history_keys
-                            .extend(ends.iter().map(|e| (RecordKind::Relation, e.id.clone())));
+                    field::HISTORY => {
+                        histories.extend(ends.iter().map(|e| (RecordKind::Relation, e.id.clone())))
                     }
-                    "from" => actor_wants.push((
+                    field::FROM => actors.push((
                         ends.iter().map(|e| e.from.clone()).collect(),
                         f.selection_set().collect(),
                     )),
-                    "to" => actor_wants.push((
+                    field::TO => actors.push((
                         ends.iter().map(|e| e.to.clone()).collect(),
                         f.selection_set().collect(),
                     )),
-                    "evidence" if f.selection_set().any(|g| g.name() == "source") => {
-                        source_ids.extend(ends.iter().flat_map(|e| e.sources.iter().cloned()));
+                    field::EVIDENCE if f.selection_set().any(|g| g.name() == field::SOURCE) => {
+                        sources.extend(ends.iter().flat_map(|e| e.sources.iter().cloned()));
                     }
                     _ => {}
                 }
             }
         }
 
-        // One call per kind, for what is not cached yet; the three run together.
-        let queries: Vec<RelationQuery> = {
-            let cached = lock(&cache.pages);
-            let mut seen = HashSet::new();
-            page_wants
-                .iter()
-                .map(|(q, _)| q)
-                .filter(|q| !cached.contains_key(*q) && seen.insert(*q))
-                .cloned()
-                .collect()
-        };
-        let actor_ids: Vec<ActorId> = {
-            let cached = lock(&cache.actors);
-            let wanted: HashSet<&ActorId> =
-                actor_wants.iter().flat_map(|(ids, _)| ids.iter()).collect();
-            wanted
-                .into_iter()
-                .filter(|id| !cached.contains_key(*id))
-                .cloned()
-                .collect()
-        };
-        let source_ids: Vec<SourceId> = {
-            let cached = lock(&cache.sources);
-            source_ids
-                .into_iter()
-                .filter(|id| !cached.contains_key(id))
-                .collect()
-        };
-        let history_keys: Vec<HistoryKey> = {
-            let cached = lock(&cache.histories);
-            history_keys
-                .into_iter()
-                .filter(|k| !cached.contains_key(k))
-                .collect()
-        };
-        let (pages, actors, sources, histories) = futures_util::join!(
-            async {
-                if queries.is_empty() {
-                    Ok(vec![])
-                } else {
-                    repo.find_relations(&queries).await
-                }
-            },
-            async {
-                if actor_ids.is_empty() {
-                    Ok(vec![])
-                } else {
-                    repo.actors_by_ids(&actor_ids).await
-                }
-            },
-            async {
-                if source_ids.is_empty() {
-                    Ok(vec![])
-                } else {
-                    repo.sources_by_ids(&source_ids).await
-                }
-            },
-            async {
-                if history_keys.is_empty() {
-                    Ok(vec![])
-                } else {
-                    repo.histories(&history_keys).await
-                }
-            },
+        // One call per kind, for what is not read yet; the four run together.
+        let (p, a, s, h) = futures_util::join!(
+            loaders
+                .relation_pages
+                .fetch(pages.iter().map(|(q, _)| q.clone())),
+            loaders
+                .actors
+                .fetch(own.chain(actors.iter().flat_map(|(ids, _)| ids.iter().cloned()))),
+            loaders.sources.fetch(sources),
+            loaders.histories.fetch(histories),
         );
-        lock(&cache.histories).extend(history_keys.into_iter().zip(histories?));
-        lock(&cache.pages).extend(queries.into_iter().zip(pages?));
-        cache.put_actors(actors?);
-        lock(&cache.sources).extend(sources?.into_iter().map(|s| (s.id.clone(), s)));
+        p?;
+        a?;
+        s?;
+        h?;
 
         // The next level: relations of the pages, actors that have selections below.
         let mut next = Level::default();
-        {
-            let pages = lock(&cache.pages);
-            for (q, below) in page_wants {
-                if below.is_empty() {
-                    continue;
-                }
-                if let Some(page) = pages.get(&q) {
-                    next.relations
-                        .push((page.items.iter().map(Ends::from).collect(), below));
-                }
+        for (q, nodes) in pages {
+            if nodes.is_empty() {
+                continue;
+            }
+            if let Some(ends) = loaders
+                .relation_pages
+                .with(&q, |page| page.items.iter().map(Ends::from).collect())
+            {
+                next.relations.push((ends, nodes));
             }
         }
-        for (ids, below) in actor_wants {
-            if below
+        for (ids, fields) in actors {
+            if fields
                 .iter()
-                .any(|f| matches!(f.name(), "relations" | "history"))
+                .any(|f| matches!(f.name(), field::RELATIONS | field::HISTORY))
             {
-                next.actors.push((ids, below));
+                next.actors.push((ids, fields));
             }
         }
         level = next;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fields (type, field) the walker follows, and `Actor.relations`' arguments,
+    /// exist in the schema under these names.
+    #[tokio::test]
+    async fn the_walker_follows_the_schema_names() {
+        let schema = crate::api::schema_builder(&crate::api::Limits::default()).finish();
+        let answer = schema
+            .execute(r#"{ types: __schema { types { name fields { name args { name } } } } }"#)
+            .await
+            .into_result()
+            .expect("introspection runs");
+        let json = answer.data.into_json().expect("json");
+        let types = json["types"]["types"].as_array().expect("types");
+        let fields_of = |ty: &str| -> Vec<serde_json::Value> {
+            types
+                .iter()
+                .find(|t| t["name"] == ty)
+                .and_then(|t| t["fields"].as_array().cloned())
+                .unwrap_or_else(|| panic!("no type {ty}"))
+        };
+        let has = |ty: &str, name: &str| fields_of(ty).iter().any(|f| f["name"] == name);
+        for (ty, name) in [
+            ("Actor", field::RELATIONS),
+            ("Actor", field::HISTORY),
+            ("RelationConnection", field::EDGES),
+            ("RelationEdge", field::NODE),
+            ("ActorConnection", field::EDGES),
+            ("ActorEdge", field::NODE),
+            ("Relation", field::FROM),
+            ("Relation", field::TO),
+            ("Relation", field::EVIDENCE),
+            ("Relation", field::HISTORY),
+            ("Evidence", field::SOURCE),
+            ("Source", field::HISTORY),
+            ("Neighborhood", field::CENTER),
+            ("Neighborhood", field::NODES),
+            ("Neighborhood", field::EDGES),
+            ("NeighborhoodNode", field::ACTOR),
+            ("TimelineEntry", field::RELATION),
+            ("Path", field::HOPS),
+            ("PathHop", field::RELATION),
+            ("Path", field::ACTORS),
+        ] {
+            assert!(has(ty, name), "the schema has no `{ty}.{name}`");
+        }
+        let relations = fields_of("Actor")
+            .into_iter()
+            .find(|f| f["name"] == field::RELATIONS)
+            .expect("Actor.relations");
+        let mut args: Vec<String> = relations["args"]
+            .as_array()
+            .expect("args")
+            .iter()
+            .map(|a| a["name"].as_str().expect("name").to_string())
+            .collect();
+        args.sort();
+        let mut names: Vec<String> = RelationsArgs::NAMES.map(String::from).to_vec();
+        names.sort();
+        assert_eq!(
+            args, names,
+            "`Actor.relations` takes other arguments than the walker reads"
+        );
+    }
 }

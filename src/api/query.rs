@@ -8,10 +8,10 @@ use async_graphql::{Context, Object, ID};
 
 use super::error::{ApiError, ApiResult};
 use super::paging::{page_cost, page_request, ActorConnection, RelationConnection};
-use super::prefetch::{self, node_selection, Start};
+use super::prefetch::{self, node_selection, RelationsArgs, Start};
 use super::types::{
-    loaders, parse_id, relation_query, repo, ActorKindCount, ActorNode, RelationNode,
-    RelationTypeCount, SourceNode, StatsNode,
+    loaders, parse_id, repo, ActorKindCount, ActorNode, RelationNode, RelationTypeCount,
+    SourceNode, StatsNode,
 };
 use crate::domain::{search, ActorId, ActorKind, Direction, RelationId, RelationType, SourceId};
 use crate::store::ActorFilter;
@@ -48,20 +48,12 @@ impl QueryRoot {
     ) -> ApiResult<Option<ActorNode>> {
         let id = parse_id("id", &id, ActorId::parse)?;
         let repo = repo(ctx)?;
-        let actor = repo
-            .actors_by_ids(std::slice::from_ref(&id))
-            .await
-            .map_err(ApiError::from)?
-            .pop();
-        if actor.is_some() {
+        let actor = repo.actors_by_ids(std::slice::from_ref(&id)).await?.pop();
+        if let Some(actor) = &actor {
+            let loaders = loaders(ctx)?;
+            loaders.keep_actors([actor.clone()]);
             let selection = ctx.field().selection_set().collect();
-            prefetch::run(
-                repo.as_ref(),
-                &loaders(ctx)?.cache,
-                Start::Actors(vec![id]),
-                selection,
-            )
-            .await?;
+            prefetch::run(loaders, vec![Start::Actors(vec![id], selection)]).await?;
         }
         Ok(actor.map(ActorNode))
     }
@@ -93,8 +85,7 @@ impl QueryRoot {
                 return Err(ApiError::bad_input(
                     "search",
                     format!("`search` is {len} characters long; the limit is {MAX_SEARCH_LEN}"),
-                )
-                .into());
+                ));
             }
         }
         // Search results are ordered best match first, and their cursors say so.
@@ -112,16 +103,13 @@ impl QueryRoot {
             kinds: kinds.unwrap_or_default(),
         };
         let repo = repo(ctx)?;
-        let result = repo
-            .find_actors(&filter, &page)
-            .await
-            .map_err(ApiError::from)?;
+        let result = repo.find_actors(&filter, &page).await?;
+        let loaders = loaders(ctx)?;
+        loaders.keep_actors(result.items.iter().cloned());
         let ids = result.items.iter().map(|a| a.id.clone()).collect();
         prefetch::run(
-            repo.as_ref(),
-            &loaders(ctx)?.cache,
-            Start::Actors(ids),
-            node_selection(&ctx.field()),
+            loaders,
+            vec![Start::Actors(ids, node_selection(&ctx.field()))],
         )
         .await?;
         Ok(ActorConnection::new(result, &page, key))
@@ -135,16 +123,11 @@ impl QueryRoot {
     ) -> ApiResult<Option<RelationNode>> {
         let id = parse_id("id", &id, RelationId::parse)?;
         let repo = repo(ctx)?;
-        let found = repo
-            .relations_by_ids(std::slice::from_ref(&id))
-            .await
-            .map_err(ApiError::from)?;
+        let found = repo.relations_by_ids(std::slice::from_ref(&id)).await?;
         let selection = ctx.field().selection_set().collect();
         prefetch::run(
-            repo.as_ref(),
-            &loaders(ctx)?.cache,
-            Start::Relations(found.clone()),
-            selection,
+            loaders(ctx)?,
+            vec![Start::Relations(found.clone(), selection)],
         )
         .await?;
         Ok(found.into_iter().next().map(RelationNode))
@@ -174,34 +157,32 @@ impl QueryRoot {
         let actor = actor_id
             .map(|id| parse_id("actorId", &id, ActorId::parse))
             .transpose()?;
-        let mut query = relation_query(actor, direction, types, first, after, as_of.as_deref())?;
+        let args = RelationsArgs {
+            direction,
+            types,
+            first,
+            after,
+            as_of,
+        };
+        let mut query = args.query(actor)?;
         // Counting the whole graph's relations is a scan on Neo4j: only when asked.
         query.total = ctx.look_ahead().field("totalCount").exists();
         let page = query.page.clone();
         let repo = repo(ctx)?;
-        let mut pages = repo
-            .find_relations(std::slice::from_ref(&query))
-            .await
-            .map_err(ApiError::from)?;
+        let mut pages = repo.find_relations(std::slice::from_ref(&query)).await?;
         let result = pages.pop().unwrap_or_else(|| crate::store::Page {
             items: vec![],
             has_next_page: false,
             total_count: 0,
         });
-        let start = Start::Relations(result.items.clone());
-        prefetch::run(
-            repo.as_ref(),
-            &loaders(ctx)?.cache,
-            start,
-            node_selection(&ctx.field()),
-        )
-        .await?;
+        let start = Start::Relations(result.items.clone(), node_selection(&ctx.field()));
+        prefetch::run(loaders(ctx)?, vec![start]).await?;
         Ok(RelationConnection::new(result, &page))
     }
 
     /// How many actors of each kind and relations of each type the graph holds.
     async fn stats(&self, ctx: &Context<'_>) -> ApiResult<StatsNode> {
-        let stats = repo(ctx)?.stats().await.map_err(ApiError::from)?;
+        let stats = repo(ctx)?.stats().await?;
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
         Ok(StatsNode {
             actors: count(stats.actors_by_kind.iter().map(|(_, n)| n).sum()),
@@ -229,7 +210,7 @@ impl QueryRoot {
     /// Every source document, in id order.
     #[graphql(complexity = "1 + SOURCES_COST * child_complexity")]
     async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<SourceNode>> {
-        let sources = repo(ctx)?.all_sources().await.map_err(ApiError::from)?;
+        let sources = repo(ctx)?.all_sources().await?;
         Ok(sources.into_iter().map(SourceNode).collect())
     }
 
@@ -240,11 +221,7 @@ impl QueryRoot {
         #[graphql(desc = "The source's id, e.g. `amazon-korea-cloud-2015`.")] id: ID,
     ) -> ApiResult<Option<SourceNode>> {
         let id = parse_id("id", &id, SourceId::parse)?;
-        let source = loaders(ctx)?
-            .sources
-            .load_one(id)
-            .await
-            .map_err(ApiError::from)?;
+        let source = loaders(ctx)?.sources.one(&id).await?;
         Ok(source.map(SourceNode))
     }
 }

@@ -116,21 +116,18 @@ async fn events<T: Send + 'static>(
     changes: Option<Vec<ChangeType>>,
     keep: impl Fn(&Record) -> bool + Send + 'static,
     wrap: fn(Arc<LogEntry>) -> T,
-) -> async_graphql::Result<impl Stream<Item = ApiResult<T>>> {
+) -> Result<impl Stream<Item = ApiResult<T>>, ApiError> {
     let after = after.map(|a| parse_seq(&a)).transpose()?;
-    let feed = ctx.data::<Feed>()?.clone();
+    let feed = ApiError::data::<Feed>(ctx)?.clone();
     let filter = ChangeQuery {
         id,
         kinds: vec![kind],
         ..Default::default()
     };
-    let stream = feed
-        .subscribe(after, filter)
-        .await
-        .map_err(|e| async_graphql::Error::from(ApiError::Store(Arc::new(e))))?;
+    let stream = feed.subscribe(after, filter).await?;
     Ok(stream.filter_map(move |item| {
         let out = match item {
-            Err(e) => Some(Err(ApiError::Store(e).into())),
+            Err(e) => Some(Err(ApiError::Store(e))),
             Ok(entry) => {
                 let wanted = changes
                     .as_ref()
@@ -165,7 +162,7 @@ impl SubscriptionRoot {
         #[graphql(desc = "Only this actor.")] id: Option<ID>,
         #[graphql(desc = "Only actors of these kinds.")] kinds: Option<Vec<ActorKind>>,
         #[graphql(desc = "Only these changes (default: all).")] changes: Option<Vec<ChangeType>>,
-    ) -> async_graphql::Result<impl Stream<Item = ApiResult<ActorChange>>> {
+    ) -> Result<impl Stream<Item = ApiResult<ActorChange>>, ApiError> {
         let id = id.map(|i| parse_id("id", &i, ActorId::parse)).transpose()?;
         let only = id.as_ref().map(|i| i.as_str().to_string());
         let keep = move |record: &Record| match record {
@@ -197,7 +194,7 @@ impl SubscriptionRoot {
         #[graphql(desc = "Only relations from or to this actor.")] actor_id: Option<ID>,
         #[graphql(desc = "Only relations of these types.")] types: Option<Vec<RelationType>>,
         #[graphql(desc = "Only these changes (default: all).")] changes: Option<Vec<ChangeType>>,
-    ) -> async_graphql::Result<impl Stream<Item = ApiResult<RelationChange>>> {
+    ) -> Result<impl Stream<Item = ApiResult<RelationChange>>, ApiError> {
         let id = id
             .map(|i| parse_id("id", &i, RelationId::parse))
             .transpose()?;
@@ -235,7 +232,7 @@ impl SubscriptionRoot {
         after: Option<ID>,
         #[graphql(desc = "Only this source.")] id: Option<ID>,
         #[graphql(desc = "Only these changes (default: all).")] changes: Option<Vec<ChangeType>>,
-    ) -> async_graphql::Result<impl Stream<Item = ApiResult<SourceChange>>> {
+    ) -> Result<impl Stream<Item = ApiResult<SourceChange>>, ApiError> {
         let id = id
             .map(|i| parse_id("id", &i, SourceId::parse))
             .transpose()?;

@@ -7,15 +7,16 @@ use chrono::{DateTime, Utc};
 use super::error::{ApiError, ApiResult};
 use super::loaders::Loaders;
 use super::paging::{page_cost, page_request, RelationConnection};
+use super::prefetch::RelationsArgs;
 use crate::domain::{
     self, Actor, ActorKind, DatePrecision, Direction, Relation, RelationType, Source,
 };
-use crate::store::{RelationFilter, RelationQuery, StoreError};
+use crate::store::{RelationFilter, RelationQuery};
 
 /// The request's loaders. They are attached to every request by
 /// [`super::GraphqlService`]; a request without them is a wiring bug.
 pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> ApiResult<&'a Loaders> {
-    ctx.data::<Loaders>()
+    ApiError::data::<Loaders>(ctx)
 }
 
 /// The store behind the schema (put in the schema's data by [`super::GraphqlService`]).
@@ -26,8 +27,8 @@ pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> ApiResult<&'a Loaders> {
 pub(crate) fn repo<'a>(
     ctx: &Context<'a>,
 ) -> ApiResult<&'a std::sync::Arc<dyn crate::store::Repository>> {
-    crate::deadline::check().map_err(ApiError::from)?;
-    ctx.data::<std::sync::Arc<dyn crate::store::Repository>>()
+    crate::deadline::check()?;
+    ApiError::data::<std::sync::Arc<dyn crate::store::Repository>>(ctx)
 }
 
 /// Reads an id argument; a malformed one is BAD_USER_INPUT naming the argument.
@@ -169,30 +170,20 @@ impl ActorNode {
         )]
         as_of: Option<String>,
     ) -> ApiResult<RelationConnection> {
-        let query = relation_query(
-            Some(self.0.id.clone()),
+        let args = RelationsArgs {
             direction,
             types,
             first,
             after,
-            as_of.as_deref(),
-        )?;
-        let loaders = loaders(ctx)?;
-        let result = match loaders.cache.page(&query) {
-            Some(page) => page,
-            None => loaders
-                .relation_pages
-                .load_one(query.clone())
-                .await
-                .map_err(ApiError::from)?
-                .ok_or_else(|| missing("relation page", self.0.id.as_str()))?,
+            as_of,
         };
+        let query = args.query(Some(self.0.id.clone()))?;
+        let result = loaders(ctx)?.page(&query).await?;
         Ok(RelationConnection::new(result, &query.page))
     }
 }
 
-/// The store query behind `Actor.relations`; the prefetcher builds the same one,
-/// so the two agree on cache keys.
+/// The store query of relation arguments (see [`RelationsArgs`]).
 pub(crate) fn relation_query(
     actor: Option<domain::ActorId>,
     direction: Direction,
@@ -218,14 +209,6 @@ pub(crate) fn parse_as_of(as_of: Option<&str>) -> Result<Option<domain::PartialD
                 .map_err(|e| ApiError::bad_input("asOf", e.to_string()))
         })
         .transpose()
-}
-
-/// A record the store should hold but did not return: the store is inconsistent.
-fn missing(what: &str, id: &str) -> ApiError {
-    ApiError::from(StoreError::InvalidRecord {
-        backend: "api",
-        detail: format!("{what} `{id}` was not returned"),
-    })
 }
 
 /// A typed, directed link between two actors, with the passages that state it.
@@ -368,18 +351,7 @@ impl RelationNode {
 }
 
 async fn load_actor(ctx: &Context<'_>, id: &domain::ActorId) -> ApiResult<ActorNode> {
-    let loaders = loaders(ctx)?;
-    if let Some(actor) = loaders.cache.actor(id) {
-        return Ok(ActorNode(actor));
-    }
-    let actor = loaders
-        .actors
-        .load_one(id.clone())
-        .await
-        .map_err(ApiError::from)?;
-    Ok(ActorNode(
-        actor.ok_or_else(|| missing("actor", id.as_str()))?,
-    ))
+    Ok(ActorNode(loaders(ctx)?.linked_actor(id).await?))
 }
 
 /// A sum of money.
@@ -458,18 +430,8 @@ impl EvidenceNode {
 
     /// The source the passage comes from.
     async fn source(&self, ctx: &Context<'_>) -> ApiResult<SourceNode> {
-        let id = &self.0.source;
-        let loaders = loaders(ctx)?;
-        if let Some(source) = loaders.cache.source(id) {
-            return Ok(SourceNode(source));
-        }
-        let source = loaders
-            .sources
-            .load_one(id.clone())
-            .await
-            .map_err(ApiError::from)?;
         Ok(SourceNode(
-            source.ok_or_else(|| missing("source", id.as_str()))?,
+            loaders(ctx)?.linked_source(&self.0.source).await?,
         ))
     }
 }
