@@ -46,11 +46,53 @@ const SETUP: &str = include_str!("neo4j/setup.cypher");
 const PING: &str = include_str!("neo4j/ping.cypher");
 const ACTORS_BY_IDS: &str = include_str!("neo4j/actors_by_ids.cypher");
 const FIND_ACTORS: &str = include_str!("neo4j/find_actors.cypher");
+const SEARCH_ACTORS: &str = include_str!("neo4j/search_actors.cypher");
 const RELATIONS_BY_IDS: &str = include_str!("neo4j/relations_by_ids.cypher");
 const BACKFILL_RELATION_KEYS: &str = include_str!("neo4j/backfill_relation_keys.cypher");
 const RELATION_PAGES_OF_ACTORS: &str = include_str!("neo4j/relation_pages_of_actors.cypher");
 const RELATION_PAGE_ALL: &str = include_str!("neo4j/relation_page_all.cypher");
 const RELATION_PAGE_ALL_UNCOUNTED: &str = include_str!("neo4j/relation_page_all_uncounted.cypher");
+static RELATION_PAGE_TYPED: Typed = Typed::new(include_str!("neo4j/relation_page_typed.cypher"));
+static RELATION_PAGE_TYPED_UNCOUNTED: Typed =
+    Typed::new(include_str!("neo4j/relation_page_typed_uncounted.cypher"));
+
+/// The pattern in which a typed template writes its relationship type.
+const TEMPLATE_TYPE: &str = "[r:CONTRACT]";
+
+/// A template whose relationship type is a placeholder (relation_page_typed.cypher):
+/// one statement per relation type, made once by writing a `RelationType`
+/// variant's name (a compile-time constant, never client text) in the pattern.
+struct Typed {
+    template: &'static str,
+    texts: std::sync::OnceLock<Vec<String>>,
+}
+
+impl Typed {
+    const fn new(template: &'static str) -> Self {
+        Typed {
+            template,
+            texts: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The statement for relations of `kind`.
+    fn text(&self, kind: RelationType) -> &str {
+        let texts = self.texts.get_or_init(|| {
+            RelationType::ALL
+                .iter()
+                .map(|k| {
+                    self.template
+                        .replace(TEMPLATE_TYPE, &format!("[r:{}]", k.as_str()))
+                })
+                .collect()
+        });
+        let i = RelationType::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or_default();
+        &texts[i]
+    }
+}
 const SOURCES_BY_IDS: &str = include_str!("neo4j/sources_by_ids.cypher");
 const ALL_SOURCES: &str = include_str!("neo4j/all_sources.cypher");
 const STATS: &str = include_str!("neo4j/stats.cypher");
@@ -299,30 +341,60 @@ impl Neo4jStore {
         .await
     }
 
-    /// One page of the whole graph's relations.
+    /// One page of the whole graph's relations. Filtered by some types, one typed
+    /// statement per type (they run together) and the pages merged by id, so that
+    /// only those types' relationships are read; else one statement over all.
     async fn global_relation_page(&self, q: &RelationQuery) -> StoreResult<Page<Relation>> {
-        let types: Vec<String> = q
-            .filter
-            .types
-            .iter()
-            .map(|t| t.as_str().to_string())
-            .collect();
-        let text = if q.total {
-            RELATION_PAGE_ALL
+        let as_of = q.filter.as_of.map(|d| d.to_string());
+        let limit = (q.page.first + 1) as i64;
+        let types = &q.filter.types;
+        if types.is_empty() || types.len() >= RelationType::ALL.len() {
+            let text = if q.total {
+                RELATION_PAGE_ALL
+            } else {
+                RELATION_PAGE_ALL_UNCOUNTED
+            };
+            let cypher = query(text)
+                .param(
+                    "types",
+                    types.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+                )
+                .param("after", q.page.after.clone())
+                .param("limit", limit)
+                .param("asOf", as_of);
+            let rows: Vec<PageRow<RelationRecord>> = self.table(cypher).await?;
+            return to_page(
+                single(rows, "the relation page query")?,
+                q.page.first,
+                RelationRecord::into_domain,
+            );
+        }
+        let template = if q.total {
+            &RELATION_PAGE_TYPED
         } else {
-            RELATION_PAGE_ALL_UNCOUNTED
+            &RELATION_PAGE_TYPED_UNCOUNTED
         };
-        let cypher = query(text)
-            .param("types", types)
-            .param("after", q.page.after.clone())
-            .param("limit", (q.page.first + 1) as i64)
-            .param("asOf", q.filter.as_of.map(|d| d.to_string()));
-        let rows: Vec<PageRow<RelationRecord>> = self.table(cypher).await?;
-        to_page(
-            single(rows, "the relation page query")?,
-            q.page.first,
-            RelationRecord::into_domain,
-        )
+        let mut distinct = types.clone();
+        distinct.sort();
+        distinct.dedup();
+        let pages = futures_util::future::try_join_all(distinct.iter().map(|kind| {
+            let cypher = query(template.text(*kind))
+                .param("after", q.page.after.clone())
+                .param("limit", limit)
+                .param("asOf", as_of.clone());
+            async move {
+                let rows: Vec<PageRow<RelationRecord>> = self.table(cypher).await?;
+                single(rows, "the typed relation page query")
+            }
+        }))
+        .await?;
+        let mut merged = PageRow {
+            total: pages.iter().map(|p| p.total).sum(),
+            page: pages.into_iter().flat_map(|p| p.page).collect(),
+        };
+        merged.page.sort_by(|a, b| a.id.cmp(&b.id));
+        merged.page.truncate(q.page.first + 1);
+        to_page(merged, q.page.first, RelationRecord::into_domain)
     }
 
     async fn relation_pages(
@@ -463,7 +535,13 @@ impl Repository for Neo4jStore {
                 None => (0, Some(key.clone())),
             },
         };
-        let q = query(FIND_ACTORS)
+        // A search reads its matches once for the page and the total.
+        let text = if search.is_empty() {
+            FIND_ACTORS
+        } else {
+            SEARCH_ACTORS
+        };
+        let q = query(text)
             .param("kinds", kinds)
             .param("search", search)
             .param("afterRank", after_rank)
@@ -717,6 +795,29 @@ mod tests {
             assert!(create.contains(&format!("row.type = '{t}'")), "{t}");
             assert!(create.contains(&format!("CREATE (a)-[r:{t}]->(b)")), "{t}");
             assert!(SETUP.contains(&format!("()-[r:{t}]-()")), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_typed_template_gives_one_statement_per_type_differing_only_in_the_type() {
+        let code = |text: &str| -> String {
+            text.lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        for typed in [&RELATION_PAGE_TYPED, &RELATION_PAGE_TYPED_UNCOUNTED] {
+            let template = code(typed.template);
+            let uses = template.matches(TEMPLATE_TYPE).count();
+            assert!(uses >= 1);
+            // `CONTRACT` appears nowhere else in the statement than in the pattern.
+            assert_eq!(template.matches("CONTRACT").count(), uses);
+            for t in RelationType::ALL {
+                let text = typed.text(*t);
+                let pattern = format!("[r:{t}]");
+                assert_eq!(code(text).matches(&pattern).count(), uses, "{t}");
+                assert_eq!(text.replace(&pattern, TEMPLATE_TYPE), typed.template, "{t}");
+            }
         }
     }
 }

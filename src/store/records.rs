@@ -226,7 +226,7 @@ pub fn relation_props(r: &Relation) -> Value {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RelationRecord {
-    id: String,
+    pub(crate) id: String,
     #[serde(rename = "type")]
     kind: String,
     from: String,
