@@ -30,8 +30,8 @@ use serde::de::DeserializeOwned;
 
 use super::records::{ActorRecord, RelationRecord, SourceRecord};
 use super::{
-    ActorFilter, Change, Imported, Page, PageRequest, RelationQuery, Repository, Stats, StoreError,
-    StoreResult, Write, WriteError,
+    ActorFilter, Change, ChangeKind, Imported, Page, PageRequest, Record, RelationQuery,
+    Repository, Stats, StoreError, StoreResult, Write, WriteError,
 };
 pub use super::{ImportReport, KindReport};
 use crate::domain::{
@@ -52,9 +52,47 @@ const BACKFILL_RELATION_KEYS: &str = include_str!("neo4j/backfill_relation_keys.
 const RELATION_PAGES_OF_ACTORS: &str = include_str!("neo4j/relation_pages_of_actors.cypher");
 const RELATION_PAGE_ALL: &str = include_str!("neo4j/relation_page_all.cypher");
 const RELATION_PAGE_ALL_UNCOUNTED: &str = include_str!("neo4j/relation_page_all_uncounted.cypher");
+const COUNTS: &str = include_str!("neo4j/counts.cypher");
+const RELATION_COUNT: &str = include_str!("neo4j/relation_count.cypher");
+const RECOUNT: &str = include_str!("neo4j/recount.cypher");
+pub(super) const COUNT_CHANGES: &str = include_str!("neo4j/count_changes.cypher");
 static RELATION_PAGE_TYPED: Typed = Typed::new(include_str!("neo4j/relation_page_typed.cypher"));
 static RELATION_PAGE_TYPED_UNCOUNTED: Typed =
     Typed::new(include_str!("neo4j/relation_page_typed_uncounted.cypher"));
+
+/// The count (count_changes.cypher) a record is one of.
+fn count_key(record: &Record) -> String {
+    match record {
+        Record::Actor(a) => format!("actor:{}", a.kind.as_str()),
+        Record::Relation(r) => format!("relation:{}", r.kind.as_str()),
+        Record::Source(_) => "source".to_string(),
+    }
+}
+
+/// How `changes` move the graph's counts: one `{key, n}` row per count that moves.
+pub(super) fn count_deltas<'a>(
+    changes: impl IntoIterator<Item = &'a Change>,
+) -> Vec<serde_json::Value> {
+    let mut deltas = std::collections::BTreeMap::<String, i64>::new();
+    for c in changes {
+        let (minus, plus) = match c.kind {
+            ChangeKind::Created => (None, Some(&c.record)),
+            ChangeKind::Updated => (c.before.as_ref(), Some(&c.record)),
+            ChangeKind::Deleted => (Some(&c.record), None),
+        };
+        if let Some(r) = minus {
+            *deltas.entry(count_key(r)).or_default() -= 1;
+        }
+        if let Some(r) = plus {
+            *deltas.entry(count_key(r)).or_default() += 1;
+        }
+    }
+    deltas
+        .into_iter()
+        .filter(|(_, n)| *n != 0)
+        .map(|(key, n)| serde_json::json!({"key": key, "n": n}))
+        .collect()
+}
 
 /// The pattern in which a typed template writes its relationship type.
 const TEMPLATE_TYPE: &str = "[r:CONTRACT]";
@@ -251,7 +289,39 @@ impl Neo4jStore {
                     .map_err(classify)
             })
             .await?;
+        store.recount().await?;
         Ok(store)
+    }
+
+    /// Takes the graph's counts by reading everything, when they were never taken
+    /// (recount.cypher), in one transaction under the writer lock.
+    async fn recount(&self) -> StoreResult<()> {
+        self.on_runtime_within(Duration::from_secs(3_600), |graph| async move {
+            let mut attempt = 0;
+            loop {
+                let mut txn = graph.start_txn().await.map_err(classify)?;
+                let ran = match txn.run(write::lock(&chrono::Utc::now())).await {
+                    Ok(()) => txn.run(query(RECOUNT)).await,
+                    Err(e) => Err(e),
+                };
+                let done = match ran {
+                    Ok(()) => txn.commit().await,
+                    Err(e) => {
+                        let _ = txn.rollback().await;
+                        Err(e)
+                    }
+                };
+                match done {
+                    Ok(()) => return Ok(()),
+                    Err(e) if write::lost_race(&e) && attempt < 5 => {
+                        tokio::time::sleep(write::backoff(attempt)).await;
+                        attempt += 1;
+                    }
+                    Err(e) => return Err(classify(e)),
+                }
+            }
+        })
+        .await
     }
 
     /// Creates constraints and indexes; safe to run any number of times.
@@ -341,15 +411,54 @@ impl Neo4jStore {
         .await
     }
 
-    /// One page of the whole graph's relations. Filtered by some types, one typed
-    /// statement per type (they run together) and the pages merged by id, so that
-    /// only those types' relationships are read; else one statement over all.
+    /// One page of the whole graph's relations. Its total, when asked for, comes
+    /// from the kept counts (relation_count.cypher) unless `asOf` filters (or the
+    /// database has no counts yet): then the page statements count by reading.
     async fn global_relation_page(&self, q: &RelationQuery) -> StoreResult<Page<Relation>> {
+        let kept = q.total && q.filter.as_of.is_none();
+        if kept {
+            let types: &[RelationType] = if q.filter.types.is_empty() {
+                RelationType::ALL
+            } else {
+                &q.filter.types
+            };
+            let keys: Vec<String> = types.iter().map(|t| format!("relation:{t}")).collect();
+            #[derive(serde::Deserialize)]
+            struct Kept {
+                ready: bool,
+                total: i64,
+            }
+            let (rows, count) = futures_util::try_join!(
+                self.global_relation_rows(q, false),
+                self.table::<Kept>(query(RELATION_COUNT).param("keys", keys)),
+            )?;
+            let count = single(count, "the relation count")?;
+            if count.ready {
+                let rows = PageRow {
+                    total: count.total,
+                    page: rows.page,
+                };
+                return to_page(rows, q.page.first, RelationRecord::into_domain);
+            }
+        }
+        let rows = self.global_relation_rows(q, q.total).await?;
+        to_page(rows, q.page.first, RelationRecord::into_domain)
+    }
+
+    /// The rows of one page of the whole graph's relations, counted by reading
+    /// when `count`. Filtered by some types, one typed statement per type (they
+    /// run together) and the pages merged by id, so that only those types'
+    /// relationships are read; else one statement over all.
+    async fn global_relation_rows(
+        &self,
+        q: &RelationQuery,
+        count: bool,
+    ) -> StoreResult<PageRow<RelationRecord>> {
         let as_of = q.filter.as_of.map(|d| d.to_string());
         let limit = (q.page.first + 1) as i64;
         let types = &q.filter.types;
         if types.is_empty() || types.len() >= RelationType::ALL.len() {
-            let text = if q.total {
+            let text = if count {
                 RELATION_PAGE_ALL
             } else {
                 RELATION_PAGE_ALL_UNCOUNTED
@@ -362,14 +471,9 @@ impl Neo4jStore {
                 .param("after", q.page.after.clone())
                 .param("limit", limit)
                 .param("asOf", as_of);
-            let rows: Vec<PageRow<RelationRecord>> = self.table(cypher).await?;
-            return to_page(
-                single(rows, "the relation page query")?,
-                q.page.first,
-                RelationRecord::into_domain,
-            );
+            return single(self.table(cypher).await?, "the relation page query");
         }
-        let template = if q.total {
+        let template = if count {
             &RELATION_PAGE_TYPED
         } else {
             &RELATION_PAGE_TYPED_UNCOUNTED
@@ -394,7 +498,7 @@ impl Neo4jStore {
         };
         merged.page.sort_by(|a, b| a.id.cmp(&b.id));
         merged.page.truncate(q.page.first + 1);
-        to_page(merged, q.page.first, RelationRecord::into_domain)
+        Ok(merged)
     }
 
     async fn relation_pages(
@@ -737,8 +841,15 @@ impl Repository for Neo4jStore {
             actors: Vec<Count>,
             relations: Vec<Count>,
             sources: i64,
+            /// Whether the counts were read from the kept ones (counts.cypher).
+            #[serde(default)]
+            ready: Option<bool>,
         }
-        let row = single(self.table::<Row>(query(STATS)).await?, "stats")?;
+        // The kept counts; read by counting only on a database that has none.
+        let mut row = single(self.table::<Row>(query(COUNTS)).await?, "counts")?;
+        if row.ready == Some(false) {
+            row = single(self.table::<Row>(query(STATS)).await?, "stats")?;
+        }
         /// Reads `key: count` pairs whose keys must be words of a vocabulary.
         fn counts<T>(
             rows: Vec<Count>,

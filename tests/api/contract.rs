@@ -33,6 +33,7 @@ for_each_backend!(crate::contract;
     an_import_creates_and_updates_what_differs_and_a_rerun_changes_nothing,
     writes_check_ids_endpoints_versions_and_relations_and_stamp_what_they_write,
     every_committed_change_is_logged_in_order_with_who_and_the_record_before_and_after,
+    the_counts_follow_every_kind_of_write,
 );
 
 const TEXT: &str =
@@ -1186,4 +1187,125 @@ pub async fn every_committed_change_is_logged_in_order_with_who_and_the_record_b
     assert!(histories[1].is_empty());
     assert_eq!(histories[2].last().unwrap().change, ChangeKind::Deleted);
     assert!(histories[2].windows(2).all(|w| w[0].seq < w[1].seq));
+}
+
+/// What the store holds, counted from its lists: `stats` and the totals of pages
+/// filtered by each type must say the same (on Neo4j they come from kept counts).
+async fn counts_agree(repo: &dyn Repository, step: &str) {
+    use actorgraph::store::Stats;
+    let actors = repo
+        .find_actors(&ActorFilter::default(), &page(100, None))
+        .await
+        .unwrap()
+        .items;
+    let relations = repo
+        .find_relations(&[RelationQuery {
+            total: true,
+            filter: RelationFilter::new(None, Direction::Both, vec![]),
+            page: page(100, None),
+        }])
+        .await
+        .unwrap()
+        .remove(0)
+        .items;
+    let sources = repo.all_sources().await.unwrap().len();
+    let expected = Stats::from_counts(
+        ActorKind::ALL
+            .iter()
+            .map(|k| (*k, actors.iter().filter(|a| a.kind == *k).count())),
+        RelationType::ALL
+            .iter()
+            .map(|t| (*t, relations.iter().filter(|r| r.kind == *t).count())),
+        sources,
+    );
+    assert_eq!(repo.stats().await.unwrap(), expected, "after {step}");
+    for t in RelationType::ALL {
+        let total = repo
+            .find_relations(&[RelationQuery {
+                total: true,
+                filter: RelationFilter::new(None, Direction::Both, vec![*t]),
+                page: page(1, None),
+            }])
+            .await
+            .unwrap()
+            .remove(0)
+            .total_count;
+        let listed = relations.iter().filter(|r| r.kind == *t).count();
+        assert_eq!(total, listed, "{t} after {step}");
+    }
+}
+
+pub async fn the_counts_follow_every_kind_of_write(make: Maker) {
+    use actorgraph::store::Write;
+    let data = fixture();
+    let Some(repo) = make(data.clone()).await else {
+        return;
+    };
+    let repo = repo.as_ref();
+    counts_agree(repo, "loading").await;
+
+    let mut zeta = data.actors[3].clone();
+    zeta.id = aid("zeta");
+    repo.write(Write::CreateActor(zeta.clone()), "t")
+        .await
+        .unwrap();
+    counts_agree(repo, "creating an actor").await;
+    zeta.kind = ActorKind::Company;
+    repo.write(
+        Write::UpdateActor {
+            actor: zeta,
+            expected: 1,
+        },
+        "t",
+    )
+    .await
+    .unwrap();
+    counts_agree(repo, "changing an actor's kind").await;
+
+    let mut link = data.relations[0].clone();
+    link.id = RelationId::parse("zeta-contract-alpha").unwrap();
+    link.from = aid("zeta");
+    link.to = aid("alpha");
+    repo.write(Write::CreateRelation(link.clone()), "t")
+        .await
+        .unwrap();
+    counts_agree(repo, "creating a relation").await;
+    link.kind = RelationType::Membership;
+    repo.write(
+        Write::UpdateRelation {
+            relation: link,
+            expected: 1,
+        },
+        "t",
+    )
+    .await
+    .unwrap();
+    counts_agree(repo, "changing a relation's type").await;
+    repo.write(
+        Write::DeleteRelation {
+            id: RelationId::parse("alpha-contract-beta").unwrap(),
+            expected: None,
+        },
+        "t",
+    )
+    .await
+    .unwrap();
+    counts_agree(repo, "deleting a relation").await;
+    repo.write(
+        Write::DeleteActor {
+            id: aid("alpha"),
+            expected: None,
+            cascade: true,
+        },
+        "t",
+    )
+    .await
+    .unwrap();
+    counts_agree(repo, "deleting an actor with its relations").await;
+
+    // An import puts back what was deleted, and changes nothing on a rerun.
+    repo.import(&data, "t").await.unwrap();
+    counts_agree(repo, "an import").await;
+    repo.import(&data, "t").await.unwrap();
+    counts_agree(repo, "the same import again").await;
 }

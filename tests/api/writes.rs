@@ -1041,6 +1041,66 @@ async fn import_racing_edits(importer: &GraphqlService, edits_through: &GraphqlS
     assert_eq!(d["actor"]["description"], "set by the import");
 }
 
+/// On the Neo4j store, counts are kept in (:GraphCount) nodes; a database that has
+/// none (set up by an older version, or whose counts were lost) is counted once at
+/// connection, under the writer lock, and then kept.
+#[actix_web::test]
+async fn bolt_a_database_without_counts_is_counted_at_connection() {
+    use actorgraph::store::neo4j::{ImportOptions, Neo4jStore};
+    use actorgraph::store::Repository;
+    let Some(db) = crate::backends::fresh_bolt_database() else {
+        return;
+    };
+    let store = Neo4jStore::connect(&db.config).await.unwrap();
+    store
+        .import_with(&seed_dataset(), &ImportOptions::default())
+        .await
+        .unwrap();
+    let kept = store.stats().await.unwrap();
+    let seed = seed_dataset();
+    assert_eq!(
+        kept.relations_by_type.iter().map(|(_, n)| n).sum::<usize>(),
+        seed.relations.len()
+    );
+    let rows = |q: &str| crate::backends::cypher_rows(&db.config, q);
+    rows("MATCH (c:GraphCount) DELETE c");
+    assert!(rows("MATCH (c:GraphCount) RETURN c.key AS key").is_empty());
+    // Without counts, stats and totals count by reading (the same answers)…
+    assert_eq!(store.stats().await.unwrap(), kept);
+    let contracts = |store: &Neo4jStore| {
+        let query = actorgraph::store::RelationQuery {
+            total: true,
+            filter: actorgraph::store::RelationFilter::new(
+                None,
+                actorgraph::domain::Direction::Both,
+                vec![actorgraph::domain::RelationType::Contract],
+            ),
+            page: actorgraph::store::PageRequest {
+                first: 1,
+                after: None,
+            },
+        };
+        let store = store.clone();
+        async move { store.find_relations(&[query]).await.unwrap()[0].total_count }
+    };
+    let listed = seed
+        .relations
+        .iter()
+        .filter(|r| r.kind == actorgraph::domain::RelationType::Contract)
+        .count();
+    assert_eq!(contracts(&store).await, listed);
+    drop(store);
+    // …and a new connection counts them again.
+    let store = Neo4jStore::connect(&db.config).await.unwrap();
+    assert_eq!(store.stats().await.unwrap(), kept);
+    assert_eq!(contracts(&store).await, listed);
+    // …and the connection counted: the counts are back, marked as taken.
+    let counted = rows("MATCH (c:GraphCount {key: 'counted'}) RETURN c.n AS n");
+    assert_eq!(counted, [json!({"n": 1})]);
+    let sources = rows("MATCH (c:GraphCount {key: 'source'}) RETURN c.n AS n");
+    assert_eq!(sources, [json!({"n": seed.sources.len()})]);
+}
+
 /// On the Neo4j store every relation has exactly one key node naming the actor it
 /// starts from, whatever writes it went through (relations are found by id through
 /// their keys).

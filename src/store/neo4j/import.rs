@@ -313,6 +313,11 @@ impl Neo4jStore {
             options.batch_size,
             "rows",
         )?);
+        // And the counts they move (one row per count: a single batch).
+        let deltas = super::count_deltas(deleted.iter().chain(&plan.changes));
+        if !deltas.is_empty() {
+            statements.extend(batches(super::COUNT_CHANGES, deltas, usize::MAX, "deltas")?);
+        }
 
         if statements.is_empty() {
             return Ok(Some(Imported {

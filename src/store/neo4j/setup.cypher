@@ -38,3 +38,5 @@ CREATE CONSTRAINT production_id IF NOT EXISTS FOR ()-[r:PRODUCTION]-() REQUIRE r
 // (append_changes.cypher); the number is unique, and history reads by record id.
 CREATE CONSTRAINT change_seq IF NOT EXISTS FOR (c:Change) REQUIRE c.seq IS UNIQUE;
 CREATE INDEX change_record IF NOT EXISTS FOR (c:Change) ON (c.id);
+// The graph's maintained counts (count_changes.cypher), one node per count.
+CREATE CONSTRAINT graph_count_key IF NOT EXISTS FOR (c:GraphCount) REQUIRE c.key IS UNIQUE;

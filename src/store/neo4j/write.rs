@@ -250,6 +250,11 @@ impl Tx {
         let plan = rules::decide(write, &fetched, by, at)?;
         self.carry_out(plan.steps).await?;
         self.run(append_changes(&plan.changes, by, at)?).await?;
+        let deltas = super::count_deltas(&plan.changes);
+        if !deltas.is_empty() {
+            self.run(query(super::COUNT_CHANGES).param("deltas", rows_param(json!(deltas))?))
+                .await?;
+        }
         Ok(plan.changes)
     }
 }
