@@ -27,16 +27,6 @@ pub const QUERIES: [(&str, &str); 3] = [
     ),
 ];
 
-fn ends(relations: &[crate::domain::Relation]) -> Vec<ActorId> {
-    let mut ids: Vec<ActorId> = relations
-        .iter()
-        .flat_map(|r| [r.from.clone(), r.to.clone()])
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids
-}
-
 fn page(first: usize) -> PageRequest {
     PageRequest { first, after: None }
 }
@@ -52,20 +42,17 @@ pub async fn raw_query(repo: &dyn Repository, name: &str) -> StoreResult<usize> 
                 filter: RelationFilter::new(Some(id), Direction::Both, vec![]),
                 page: page(10),
             };
-            let first = repo.find_relations(&[q(root)]).await?;
+            // Each level's pages come with the actors at their ends.
+            let (first, _ends) = repo.find_relations_with_ends(&[q(root)]).await?;
             let level1: Vec<_> = first.iter().flat_map(|p| p.items.iter().cloned()).collect();
             let tos: Vec<ActorId> = level1.iter().map(|r| r.to.clone()).collect();
-            let _names = repo.actors_by_ids(&tos).await?;
-            let second = repo
-                .find_relations(&tos.iter().cloned().map(q).collect::<Vec<_>>())
+            let (second, names2) = repo
+                .find_relations_with_ends(&tos.iter().cloned().map(q).collect::<Vec<_>>())
                 .await?;
             let level2: Vec<_> = second
                 .iter()
                 .flat_map(|p| p.items.iter().cloned())
                 .collect();
-            let names2 = repo
-                .actors_by_ids(&level2.iter().map(|r| r.to.clone()).collect::<Vec<_>>())
-                .await?;
             Ok(actor.len() + level1.len() + level2.len() + names2.len())
         }
         "relations-page" => {
@@ -78,9 +65,8 @@ pub async fn raw_query(repo: &dyn Repository, name: &str) -> StoreResult<usize> 
                 ),
                 page: page(20),
             };
-            let pages = repo.find_relations(&[q]).await?;
-            let items: Vec<_> = pages.into_iter().flat_map(|p| p.items).collect();
-            Ok(items.len() + repo.actors_by_ids(&ends(&items)).await?.len())
+            let (pages, ends) = repo.find_relations_with_ends(&[q]).await?;
+            Ok(pages.iter().map(|p| p.items.len()).sum::<usize>() + ends.len())
         }
         _ => {
             let filter = ActorFilter {

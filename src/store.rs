@@ -174,6 +174,17 @@ pub struct RelationQuery {
     pub page: PageRequest,
 }
 
+/// The ids of the actors at either end of the pages' relations, sorted, each once.
+pub fn ends_of(pages: &[Page<Relation>]) -> Vec<ActorId> {
+    let mut ids: Vec<ActorId> = pages
+        .iter()
+        .flat_map(|p| p.items.iter().flat_map(|r| [r.from.clone(), r.to.clone()]))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
 /// The domain-level store interface.
 #[async_trait]
 pub trait Repository: Send + Sync + 'static {
@@ -199,6 +210,24 @@ pub trait Repository: Send + Sync + 'static {
     /// One page per query, in the order of `queries`: the relation lists of many
     /// actors in one call.
     async fn find_relations(&self, queries: &[RelationQuery]) -> StoreResult<Vec<Page<Relation>>>;
+
+    /// [`Repository::find_relations`], with the actors at the ends of the pages'
+    /// relations (each once, any order): what a query showing the relations'
+    /// `from` and `to` needs next, read in the same call where the store can (one
+    /// round trip on Neo4j instead of two). By default, two calls.
+    async fn find_relations_with_ends(
+        &self,
+        queries: &[RelationQuery],
+    ) -> StoreResult<(Vec<Page<Relation>>, Vec<Actor>)> {
+        let pages = self.find_relations(queries).await?;
+        let ids = ends_of(&pages);
+        let actors = if ids.is_empty() {
+            vec![]
+        } else {
+            self.actors_by_ids(&ids).await?
+        };
+        Ok((pages, actors))
+    }
 
     /// The sources with these ids; unknown ids are left out. Any order.
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>>;

@@ -125,15 +125,18 @@ where
         Ok(value)
     }
 
+    /// Those of `keys` not read yet, each once.
+    fn missing(&self, keys: impl IntoIterator<Item = K>) -> Vec<K> {
+        let read = self.read();
+        let mut seen = std::collections::HashSet::new();
+        keys.into_iter()
+            .filter(|k| !read.contains_key(k) && seen.insert(k.clone()))
+            .collect()
+    }
+
     /// Fetches those of `keys` not read yet, in one store call.
     pub async fn fetch(&self, keys: impl IntoIterator<Item = K>) -> ApiResult<()> {
-        let missing: Vec<K> = {
-            let read = self.read();
-            let mut seen = std::collections::HashSet::new();
-            keys.into_iter()
-                .filter(|k| !read.contains_key(k) && seen.insert(k.clone()))
-                .collect()
-        };
+        let missing = self.missing(keys);
         if missing.is_empty() {
             return Ok(());
         }
@@ -156,6 +159,7 @@ where
 
 /// The loaders of one request.
 pub struct Loaders {
+    repo: Arc<dyn Repository>,
     pub actors: Keyed<ActorId, ActorLoader>,
     pub sources: Keyed<SourceId, SourceLoader>,
     pub relation_pages: Keyed<RelationQuery, RelationPageLoader>,
@@ -166,6 +170,7 @@ impl Loaders {
     /// A fresh set over `repo`.
     pub fn new(repo: &Arc<dyn Repository>) -> Self {
         Loaders {
+            repo: repo.clone(),
             actors: Keyed::new(ActorLoader(repo.clone())),
             sources: Keyed::new(SourceLoader(repo.clone())),
             relation_pages: Keyed::new(RelationPageLoader(repo.clone())),
@@ -200,6 +205,22 @@ impl Loaders {
     /// A record's history (empty when it has none).
     pub async fn history(&self, key: &HistoryKey) -> ApiResult<Vec<LogEntry>> {
         Ok(self.histories.one(key).await?.unwrap_or_default())
+    }
+
+    /// Fetches the pages of `queries` not read yet, with the actors at the ends of
+    /// their relations, in one store call (for a level that shows them next).
+    pub async fn fetch_pages_with_ends(
+        &self,
+        queries: impl IntoIterator<Item = RelationQuery>,
+    ) -> ApiResult<()> {
+        let missing = self.relation_pages.missing(queries);
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let (pages, actors) = self.repo.find_relations_with_ends(&missing).await?;
+        self.relation_pages.keep(missing.into_iter().zip(pages));
+        self.keep_actors(actors);
+        Ok(())
     }
 
     /// Keeps actors read by a root field.

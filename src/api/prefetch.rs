@@ -230,11 +230,23 @@ pub async fn run(loaders: &Loaders, starts: Vec<Start<'_>>) -> ApiResult<()> {
             }
         }
 
-        // One call per kind, for what is not read yet; the four run together.
+        // One call per kind, for what is not read yet; the four run together. When
+        // the pages' relations show their `from` or `to`, the pages come with the
+        // actors at their ends, which the next level would otherwise fetch.
+        let with_ends = pages.iter().any(|(_, nodes)| {
+            nodes
+                .iter()
+                .any(|f| matches!(f.name(), field::FROM | field::TO))
+        });
+        let queries = pages.iter().map(|(q, _)| q.clone());
         let (p, a, s, h) = futures_util::join!(
-            loaders
-                .relation_pages
-                .fetch(pages.iter().map(|(q, _)| q.clone())),
+            async {
+                if with_ends {
+                    loaders.fetch_pages_with_ends(queries).await
+                } else {
+                    loaders.relation_pages.fetch(queries).await
+                }
+            },
             loaders
                 .actors
                 .fetch(own.chain(actors.iter().flat_map(|(ids, _)| ids.iter().cloned()))),

@@ -8,7 +8,7 @@ use async_graphql::{Context, Object, ID};
 
 use super::error::{ApiError, ApiResult};
 use super::paging::{page_cost, page_request, ActorConnection, RelationConnection};
-use super::prefetch::{self, node_selection, RelationsArgs, Start};
+use super::prefetch::{self, field, node_selection, RelationsArgs, Start};
 use super::types::{
     loaders, parse_id, repo, ActorKindCount, ActorNode, RelationNode, RelationTypeCount,
     SourceNode, StatsNode,
@@ -169,14 +169,27 @@ impl QueryRoot {
         query.total = ctx.look_ahead().field("totalCount").exists();
         let page = query.page.clone();
         let repo = repo(ctx)?;
-        let mut pages = repo.find_relations(std::slice::from_ref(&query)).await?;
+        let loaders = loaders(ctx)?;
+        let nodes = node_selection(&ctx.field());
+        // The actors at the relations' ends come in the same call when shown.
+        let queries = std::slice::from_ref(&query);
+        let mut pages = if nodes
+            .iter()
+            .any(|f| matches!(f.name(), field::FROM | field::TO))
+        {
+            let (pages, actors) = repo.find_relations_with_ends(queries).await?;
+            loaders.keep_actors(actors);
+            pages
+        } else {
+            repo.find_relations(queries).await?
+        };
         let result = pages.pop().unwrap_or_else(|| crate::store::Page {
             items: vec![],
             has_next_page: false,
             total_count: 0,
         });
-        let start = Start::Relations(result.items.clone(), node_selection(&ctx.field()));
-        prefetch::run(loaders(ctx)?, vec![start]).await?;
+        let start = Start::Relations(result.items.clone(), nodes);
+        prefetch::run(loaders, vec![start]).await?;
         Ok(RelationConnection::new(result, &page))
     }
 

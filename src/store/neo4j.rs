@@ -50,6 +50,8 @@ const SEARCH_ACTORS: &str = include_str!("neo4j/search_actors.cypher");
 const RELATIONS_BY_IDS: &str = include_str!("neo4j/relations_by_ids.cypher");
 const BACKFILL_RELATION_KEYS: &str = include_str!("neo4j/backfill_relation_keys.cypher");
 const RELATION_PAGES_OF_ACTORS: &str = include_str!("neo4j/relation_pages_of_actors.cypher");
+const RELATION_PAGES_WITH_ENDS: &str =
+    include_str!("neo4j/relation_pages_of_actors_with_ends.cypher");
 const RELATION_PAGE_ALL: &str = include_str!("neo4j/relation_page_all.cypher");
 const RELATION_PAGE_ALL_UNCOUNTED: &str = include_str!("neo4j/relation_page_all_uncounted.cypher");
 const COUNTS: &str = include_str!("neo4j/counts.cypher");
@@ -59,6 +61,9 @@ pub(super) const COUNT_CHANGES: &str = include_str!("neo4j/count_changes.cypher"
 static RELATION_PAGE_TYPED: Typed = Typed::new(include_str!("neo4j/relation_page_typed.cypher"));
 static RELATION_PAGE_TYPED_UNCOUNTED: Typed =
     Typed::new(include_str!("neo4j/relation_page_typed_uncounted.cypher"));
+
+/// Queries with their places in the caller's list.
+type Indexed<'a> = Vec<(usize, &'a RelationQuery)>;
 
 /// The count (count_changes.cypher) a record is one of.
 fn count_key(record: &Record) -> String {
@@ -501,13 +506,60 @@ impl Neo4jStore {
         Ok(merged)
     }
 
+    /// The pages of `queries` in their order (and with `ends`, the actors at the
+    /// ends of their relations). Actor-anchored queries and whole-graph ones take
+    /// different plans: the anchored ones are answered in one round trip, the
+    /// whole-graph ones (root fields, one at a time) each by its own.
+    async fn relations_in_order(
+        &self,
+        queries: &[RelationQuery],
+        ends: bool,
+    ) -> StoreResult<(Vec<Page<Relation>>, Vec<Actor>)> {
+        let (anchored, global): (Indexed<'_>, Indexed<'_>) = queries
+            .iter()
+            .enumerate()
+            .partition(|(_, q)| q.filter.actor.is_some());
+        let cypher = if ends {
+            RELATION_PAGES_WITH_ENDS
+        } else {
+            RELATION_PAGES_OF_ACTORS
+        };
+        let (anchored_pages, mut actors) = self
+            .relation_pages(
+                cypher,
+                &anchored.iter().map(|(_, q)| *q).collect::<Vec<_>>(),
+            )
+            .await?;
+        let mut global_pages = Vec::with_capacity(global.len());
+        for (_, q) in &global {
+            global_pages.push(self.global_relation_page(q).await?);
+        }
+        if ends && !global_pages.is_empty() {
+            let ids = super::ends_of(&global_pages);
+            if !ids.is_empty() {
+                actors.extend(self.actors_by_ids(&ids).await?);
+            }
+        }
+        let mut out: Vec<Option<Page<Relation>>> = vec![None; queries.len()];
+        for ((i, _), page) in anchored
+            .iter()
+            .zip(anchored_pages)
+            .chain(global.iter().zip(global_pages))
+        {
+            out[*i] = Some(page);
+        }
+        Ok((out.into_iter().flatten().collect(), actors))
+    }
+
+    /// Actor-anchored pages in one round trip, and with `cypher` =
+    /// [`RELATION_PAGES_WITH_ENDS`], the actors at their relations' ends.
     async fn relation_pages(
         &self,
         cypher: &'static str,
         queries: &[&RelationQuery],
-    ) -> StoreResult<Vec<Page<Relation>>> {
+    ) -> StoreResult<(Vec<Page<Relation>>, Vec<Actor>)> {
         if queries.is_empty() {
-            return Ok(vec![]);
+            return Ok((vec![], vec![]));
         }
         let params: Vec<serde_json::Value> = queries
             .iter()
@@ -528,10 +580,14 @@ impl Neo4jStore {
             i: i64,
             total: i64,
             page: Vec<RelationRecord>,
+            #[serde(default)]
+            ends: Vec<ActorRecord>,
         }
         let rows: Vec<Row> = self.table(q).await?;
         let mut pages: Vec<Option<Page<Relation>>> = vec![None; queries.len()];
-        for row in rows {
+        let mut ends: std::collections::HashMap<String, ActorRecord> = Default::default();
+        for mut row in rows {
+            ends.extend(row.ends.drain(..).map(|a| (a.id.clone(), a)));
             let i = usize::try_from(row.i).map_err(|_| invalid("negative query index".into()))?;
             let first = queries
                 .get(i)
@@ -544,10 +600,16 @@ impl Neo4jStore {
             };
             pages[i] = Some(to_page(page, first, RelationRecord::into_domain)?);
         }
-        pages
+        let pages = pages
             .into_iter()
             .map(|p| p.ok_or_else(|| invalid("a relation query got no answer".into())))
-            .collect()
+            .collect::<StoreResult<Vec<_>>>()?;
+        let ends = ends
+            .into_values()
+            .map(ActorRecord::into_domain)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(invalid)?;
+        Ok((pages, ends))
     }
 }
 
@@ -677,32 +739,14 @@ impl Repository for Neo4jStore {
     }
 
     async fn find_relations(&self, queries: &[RelationQuery]) -> StoreResult<Vec<Page<Relation>>> {
-        // Actor-anchored queries and whole-graph ones take different plans; each
-        // kind is answered in one round trip, and the answers are put back in order.
-        let (anchored, global): (Vec<(usize, &RelationQuery)>, Vec<(usize, &RelationQuery)>) =
-            queries
-                .iter()
-                .enumerate()
-                .partition(|(_, q)| q.filter.actor.is_some());
-        let anchored_pages = self
-            .relation_pages(
-                RELATION_PAGES_OF_ACTORS,
-                &anchored.iter().map(|(_, q)| *q).collect::<Vec<_>>(),
-            )
-            .await?;
-        let mut global_pages = Vec::with_capacity(global.len());
-        for (_, q) in &global {
-            global_pages.push(self.global_relation_page(q).await?);
-        }
-        let mut out: Vec<Option<Page<Relation>>> = vec![None; queries.len()];
-        for ((i, _), page) in anchored
-            .iter()
-            .zip(anchored_pages)
-            .chain(global.iter().zip(global_pages))
-        {
-            out[*i] = Some(page);
-        }
-        Ok(out.into_iter().flatten().collect())
+        Ok(self.relations_in_order(queries, false).await?.0)
+    }
+
+    async fn find_relations_with_ends(
+        &self,
+        queries: &[RelationQuery],
+    ) -> StoreResult<(Vec<Page<Relation>>, Vec<Actor>)> {
+        self.relations_in_order(queries, true).await
     }
 
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {

@@ -153,7 +153,7 @@ pub fn actor_props(a: &Actor) -> Value {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActorRecord {
-    id: String,
+    pub(crate) id: String,
     kind: String,
     #[serde(default)]
     name_ko: Option<String>,

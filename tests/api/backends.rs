@@ -105,6 +105,12 @@ impl Repository for TestStore {
     async fn find_relations(&self, queries: &[RelationQuery]) -> StoreResult<Vec<Page<Relation>>> {
         self.inner().find_relations(queries).await
     }
+    async fn find_relations_with_ends(
+        &self,
+        queries: &[RelationQuery],
+    ) -> StoreResult<(Vec<Page<Relation>>, Vec<Actor>)> {
+        self.inner().find_relations_with_ends(queries).await
+    }
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {
         self.inner().sources_by_ids(ids).await
     }

@@ -196,6 +196,13 @@ impl Repository for CountingRepository {
         self.tick();
         self.inner.find_relations(queries).await
     }
+    async fn find_relations_with_ends(
+        &self,
+        queries: &[RelationQuery],
+    ) -> StoreResult<(Vec<Page<Relation>>, Vec<Actor>)> {
+        self.tick();
+        self.inner.find_relations_with_ends(queries).await
+    }
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {
         self.tick();
         self.inner.sources_by_ids(ids).await
@@ -285,6 +292,12 @@ impl Repository for FailingRepository {
         down()
     }
     async fn find_relations(&self, _: &[RelationQuery]) -> StoreResult<Vec<Page<Relation>>> {
+        down()
+    }
+    async fn find_relations_with_ends(
+        &self,
+        _: &[RelationQuery],
+    ) -> StoreResult<(Vec<Page<Relation>>, Vec<Actor>)> {
         down()
     }
     async fn sources_by_ids(&self, _: &[SourceId]) -> StoreResult<Vec<Source>> {

@@ -1,0 +1,37 @@
+// relation_pages_of_actors.cypher, with the actors at the ends of each page's
+// relations (`ends`): the next level of a query that shows the relations' `from`
+// and `to`, in the same round trip. The ends are read by id after the page is cut,
+// so an actor with thousands of relations costs only its page's ends; an actor at
+// the end of relations of several pages comes once per page. The subquery
+// aggregates without a grouping key, so a page without relations still has its
+// row. Everything else as in relation_pages_of_actors.cypher.
+UNWIND range(0, size($queries) - 1) AS i
+WITH i, $queries[i] AS q
+CALL (q) {
+  MATCH (:Actor {id: q.actor})-[r]-(:Actor)
+  WHERE (q.direction = 'BOTH'
+         OR (q.direction = 'OUT' AND r.from = q.actor)
+         OR (q.direction = 'IN' AND r.to = q.actor))
+    AND (size(q.types) = 0 OR type(r) IN q.types)
+    AND (q.asOf IS NULL OR (
+         (r.startDate IS NULL
+          OR left(r.startDate, CASE WHEN size(r.startDate) < size(q.asOf) THEN size(r.startDate) ELSE size(q.asOf) END)
+             <= left(q.asOf, CASE WHEN size(r.startDate) < size(q.asOf) THEN size(r.startDate) ELSE size(q.asOf) END))
+         AND (r.endDate IS NULL
+          OR left(r.endDate, CASE WHEN size(r.endDate) < size(q.asOf) THEN size(r.endDate) ELSE size(q.asOf) END)
+             >= left(q.asOf, CASE WHEN size(r.endDate) < size(q.asOf) THEN size(r.endDate) ELSE size(q.asOf) END))))
+  WITH r ORDER BY r.id
+  RETURN collect(r {.*, type: type(r)}) AS matched
+}
+WITH i, size(matched) AS total,
+     [x IN matched WHERE q.after IS NULL OR x.id > q.after][0..q.limit] AS page
+CALL (page) {
+  UNWIND page AS x
+  UNWIND [x.from, x.to] AS endId
+  WITH DISTINCT endId
+  MATCH (a:Actor {id: endId})
+  RETURN collect(a {.id, .kind, .nameKo, .nameEn, .aliases, .description,
+    .version, .createdAt, .createdBy, .updatedAt, .updatedBy}) AS ends
+}
+RETURN i, total, page, ends
+ORDER BY i
