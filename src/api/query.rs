@@ -48,9 +48,9 @@ impl QueryRoot {
     ) -> ApiResult<Option<ActorNode>> {
         let id = parse_id("id", &id, ActorId::parse)?;
         repo(ctx)?; // the deadline
-        // The walk reads the actor together with its first level (its relation
-        // pages), instead of before it: one round trip less in sequence. For an
-        // unknown id those pages are empty.
+                    // The walk reads the actor together with its first level (its relation
+                    // pages), instead of before it: one round trip less in sequence. For an
+                    // unknown id those pages are empty.
         let loaders = loaders(ctx)?;
         let selection = ctx.field().selection_set().collect();
         prefetch::run(loaders, vec![Start::Actors(vec![id.clone()], selection)]).await?;

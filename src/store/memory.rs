@@ -23,11 +23,13 @@ use crate::domain::{
 };
 
 /// A search match by its sort key (`search::sort_key`), for the heap of the best.
-struct Ranked<'a>(String, &'a Actor);
+/// A search match: its rank, its id, the actor. Ordered as its `rank:id` cursor
+/// key ([`search::sort_key`]) is, without making the key's string.
+struct Ranked<'a>(u8, &'a str, &'a Actor);
 
 impl PartialEq for Ranked<'_> {
     fn eq(&self, other: &Self) -> bool {
-        self.0 == other.0
+        (self.0, self.1) == (other.0, other.1)
     }
 }
 
@@ -41,7 +43,7 @@ impl PartialOrd for Ranked<'_> {
 
 impl Ord for Ranked<'_> {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.cmp(&other.0)
+        (self.0, self.1).cmp(&(other.0, other.1))
     }
 }
 
@@ -534,7 +536,11 @@ impl Repository for MemoryStore {
             Some(ids) => Box::new(ids.iter().filter_map(|id| s.actors.get(id))),
             None => Box::new(s.actors.values()),
         };
-        let after = page.after.as_deref();
+        // The cursor `rank:id`, read as the Neo4j store reads it.
+        let after: Option<(u8, &str)> = page.after.as_deref().map(|a| match a.split_once(':') {
+            Some((rank, id)) => (rank.parse().unwrap_or(0), id),
+            None => (0, a),
+        });
         let keep = page.first + 1;
         let mut best: BinaryHeap<Ranked<'_>> = BinaryHeap::with_capacity(keep.min(1_024));
         let mut total_count = 0;
@@ -545,22 +551,22 @@ impl Repository for MemoryStore {
                 continue;
             };
             total_count += 1;
-            let key = search::sort_key(r, e.actor.id.as_str());
-            if after.is_some_and(|a| key.as_str() <= a) {
+            let ranked = Ranked(r, e.actor.id.as_str(), &e.actor);
+            if after.is_some_and(|a| (ranked.0, ranked.1) <= a) {
                 continue;
             }
             if best.len() < keep {
-                best.push(Ranked(key, &e.actor));
-            } else if best.peek().is_some_and(|worst| key < worst.0) {
+                best.push(ranked);
+            } else if best.peek().is_some_and(|worst| ranked < *worst) {
                 best.pop();
-                best.push(Ranked(key, &e.actor));
+                best.push(ranked);
             }
         }
         let mut kept = best.into_sorted_vec();
         let has_next_page = kept.len() > page.first;
         kept.truncate(page.first);
         Ok(Page {
-            items: kept.into_iter().map(|r| r.1.clone()).collect(),
+            items: kept.into_iter().map(|r| r.2.clone()).collect(),
             has_next_page,
             total_count,
         })
