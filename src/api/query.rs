@@ -47,10 +47,10 @@ impl QueryRoot {
         #[graphql(desc = "The actor's id, e.g. `cia`.")] id: ID,
     ) -> ApiResult<Option<ActorNode>> {
         let id = parse_id("id", &id, ActorId::parse)?;
-        repo(ctx)?; // the deadline
-                    // The walk reads the actor together with its first level (its relation
-                    // pages), instead of before it: one round trip less in sequence. For an
-                    // unknown id those pages are empty.
+        // Checks the deadline. The walk then reads the actor together with its first
+        // level (its relation pages), instead of before it: one round trip less in
+        // sequence. For an unknown id those pages are empty.
+        repo(ctx)?;
         let loaders = loaders(ctx)?;
         let selection = ctx.field().selection_set().collect();
         prefetch::run(loaders, vec![Start::Actors(vec![id.clone()], selection)]).await?;
