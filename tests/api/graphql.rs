@@ -28,6 +28,7 @@ for_each_backend!(crate::graphql;
     a_hundred_relations_with_actors_and_evidence_cost_the_same_two_calls,
     a_hundred_actors_with_their_relations_and_neighbours_cost_one_call_per_level,
     nested_relation_lists_of_many_actors_are_fetched_in_one_call_per_level,
+    an_actor_two_levels_deep_costs_one_call_per_level,
     searching_klaudeu_finds_the_association_and_the_act,
     searching_aws_in_any_case_finds_amazon_web_services,
     the_gs_tower_lease_holds_until_february_2024_and_not_after,
@@ -466,6 +467,30 @@ pub async fn nested_relation_lists_of_many_actors_are_fetched_in_one_call_per_le
     // actors themselves are not fetched again: the root page read every actor of
     // the seed already.
     assert_eq!(counting.take(), 4);
+}
+
+/// The benchmark's query shape: one actor, its relations with the actors they lead
+/// to, and those actors' relations with theirs. The actor comes with its own page
+/// (it is an end of its relations), and each level's actors with their pages.
+pub async fn an_actor_two_levels_deep_costs_one_call_per_level(make: Maker) {
+    let Some(repo) = make(seed_dataset()).await else {
+        return;
+    };
+    let counting = CountingRepository::new(repo);
+    let service = GraphqlService::new(counting.clone());
+    let q = r#"{ actor(id: "cia") { name relations(first: 10, direction: OUT) { edges { node { type to { id name relations(first: 10) { edges { node { type to { name } } } } } } } } } }"#;
+    let d = data(&service, q, json!({})).await;
+    assert_eq!(d["actor"]["name"], "Central Intelligence Agency");
+    let first = d["actor"]["relations"]["edges"].as_array().unwrap();
+    assert!(!first.is_empty());
+    assert!(first.iter().all(|e| e["node"]["to"]["name"].is_string()));
+    assert!(first.iter().all(|e| e["node"]["to"]["id"] != "cia"));
+    // cia's page with its ends (cia among them); the ends' pages with theirs.
+    assert_eq!(counting.take(), 2);
+    // An unknown actor: its (empty) page, then the actor, not found.
+    let none = data(&service, &q.replace("\"cia\"", "\"nobody\""), json!({})).await;
+    assert!(none["actor"].is_null(), "{none}");
+    assert_eq!(counting.take(), 2);
 }
 
 #[test]
