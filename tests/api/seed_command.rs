@@ -298,6 +298,15 @@ async fn reset_deletes_the_data_sets_records_then_writes_them_again() {
         .expect("kt's deletion");
     assert_eq!(kt.by, "seed");
     assert!(kt.before.is_some() && kt.after.is_none());
+    // The kept counts went down with the deletions and up again: the seed's once.
+    use actorgraph::store::Repository;
+    let stats = store.stats().await.unwrap();
+    let seed = actorgraph::seed::load(&path).unwrap();
+    let actors: usize = stats.actors_by_kind.iter().map(|(_, n)| n).sum();
+    let relations: usize = stats.relations_by_type.iter().map(|(_, n)| n).sum();
+    assert_eq!(actors, seed.actors.len());
+    assert_eq!(relations, seed.relations.len());
+    assert_eq!(stats.sources, seed.sources.len());
 }
 
 #[tokio::test]
