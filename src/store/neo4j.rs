@@ -701,8 +701,11 @@ impl Repository for Neo4jStore {
                 None => (0, Some(key.clone())),
             },
         };
-        // A search reads its matches once for the page and the total.
-        let text = if search.is_empty() {
+        // A search of three characters or more reads its matches once for the page
+        // and the total, collecting them: such a query is selective. A shorter one
+        // may match most of the graph, so it counts and keeps only the top of the
+        // ranking (two passes, but memory bound by the page), like a listing.
+        let text = if search.chars().count() < 3 {
             FIND_ACTORS
         } else {
             SEARCH_ACTORS

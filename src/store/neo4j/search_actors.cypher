@@ -1,5 +1,7 @@
-// A page of the actors whose names or aliases contain $search (folded), best match
-// first, with the total of all matches, in ONE pass over the matches: rank 0 when a
+// A page of the actors whose names or aliases contain $search (folded, three
+// characters or more: the store sends shorter ones, which may match most actors, to
+// find_actors.cypher, whose memory the page bounds), best match first, with the
+// total of all matches, in ONE pass over the matches: rank 0 when a
 // name or alias is the query, 1 when one starts with it, 2 when one contains it
 // (src/domain/search.rs), then by id. `searchText` holds the folded names and
 // aliases joined by `|`, which a folded query never contains, so a match never
