@@ -967,20 +967,29 @@ pub async fn an_import_racing_edits_gives_every_write_its_own_version(make: Make
     import_racing_edits(&service, &service).await;
 }
 
+/// A Neo4j store on a fresh test database, holding the seed data set.
+async fn seeded_bolt_store(
+    db: &crate::backends::TestDatabase,
+) -> actorgraph::store::neo4j::Neo4jStore {
+    use actorgraph::store::neo4j::{ImportOptions, Neo4jStore};
+    let store = Neo4jStore::connect(&db.config).await.unwrap();
+    store
+        .import_with(&seed_dataset(), &ImportOptions::default())
+        .await
+        .unwrap();
+    store
+}
+
 /// Two API instances over one Bolt database: an import through one races edits
 /// through the other. Within one instance writes queue; across instances the
 /// import's version check (guard_*.cypher) is what keeps each write's version.
 #[actix_web::test]
 async fn bolt_an_import_on_one_instance_racing_edits_on_another_keeps_every_version() {
-    use actorgraph::store::neo4j::{ImportOptions, Neo4jStore};
+    use actorgraph::store::neo4j::Neo4jStore;
     let Some(db) = crate::backends::fresh_bolt_database() else {
         return;
     };
-    let first = Neo4jStore::connect(&db.config).await.unwrap();
-    first
-        .import_with(&seed_dataset(), &ImportOptions::default())
-        .await
-        .unwrap();
+    let first = seeded_bolt_store(&db).await;
     let second = Neo4jStore::connect(&db.config).await.unwrap();
     let importer = GraphqlService::new(std::sync::Arc::new(first));
     let editor = GraphqlService::new(std::sync::Arc::new(second));
@@ -1046,16 +1055,12 @@ async fn import_racing_edits(importer: &GraphqlService, edits_through: &GraphqlS
 /// connection, under the writer lock, and then kept.
 #[actix_web::test]
 async fn bolt_a_database_without_counts_is_counted_at_connection() {
-    use actorgraph::store::neo4j::{ImportOptions, Neo4jStore};
+    use actorgraph::store::neo4j::Neo4jStore;
     use actorgraph::store::Repository;
     let Some(db) = crate::backends::fresh_bolt_database() else {
         return;
     };
-    let store = Neo4jStore::connect(&db.config).await.unwrap();
-    store
-        .import_with(&seed_dataset(), &ImportOptions::default())
-        .await
-        .unwrap();
+    let store = seeded_bolt_store(&db).await;
     let kept = store.stats().await.unwrap();
     let seed = seed_dataset();
     assert_eq!(
@@ -1106,15 +1111,10 @@ async fn bolt_a_database_without_counts_is_counted_at_connection() {
 /// their keys).
 #[actix_web::test]
 async fn bolt_relation_keys_follow_every_write() {
-    use actorgraph::store::neo4j::{ImportOptions, Neo4jStore};
     let Some(db) = crate::backends::fresh_bolt_database() else {
         return;
     };
-    let store = Neo4jStore::connect(&db.config).await.unwrap();
-    store
-        .import_with(&seed_dataset(), &ImportOptions::default())
-        .await
-        .unwrap();
+    let store = seeded_bolt_store(&db).await;
     let service = GraphqlService::new(std::sync::Arc::new(store));
     ok(&service, editor(), CREATE_ACTOR, json!({"input": nsa()})).await;
     ok(
