@@ -55,6 +55,49 @@ pub fn rank(keys: &[String], folded_query: &str) -> Option<u8> {
     }
 }
 
+/// How many characters the n-grams that narrow a search for the folded query
+/// have: three for a query of three characters or more, two for one of two;
+/// `None` for a shorter query, which no n-gram index narrows (scan instead). Every
+/// store's name index keeps the bigrams and trigrams of each key.
+pub fn gram_width(folded_query: &str) -> Option<usize> {
+    match folded_query.chars().count() {
+        0 | 1 => None,
+        2 => Some(2),
+        _ => Some(3),
+    }
+}
+
+/// The distinct n-grams of `n` characters of `text`, in order of first appearance.
+fn grams_of(text: &str, n: usize, out: &mut Vec<String>) {
+    let chars: Vec<char> = text.chars().collect();
+    for window in chars.windows(n) {
+        let gram: String = window.iter().collect();
+        if !out.contains(&gram) {
+            out.push(gram);
+        }
+    }
+}
+
+/// The n-grams a name index keeps for an actor's folded keys: every distinct run
+/// of two and of three characters of each key (none spans two keys).
+pub fn index_grams<'a>(keys: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut out = Vec::new();
+    for key in keys {
+        grams_of(key, 2, &mut out);
+        grams_of(key, 3, &mut out);
+    }
+    out
+}
+
+/// The n-grams every key that contains the folded query holds ([`gram_width`]),
+/// or `None` when the query is too short to be narrowed by them.
+pub fn query_grams(folded_query: &str) -> Option<Vec<String>> {
+    let n = gram_width(folded_query)?;
+    let mut out = Vec::new();
+    grams_of(folded_query, n, &mut out);
+    Some(out)
+}
+
 /// The sort key of a search result, as the store pages by it: `rank:id`.
 pub fn sort_key(rank: u8, id: &str) -> String {
     format!("{rank}:{id}")
@@ -63,6 +106,37 @@ pub fn sort_key(rank: u8, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_that_contains_a_query_holds_every_gram_of_it() {
+        let keys = ["amazonwebservices", "아마존웹서비스", "aws"];
+        let index = index_grams(keys);
+        for query in [
+            "amazon",
+            "webserv",
+            "aws",
+            "아마존",
+            "서비스",
+            "웹서",
+            "ws",
+            "am",
+        ] {
+            let grams = query_grams(query).unwrap();
+            assert!(!grams.is_empty(), "{query}");
+            assert!(grams.iter().all(|g| index.contains(g)), "{query}");
+        }
+        assert_eq!(query_grams("a"), None, "one character: no gram narrows it");
+        assert_eq!(
+            query_grams("웹서").unwrap(),
+            vec!["웹서"],
+            "two: its bigram"
+        );
+        assert_eq!(query_grams("abab").unwrap(), vec!["aba", "bab"], "distinct");
+        assert!(
+            !index.contains(&"saw".to_string()),
+            "no gram spans two keys"
+        );
+    }
 
     #[test]
     fn folding_ignores_case_spacing_and_punctuation() {

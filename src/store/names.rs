@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use crate::domain::ActorId;
+use crate::domain::{search, ActorId};
 
 /// An n-gram of two or three characters, packed (21 bits a character).
 type Gram = u64;
@@ -109,11 +109,7 @@ impl NameIndex {
     /// that do, in the graph of any time since start-up), or `None` when the
     /// index cannot narrow it (a query of one character): scan instead.
     pub fn candidates(&self, query: &str) -> Option<Vec<ActorId>> {
-        let n = match query.chars().count() {
-            0 | 1 => return None,
-            2 => 2,
-            _ => 3,
-        };
+        let n = search::gram_width(query)?;
         let g = self
             .grams
             .read()

@@ -1,7 +1,7 @@
 //! The Neo4j store (Neo4j 5 over Bolt, through neo4rs). Neo4j and neo4rs types
 //! stay inside this module; every query is a parameterised `.cypher` file beside it.
 //!
-//! The graph model (also in `docs/graph-model.md`):
+//! The graph model (also in `docs/neo4j.md`):
 //! - `(:Actor:<Kind> {id, kind, nameKo, nameEn, aliases, description, searchText})`,
 //!   where `<Kind>` is the kind in PascalCase (`:GovernmentAgency`) and `searchText`
 //!   holds the folded names and aliases joined by `|` (see `domain::search`);
@@ -12,7 +12,10 @@
 //!   evidence is kept on the relationship as two parallel lists, so a relation
 //!   comes back with its evidence in the same round trip;
 //! - `(:Source {id, title, publisher, language, publishedAt, publishedInferred,
-//!   publishedNote, url, note, text})`.
+//!   publishedNote, url, note, text})`;
+//! - the name index: `(:ActorName {id, kind, searchText})-[:HAS_GRAM]->(:NameGram
+//!   {g, n})`, one `ActorName` per actor and one `NameGram` per bigram or trigram
+//!   of the folded names, `n` counting its links (name_grams.cypher).
 //!
 //! Queries run on a small runtime of the store's own: actix runs each HTTP worker
 //! on a single-threaded runtime, and a pooled Bolt connection must not depend on
@@ -21,6 +24,7 @@
 mod import;
 mod write;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,7 +32,7 @@ use async_trait::async_trait;
 use neo4rs::{query, BoltType, ConfigBuilder, Graph, Query};
 use serde::de::DeserializeOwned;
 
-use super::records::{ActorRecord, RelationRecord, SourceRecord};
+use super::records::{name_row, ActorRecord, RelationRecord, SourceRecord};
 use super::{
     ActorFilter, Change, ChangeKind, Imported, Page, PageRequest, Record, RelationQuery,
     Repository, Stats, StoreError, StoreResult, Write, WriteError,
@@ -57,6 +61,11 @@ const RELATION_PAGE_ALL_UNCOUNTED: &str = include_str!("neo4j/relation_page_all_
 const COUNTS: &str = include_str!("neo4j/counts.cypher");
 const RELATION_COUNT: &str = include_str!("neo4j/relation_count.cypher");
 const RECOUNT: &str = include_str!("neo4j/recount.cypher");
+const NAME_INDEX_READY: &str = include_str!("neo4j/name_index_ready.cypher");
+const NAME_INDEX_DONE: &str = include_str!("neo4j/name_index_done.cypher");
+const SEARCH_TEXTS: &str = include_str!("neo4j/search_texts.cypher");
+/// How many actors one transaction of the name index's build indexes.
+const NAME_INDEX_BATCH: usize = 1_000;
 pub(super) const COUNT_CHANGES: &str = include_str!("neo4j/count_changes.cypher");
 static RELATION_PAGE_TYPED: Typed = Typed::new(include_str!("neo4j/relation_page_typed.cypher"));
 static RELATION_PAGE_TYPED_UNCOUNTED: Typed =
@@ -184,6 +193,9 @@ pub struct Neo4jStore {
     /// (which serialises them anyway, see `write.rs`); the lock node still orders
     /// them against other processes.
     writes: Arc<tokio::sync::Mutex<()>>,
+    /// Whether the name index holds every actor (name_index_ready.cypher), so
+    /// that searches may use it; set at connection, once it does.
+    names: Arc<AtomicBool>,
 }
 
 fn unavailable(e: impl Into<anyhow::Error>) -> StoreError {
@@ -282,6 +294,7 @@ impl Neo4jStore {
             handle,
             timeout: config.query_timeout,
             writes: Arc::default(),
+            names: Arc::default(),
         };
         store.ping().await?;
         store.setup().await?;
@@ -295,20 +308,76 @@ impl Neo4jStore {
             })
             .await?;
         store.recount().await?;
+        store.index_names().await?;
         Ok(store)
     }
 
     /// Takes the graph's counts by reading everything, when they were never taken
     /// (recount.cypher), in one transaction under the writer lock.
     async fn recount(&self) -> StoreResult<()> {
+        self.locked(|| vec![query(RECOUNT)]).await
+    }
+
+    /// Builds the name index (name_grams.cypher) on a database whose actors were
+    /// written without it (by a version that kept none), then marks it whole; until
+    /// then this process searches by reading the actors. Writes keep it from then
+    /// on, so the build reads each batch's searchText and skips actors written since.
+    async fn index_names(&self) -> StoreResult<()> {
+        let ready: Vec<bool> = self.rows(query(NAME_INDEX_READY), "ready").await?;
+        if ready.first() != Some(&true) {
+            #[derive(serde::Deserialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Text {
+                id: String,
+                kind: String,
+                #[serde(default)]
+                search_text: Option<String>,
+            }
+            let texts: Vec<Text> = self
+                .on_runtime_within(Duration::from_secs(3_600), |graph| async move {
+                    let mut stream = graph.execute(query(SEARCH_TEXTS)).await.map_err(classify)?;
+                    let mut out = Vec::new();
+                    while let Some(row) = stream.next().await.map_err(classify)? {
+                        out.push(row.get("actor").map_err(|e| invalid(e.to_string()))?);
+                    }
+                    Ok(out)
+                })
+                .await?;
+            if !texts.is_empty() {
+                tracing::info!(actors = texts.len(), "building the name index");
+            }
+            for batch in texts.chunks(NAME_INDEX_BATCH) {
+                let rows: Vec<serde_json::Value> = batch
+                    .iter()
+                    .map(|t| name_row(&t.id, &t.kind, t.search_text.as_deref().unwrap_or("")))
+                    .collect();
+                let rows = bolt(serde_json::Value::Array(rows))?;
+                self.locked(move || vec![query(write::NAME_GRAMS).param("rows", rows.clone())])
+                    .await?;
+            }
+            self.locked(|| vec![query(NAME_INDEX_DONE)]).await?;
+        }
+        self.names.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Runs `statements` in one transaction that holds the writer lock, again when
+    /// it lost a race with another writer.
+    async fn locked<F>(&self, statements: F) -> StoreResult<()>
+    where
+        F: Fn() -> Vec<Query> + Send + 'static,
+    {
         self.on_runtime_within(Duration::from_secs(3_600), |graph| async move {
             let mut attempt = 0;
             loop {
                 let mut txn = graph.start_txn().await.map_err(classify)?;
-                let ran = match txn.run(write::lock(&chrono::Utc::now())).await {
-                    Ok(()) => txn.run(query(RECOUNT)).await,
-                    Err(e) => Err(e),
-                };
+                let mut ran = txn.run(write::lock(&chrono::Utc::now())).await;
+                for q in statements() {
+                    if ran.is_err() {
+                        break;
+                    }
+                    ran = txn.run(q).await;
+                }
                 let done = match ran {
                     Ok(()) => txn.commit().await,
                     Err(e) => {
@@ -701,16 +770,20 @@ impl Repository for Neo4jStore {
                 None => (0, Some(key.clone())),
             },
         };
-        // A search of three characters or more reads its matches once for the page
-        // and the total, collecting them: such a query is selective. A shorter one
-        // may match most of the graph, so it counts and keeps only the top of the
-        // ranking (two passes, but memory bound by the page), like a listing.
-        let text = if search.chars().count() < 3 {
-            FIND_ACTORS
+        // A search of two characters or more reads its candidates from the name
+        // index (search_actors.cypher); a shorter one, or any before the index is
+        // whole, reads the actors (find_actors.cypher, served by the text index on
+        // Neo4j). Both count, and keep only the top of the ranking for the page.
+        let grams = if self.names.load(Ordering::Acquire) {
+            search::query_grams(&search)
         } else {
-            SEARCH_ACTORS
+            None
         };
-        let q = query(text)
+        let q = match grams {
+            Some(grams) => query(SEARCH_ACTORS).param("grams", grams),
+            None => query(FIND_ACTORS),
+        };
+        let q = q
             .param("kinds", kinds)
             .param("search", search)
             .param("afterRank", after_rank)

@@ -149,6 +149,26 @@ pub fn actor_props(a: &Actor) -> Value {
     Value::Object(m)
 }
 
+/// An actor's row for the name index (name_grams.cypher): the folded keys a search
+/// tests, joined by `|` as in the actor's `searchText`, and their n-grams.
+pub fn name_row(id: &str, kind: &str, search_text: &str) -> Value {
+    json!({
+        "id": id,
+        "kind": kind,
+        "searchText": search_text,
+        "grams": search::index_grams(search_text.split('|')),
+    })
+}
+
+/// [`name_row`] of an actor as it is written.
+pub fn actor_name_row(a: &Actor) -> Value {
+    name_row(
+        a.id.as_str(),
+        a.kind.as_str(),
+        &search::search_keys(a).join("|"),
+    )
+}
+
 /// An actor as read back.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -1178,6 +1178,150 @@ async fn bolt_relation_keys_follow_every_write() {
     );
 }
 
+/// The Neo4j store's name index holds exactly the actors: one entry each, with the
+/// actor's kind and searchText, linked to the n-grams of its keys, and each gram
+/// counts its links.
+fn assert_the_name_index_matches_the_actors(config: &actorgraph::store::neo4j::Neo4jConfig) {
+    let rows = |q: &str| crate::backends::cypher_rows(config, q);
+    let actors =
+        rows("MATCH (a:Actor) RETURN a.id AS id, a.kind AS kind, a.searchText AS text ORDER BY id");
+    let names = rows(
+        "MATCH (k:ActorName) RETURN k.id AS id, k.kind AS kind, k.searchText AS text ORDER BY id",
+    );
+    assert!(!actors.is_empty());
+    assert_eq!(names, actors, "one entry per actor, as it is now");
+    let linked = rows(
+        "MATCH (k:ActorName)-[:HAS_GRAM]->(g:NameGram) RETURN k.id AS id, collect(g.g) AS grams",
+    );
+    for actor in &actors {
+        let text = actor["text"].as_str().unwrap();
+        let mut want = actorgraph::domain::search::index_grams(text.split('|'));
+        want.sort();
+        let mut got: Vec<String> = linked
+            .iter()
+            .find(|l| l["id"] == actor["id"])
+            .map(|l| serde_json::from_value(l["grams"].clone()).unwrap())
+            .unwrap_or_default();
+        got.sort();
+        assert_eq!(got, want, "the grams of {}", actor["id"]);
+    }
+    let counts = rows(
+        "MATCH (g:NameGram) RETURN g.g AS g, g.n AS n, COUNT { (g)<-[:HAS_GRAM]-() } AS links",
+    );
+    assert!(!counts.is_empty());
+    for c in &counts {
+        assert_eq!(c["n"], c["links"], "the count of {}", c["g"]);
+    }
+}
+
+/// The ids `actors(search:, kinds:)` finds, checked against its `totalCount`.
+async fn found(service: &GraphqlService, search: &str, kinds: &Value) -> Vec<String> {
+    let d = data(
+        service,
+        "query($s: String!, $k: [ActorKind!]) { actors(search: $s, kinds: $k, first: 100) { totalCount edges { node { id } } } }",
+        json!({"s": search, "k": kinds}),
+    )
+    .await;
+    let ids: Vec<String> = d["actors"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(d["actors"]["totalCount"], ids.len(), "{search}");
+    ids
+}
+
+/// On the Neo4j store, search reads its candidates from a name index in the graph;
+/// every kind of write keeps it, and a database without one gets it at connection.
+#[actix_web::test]
+async fn bolt_the_name_index_follows_every_write_and_is_built_at_connection() {
+    use actorgraph::store::neo4j::Neo4jStore;
+    let Some(db) = crate::backends::fresh_bolt_database() else {
+        return;
+    };
+    let store = seeded_bolt_store(&db).await;
+    assert_the_name_index_matches_the_actors(&db.config);
+    let service = GraphqlService::new(std::sync::Arc::new(store));
+    ok(&service, editor(), CREATE_ACTOR, json!({"input": nsa()})).await;
+    ok(
+        &service,
+        editor(),
+        UPDATE_ACTOR,
+        json!({"id": "nsa", "input": {"nameEn": "No Such Agency", "aliases": []}}),
+    )
+    .await;
+    ok(
+        &service,
+        editor(),
+        UPDATE_ACTOR,
+        json!({"id": "cia", "input": {"kind": "GOVERNMENT"}}),
+    )
+    .await;
+    ok(
+        &service,
+        admin(),
+        r#"mutation { deleteActor(id: "amazon", cascade: true) { actor { id } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_the_name_index_matches_the_actors(&db.config);
+
+    let none = json!(null);
+    assert_eq!(found(&service, "no such", &none).await, ["nsa"]);
+    assert_eq!(found(&service, "국가안보", &none).await, ["nsa"]);
+    assert!(found(&service, "national security", &none).await.is_empty());
+    assert_eq!(
+        found(&service, "cia", &json!(["GOVERNMENT"])).await,
+        ["cia"]
+    );
+    assert!(found(&service, "cia", &json!(["GOVERNMENT_AGENCY"]))
+        .await
+        .is_empty());
+    assert!(!found(&service, "amazon", &none)
+        .await
+        .contains(&"amazon".to_string()));
+    let searches = ["kt", "케이티", "클라우드", "cloud", "협회", "ag", "no such"];
+    let mut before = Vec::new();
+    for search in searches {
+        before.push(found(&service, search, &none).await);
+    }
+    assert!(before[0].contains(&"kt".to_string()));
+
+    // A build cut short (entries written, the mark not) is taken up again; a
+    // database without any index gets one; searches answer as before.
+    let rows = |q: &str| crate::backends::cypher_rows(&db.config, q);
+    for removal in [
+        vec!["MATCH (c:GraphCount {key: 'named'}) DELETE c"],
+        vec![
+            "MATCH (c:GraphCount {key: 'named'}) DELETE c",
+            "MATCH (k:ActorName) DETACH DELETE k",
+            "MATCH (g:NameGram) DELETE g",
+        ],
+    ] {
+        let whole = removal.len() > 1;
+        for statement in removal {
+            rows(statement);
+        }
+        if whole {
+            // The connection that had the index searches it: nothing left to find.
+            assert!(found(&service, "kt", &none).await.is_empty());
+        }
+        let store = Neo4jStore::connect(&db.config).await.unwrap();
+        assert_the_name_index_matches_the_actors(&db.config);
+        assert_eq!(
+            rows("MATCH (c:GraphCount {key: 'named'}) RETURN c.n AS n"),
+            [json!({"n": 1})]
+        );
+        let fresh = GraphqlService::new(std::sync::Arc::new(store));
+        let mut after = Vec::new();
+        for search in searches {
+            after.push(found(&fresh, search, &none).await);
+        }
+        assert_eq!(after, before);
+    }
+}
+
 pub async fn an_import_that_changes_a_kind_keeps_the_actors_relations_and_their_versions(
     make: Maker,
 ) {

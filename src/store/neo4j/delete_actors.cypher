@@ -1,5 +1,5 @@
-// Deletes actors by id with their relationships and those relationships' key
-// nodes. (The ids are collected and unwound in a subquery: ArcadeDB does not
+// Deletes actors by id with their relationships, those relationships' key
+// nodes, and their entries in the name index (name_grams.cypher). (The ids are collected and unwound in a subquery: ArcadeDB does not
 // delete nodes matched as `{id: r.id}` straight from an optional match, and scans
 // every key for `k.id IN list`.)
 UNWIND $ids AS id
@@ -10,5 +10,13 @@ CALL (relationIds) {
   UNWIND relationIds AS relationId
   MATCH (k:RelationKey {id: relationId})
   DELETE k
+}
+CALL (a) {
+  MATCH (:ActorName {id: a.id})-[:HAS_GRAM]->(g:NameGram)
+  SET g.n = g.n - 1
+}
+CALL (a) {
+  MATCH (k:ActorName {id: a.id})
+  DETACH DELETE k
 }
 DETACH DELETE a

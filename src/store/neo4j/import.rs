@@ -14,7 +14,9 @@ use neo4rs::{query, Query};
 
 use super::{bolt, classify, Neo4jStore};
 use crate::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, SourceId};
-use crate::store::records::{actor_props, change_props, relation_props, source_props};
+use crate::store::records::{
+    actor_name_row, actor_props, change_props, relation_props, source_props,
+};
 use crate::store::{
     rules, Change, ChangeKind, ImportReport, Imported, KindReport, LogEntry, Record, Repository,
     StoreResult,
@@ -22,6 +24,7 @@ use crate::store::{
 
 pub(super) const UPSERT_SOURCES: &str = include_str!("upsert_sources.cypher");
 pub(super) const UPSERT_ACTORS: &str = include_str!("upsert_actors.cypher");
+pub(super) const NAME_GRAMS: &str = include_str!("name_grams.cypher");
 pub(super) const CREATE_RELATIONS: &str = include_str!("create_relations.cypher");
 pub(super) const DELETE_RELATIONS: &str = include_str!("delete_relations.cypher");
 pub(super) const DELETE_ACTORS: &str = include_str!("delete_actors.cypher");
@@ -280,6 +283,12 @@ impl Neo4jStore {
         statements.extend(batches(
             UPSERT_ACTORS,
             actors.iter().map(actor_props).collect(),
+            options.batch_size,
+            "rows",
+        )?);
+        statements.extend(batches(
+            NAME_GRAMS,
+            actors.iter().map(actor_name_row).collect(),
             options.batch_size,
             "rows",
         )?);

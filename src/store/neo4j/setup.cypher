@@ -8,7 +8,11 @@ CREATE INDEX actor_kind IF NOT EXISTS FOR (a:Actor) ON (a.kind);
 CREATE CONSTRAINT write_lock_id IF NOT EXISTS FOR (l:WriteLock) REQUIRE l.id IS UNIQUE;
 MERGE (l:WriteLock {id: 'graph'});
 // Name search: `searchText` holds the folded names and aliases joined by `|`.
+// Searches of one character use the text index; longer ones the name index
+// (name_grams.cypher, search_actors.cypher).
 CREATE TEXT INDEX actor_search IF NOT EXISTS FOR (a:Actor) ON (a.searchText);
+CREATE CONSTRAINT actor_name_id IF NOT EXISTS FOR (k:ActorName) REQUIRE k.id IS UNIQUE;
+CREATE CONSTRAINT name_gram_g IF NOT EXISTS FOR (g:NameGram) REQUIRE g.g IS UNIQUE;
 // Relation ids are unique across types through their key nodes (create_relations
 // .cypher), which also make finding a relation by id an index seek.
 CREATE CONSTRAINT relation_key_id IF NOT EXISTS FOR (k:RelationKey) REQUIRE k.id IS UNIQUE;

@@ -21,14 +21,15 @@ use super::{bolt, classify, invalid, Neo4jStore, APPEND_CHANGES};
 use super::{ACTORS_BY_IDS, RELATIONS_BY_IDS, SOURCES_BY_IDS};
 use crate::domain::{Actor, ActorId, Relation, RelationId, Source, SourceId};
 use crate::store::records::{
-    actor_props, change_props, relation_props, source_props, timestamp, ActorRecord,
-    RelationRecord, SourceRecord,
+    actor_name_row, actor_props, change_props, relation_props, source_props, timestamp,
+    ActorRecord, RelationRecord, SourceRecord,
 };
 use crate::store::rules;
 use crate::store::{Change, LogEntry, StoreResult, Write, WriteError};
 
 pub(super) const LOCK: &str = include_str!("lock.cypher");
 pub(super) const RELATIONS_OF_ACTOR: &str = include_str!("relations_of_actor.cypher");
+pub(super) use super::import::NAME_GRAMS;
 use super::import::{
     CREATE_RELATIONS, DELETE_ACTORS, DELETE_RELATIONS, UPSERT_ACTORS, UPSERT_SOURCES,
 };
@@ -70,6 +71,11 @@ fn rows_param(rows: serde_json::Value) -> Result<neo4rs::BoltType, WriteError> {
 
 fn upsert_actor(a: &Actor) -> Result<Query, WriteError> {
     Ok(query(UPSERT_ACTORS).param("rows", rows_param(json!([actor_props(a)]))?))
+}
+
+/// The statement that keeps an actor's entry in the name index (name_grams.cypher).
+fn index_name(a: &Actor) -> Result<Query, WriteError> {
+    Ok(query(NAME_GRAMS).param("rows", rows_param(json!([actor_name_row(a)]))?))
 }
 
 fn create_relations(rs: &[Relation]) -> Result<Query, WriteError> {
@@ -212,6 +218,7 @@ impl Tx {
                         }
                         _ => self.run(upsert_actor(&actor)?).await?,
                     }
+                    self.run(index_name(&actor)?).await?;
                 }
                 rules::Step::DeleteActor(id) => self.run(delete_actor(&id)).await?,
                 rules::Step::PutRelation { relation, was } => {
