@@ -588,16 +588,8 @@ impl Neo4jStore {
             .iter()
             .enumerate()
             .partition(|(_, q)| q.filter.actor.is_some());
-        let cypher = if ends {
-            RELATION_PAGES_WITH_ENDS
-        } else {
-            RELATION_PAGES_OF_ACTORS
-        };
         let (anchored_pages, mut actors) = self
-            .relation_pages(
-                cypher,
-                &anchored.iter().map(|(_, q)| *q).collect::<Vec<_>>(),
-            )
+            .relation_pages(ends, &anchored.iter().map(|(_, q)| *q).collect::<Vec<_>>())
             .await?;
         let mut global_pages = Vec::with_capacity(global.len());
         for (_, q) in &global {
@@ -620,11 +612,11 @@ impl Neo4jStore {
         Ok((out.into_iter().flatten().collect(), actors))
     }
 
-    /// Actor-anchored pages in one round trip, and with `cypher` =
-    /// [`RELATION_PAGES_WITH_ENDS`], the actors at their relations' ends.
+    /// Actor-anchored pages in one round trip, and with `ends`, the actors at their
+    /// relations' ends ([`RELATION_PAGES_WITH_ENDS`]).
     async fn relation_pages(
         &self,
-        cypher: &'static str,
+        ends: bool,
         queries: &[&RelationQuery],
     ) -> StoreResult<(Vec<Page<Relation>>, Vec<Actor>)> {
         if queries.is_empty() {
@@ -643,20 +635,30 @@ impl Neo4jStore {
                 })
             })
             .collect();
-        let q = query(cypher).param("queries", bolt(serde_json::Value::Array(params))?);
+        let params = bolt(serde_json::Value::Array(params))?;
         #[derive(serde::Deserialize)]
         struct Row {
             i: i64,
             total: i64,
             page: Vec<RelationRecord>,
-            #[serde(default)]
+        }
+        /// The one row of [`RELATION_PAGES_WITH_ENDS`].
+        #[derive(serde::Deserialize)]
+        struct WithEnds {
+            pages: Vec<Row>,
             ends: Vec<ActorRecord>,
         }
-        let rows: Vec<Row> = self.table(q).await?;
+        let (rows, ends) = if ends {
+            let q = query(RELATION_PAGES_WITH_ENDS).param("queries", params);
+            let answer: Vec<WithEnds> = self.table(q).await?;
+            let answer = single(answer, "relation pages with ends")?;
+            (answer.pages, answer.ends)
+        } else {
+            let q = query(RELATION_PAGES_OF_ACTORS).param("queries", params);
+            (self.table::<Row>(q).await?, vec![])
+        };
         let mut pages: Vec<Option<Page<Relation>>> = vec![None; queries.len()];
-        let mut ends: std::collections::HashMap<String, ActorRecord> = Default::default();
-        for mut row in rows {
-            ends.extend(row.ends.drain(..).map(|a| (a.id.clone(), a)));
+        for row in rows {
             let i = usize::try_from(row.i).map_err(|_| invalid("negative query index".into()))?;
             let first = queries
                 .get(i)
@@ -674,7 +676,7 @@ impl Neo4jStore {
             .map(|p| p.ok_or_else(|| invalid("a relation query got no answer".into())))
             .collect::<StoreResult<Vec<_>>>()?;
         let ends = ends
-            .into_values()
+            .into_iter()
             .map(ActorRecord::into_domain)
             .collect::<Result<Vec<_>, _>>()
             .map_err(invalid)?;

@@ -1,10 +1,11 @@
-// relation_pages_of_actors.cypher, with the actors at the ends of each page's
+// relation_pages_of_actors.cypher, with the actors at the ends of the pages'
 // relations (`ends`): the next level of a query that shows the relations' `from`
-// and `to`, in the same round trip. The ends are read by id after the page is cut,
-// so an actor with thousands of relations costs only its page's ends; an actor at
-// the end of relations of several pages comes once per page. The subquery
-// aggregates without a grouping key, so a page without relations still has its
-// row. Everything else as in relation_pages_of_actors.cypher.
+// and `to`, in the same round trip. One row: the pages in query order, and the
+// ends, read by id once each after every page is cut (so an actor with thousands
+// of relations costs only its page's ends, and an actor at the end of several
+// pages, such as the one they belong to, comes once). The subquery aggregates
+// without a grouping key, so a page without relations still has its entry.
+// Everything else as in relation_pages_of_actors.cypher.
 UNWIND range(0, size($queries) - 1) AS i
 WITH i, $queries[i] AS q
 CALL (q) {
@@ -25,13 +26,15 @@ CALL (q) {
 }
 WITH i, size(matched) AS total,
      [x IN matched WHERE q.after IS NULL OR x.id > q.after][0..q.limit] AS page
-CALL (page) {
-  UNWIND page AS x
+ORDER BY i
+WITH collect({i: i, total: total, page: page}) AS pages
+CALL (pages) {
+  UNWIND pages AS p
+  UNWIND p.page AS x
   UNWIND [x.from, x.to] AS endId
   WITH DISTINCT endId
   MATCH (a:Actor {id: endId})
   RETURN collect(a {.id, .kind, .nameKo, .nameEn, .aliases, .description,
     .version, .createdAt, .createdBy, .updatedAt, .updatedBy}) AS ends
 }
-RETURN i, total, page, ends
-ORDER BY i
+RETURN pages, ends
