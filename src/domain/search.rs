@@ -67,34 +67,33 @@ pub fn gram_width(folded_query: &str) -> Option<usize> {
     }
 }
 
-/// The distinct n-grams of `n` characters of `text`, in order of first appearance.
+/// Adds the n-grams of `n` characters of `text` to `out`.
 fn grams_of(text: &str, n: usize, out: &mut Vec<String>) {
     let chars: Vec<char> = text.chars().collect();
-    for window in chars.windows(n) {
-        let gram: String = window.iter().collect();
-        if !out.contains(&gram) {
-            out.push(gram);
-        }
-    }
+    out.extend(chars.windows(n).map(|w| w.iter().collect::<String>()));
 }
 
 /// The n-grams a name index keeps for an actor's folded keys: every distinct run
-/// of two and of three characters of each key (none spans two keys).
+/// of two and of three characters of each key (none spans two keys), sorted.
 pub fn index_grams<'a>(keys: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut out = Vec::new();
     for key in keys {
         grams_of(key, 2, &mut out);
         grams_of(key, 3, &mut out);
     }
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
-/// The n-grams every key that contains the folded query holds ([`gram_width`]),
-/// or `None` when the query is too short to be narrowed by them.
+/// The distinct n-grams every key that contains the folded query holds
+/// ([`gram_width`]), sorted; `None` when the query is too short to be narrowed.
 pub fn query_grams(folded_query: &str) -> Option<Vec<String>> {
     let n = gram_width(folded_query)?;
     let mut out = Vec::new();
     grams_of(folded_query, n, &mut out);
+    out.sort_unstable();
+    out.dedup();
     Some(out)
 }
 

@@ -352,7 +352,7 @@ impl Neo4jStore {
                     .map(|t| name_row(&t.id, &t.kind, t.search_text.as_deref().unwrap_or("")))
                     .collect();
                 let rows = bolt(serde_json::Value::Array(rows))?;
-                self.locked(move || vec![query(write::NAME_GRAMS).param("rows", rows.clone())])
+                self.locked(move || vec![query(import::NAME_GRAMS).param("rows", rows.clone())])
                     .await?;
             }
             self.locked(|| vec![query(NAME_INDEX_DONE)]).await?;

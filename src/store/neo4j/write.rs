@@ -29,9 +29,8 @@ use crate::store::{Change, LogEntry, StoreResult, Write, WriteError};
 
 pub(super) const LOCK: &str = include_str!("lock.cypher");
 pub(super) const RELATIONS_OF_ACTOR: &str = include_str!("relations_of_actor.cypher");
-pub(super) use super::import::NAME_GRAMS;
 use super::import::{
-    CREATE_RELATIONS, DELETE_ACTORS, DELETE_RELATIONS, UPSERT_ACTORS, UPSERT_SOURCES,
+    CREATE_RELATIONS, DELETE_ACTORS, DELETE_RELATIONS, NAME_GRAMS, UPSERT_ACTORS, UPSERT_SOURCES,
 };
 
 /// How many times a write that lost a race with another is run again.
