@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 mod explore;
 mod explore_types;
+mod filter;
 pub(crate) mod history;
 pub mod limits;
 mod loaders;

@@ -3,6 +3,7 @@
 
 pub mod dataset;
 mod date;
+pub mod filter;
 mod ids;
 mod kinds;
 mod model;

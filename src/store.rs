@@ -19,6 +19,7 @@ pub mod rules;
 
 use async_trait::async_trait;
 
+use crate::domain::filter::Condition;
 use crate::domain::{
     Actor, ActorId, ActorKind, Direction, PartialDate, Relation, RelationId, RelationType, Source,
     SourceId,
@@ -131,6 +132,8 @@ pub struct RelationFilter {
     pub types: Vec<RelationType>,
     /// Only relations that hold at this date (see [`Relation::valid_at`]).
     pub as_of: Option<PartialDate>,
+    /// Only relations that pass this condition (`where`).
+    pub condition: Option<Condition>,
 }
 
 impl RelationFilter {
@@ -143,7 +146,36 @@ impl RelationFilter {
             direction,
             types,
             as_of: None,
+            condition: None,
         }
+    }
+
+    /// The same filter, limited to relations that pass `condition`. When the
+    /// condition requires some types, the filter reads only those (of its own).
+    pub fn passing(mut self, condition: Option<Condition>) -> Self {
+        if let Some(required) = condition.as_ref().and_then(Condition::required_types) {
+            let narrowed: Vec<RelationType> = if self.types.is_empty() {
+                required
+            } else {
+                self.types
+                    .iter()
+                    .copied()
+                    .filter(|t| required.contains(t))
+                    .collect()
+            };
+            // No type in common: nothing passes, which the condition itself says.
+            if !narrowed.is_empty() {
+                self.types = narrowed;
+            }
+        }
+        self.condition = condition;
+        self
+    }
+
+    /// Whether the list is every relation of its types (no date or condition),
+    /// so that kept counts by type answer its total.
+    pub fn counts_by_type(&self) -> bool {
+        self.as_of.is_none() && self.condition.is_none()
     }
 
     /// The same filter, limited to relations that hold at `date`.
@@ -157,9 +189,12 @@ impl RelationFilter {
         self.types.is_empty() || self.types.contains(&t)
     }
 
-    /// Whether a relation passes the type and date filters (not the actor one).
+    /// Whether a relation passes the type, date and condition filters (not the
+    /// actor one).
     pub fn admits(&self, r: &Relation) -> bool {
-        self.admits_type(r.kind) && self.as_of.as_ref().is_none_or(|d| r.valid_at(d))
+        self.admits_type(r.kind)
+            && self.as_of.as_ref().is_none_or(|d| r.valid_at(d))
+            && self.condition.as_ref().is_none_or(|c| c.holds(r))
     }
 }
 

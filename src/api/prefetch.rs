@@ -19,6 +19,7 @@
 use async_graphql::{InputType, SelectionField, Value};
 
 use super::error::{ApiError, ApiResult};
+use super::filter::RelationWhere;
 use super::loaders::{HistoryKey, Loaders};
 use super::types::relation_query;
 use crate::domain::{ActorId, Direction, Relation, RelationType, SourceId};
@@ -65,28 +66,35 @@ pub struct RelationsArgs {
     pub first: Option<i32>,
     pub after: Option<String>,
     pub as_of: Option<String>,
+    pub where_: Option<RelationWhere>,
 }
 
 impl RelationsArgs {
     /// The arguments' names, as the schema spells them (checked by a test).
-    pub const NAMES: [&'static str; 5] = ["direction", "types", "first", "after", "asOf"];
+    pub const NAMES: [&'static str; 6] = ["direction", "types", "first", "after", "asOf", "where"];
 
     /// The arguments of a selected `relations` field (variables substituted).
     /// `None` when they are invalid: the resolver then reports the error itself.
     fn of_selection(field: &SelectionField<'_>) -> Option<Self> {
         let args = field.arguments().ok()?;
-        let [direction, types, first, after, as_of] = Self::NAMES;
+        let [direction, types, first, after, as_of, where_] = Self::NAMES;
         Some(RelationsArgs {
             direction: arg(&args, direction).ok()?.unwrap_or_default(),
             types: arg(&args, types).ok()?,
             first: arg(&args, first).ok()?,
             after: arg(&args, after).ok()?,
             as_of: arg(&args, as_of).ok()?,
+            where_: arg(&args, where_).ok()?,
         })
     }
 
     /// The store query of these arguments, for one actor or for the whole graph.
     pub fn query(&self, actor: Option<ActorId>) -> Result<RelationQuery, ApiError> {
+        let condition = self
+            .where_
+            .as_ref()
+            .map(|w| w.condition("where"))
+            .transpose()?;
         relation_query(
             actor,
             self.direction,
@@ -95,6 +103,10 @@ impl RelationsArgs {
             self.after.clone(),
             self.as_of.as_deref(),
         )
+        .map(|mut q| {
+            q.filter = q.filter.passing(condition);
+            q
+        })
     }
 }
 

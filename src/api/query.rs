@@ -7,6 +7,7 @@
 use async_graphql::{Context, Object, ID};
 
 use super::error::{ApiError, ApiResult};
+use super::filter::RelationWhere;
 use super::paging::{page_cost, page_request, ActorConnection, RelationConnection};
 use super::prefetch::{self, field, node_selection, RelationsArgs, Start};
 use super::types::{
@@ -152,6 +153,11 @@ impl QueryRoot {
             desc = "Only relations that hold at this date (`2015`, `2015-01` or `2015-01-16`): started on or before it and not ended before it, at the coarser precision; open ends hold."
         )]
         as_of: Option<String>,
+        #[graphql(
+            name = "where",
+            desc = "Only relations that pass this condition (tests on the type, the ends, the amount, the dates, the status, the role, the sources and the text, joined by AND, OR and NOT)."
+        )]
+        where_: Option<RelationWhere>,
     ) -> ApiResult<RelationConnection> {
         let actor = actor_id
             .map(|id| parse_id("actorId", &id, ActorId::parse))
@@ -162,6 +168,7 @@ impl QueryRoot {
             first,
             after,
             as_of,
+            where_,
         };
         let mut query = args.query(actor)?;
         // Counting the whole graph's relations is a scan on Neo4j: only when asked.

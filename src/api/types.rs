@@ -1,10 +1,15 @@
 //! The GraphQL object types: thin wrappers over domain records whose resolvers read
 //! linked records through the request's [`Loaders`].
 
+// Resolvers take one parameter per GraphQL argument; a list of arguments is the
+// schema's shape, not a function doing too much.
+#![allow(clippy::too_many_arguments)]
+
 use async_graphql::{Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 use super::error::{ApiError, ApiResult};
+use super::filter::RelationWhere;
 use super::loaders::Loaders;
 use super::paging::{page_cost, page_request, RelationConnection};
 use super::prefetch::RelationsArgs;
@@ -169,6 +174,11 @@ impl ActorNode {
             desc = "Only relations that hold at this date (`2015`, `2015-01` or `2015-01-16`): started on or before it and not ended before it, at the coarser precision; open ends hold."
         )]
         as_of: Option<String>,
+        #[graphql(
+            name = "where",
+            desc = "Only relations that pass this condition (tests on the type, the ends, the amount, the dates, the status, the role, the sources and the text, joined by AND, OR and NOT)."
+        )]
+        where_: Option<RelationWhere>,
     ) -> ApiResult<RelationConnection> {
         let args = RelationsArgs {
             direction,
@@ -176,6 +186,7 @@ impl ActorNode {
             first,
             after,
             as_of,
+            where_,
         };
         let query = args.query(Some(self.0.id.clone()))?;
         let result = loaders(ctx)?.page(&query).await?;

@@ -444,12 +444,13 @@ impl State {
 
     /// A page of the whole graph's relations: a range scan from the cursor, so the
     /// cost follows the page size; the total (when wanted) from the per-type
-    /// counts, or, with a date filter, which they do not know, by a scan.
+    /// counts, or, with a date filter or a condition, which they do not know, by
+    /// a scan.
     fn global_relation_page(&self, q: &RelationQuery) -> Page<Relation> {
         let f = &q.filter;
         let total_count = if !q.total {
             0
-        } else if f.as_of.is_some() {
+        } else if !f.counts_by_type() {
             self.relations.values().filter(|r| f.admits(r)).count()
         } else if f.types.is_empty() {
             self.relations.len()

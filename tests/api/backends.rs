@@ -282,11 +282,20 @@ pub(crate) use for_each_backend;
 /// Runs a Cypher query on a test database through ArcadeDB's HTTP API and returns
 /// its rows: for tests that check (or disturb) how the Neo4j store lays data out.
 pub fn cypher_rows(config: &Neo4jConfig, cypher: &str) -> Vec<serde_json::Value> {
+    cypher_rows_with(config, cypher, serde_json::json!({}))
+}
+
+/// [`cypher_rows`] with parameters.
+pub fn cypher_rows_with(
+    config: &Neo4jConfig,
+    cypher: &str,
+    params: serde_json::Value,
+) -> Vec<serde_json::Value> {
     let database = config.database.as_deref().expect("a test database");
     let body = arcadedb_http(
         config,
         &format!("/api/v1/command/{database}"),
-        serde_json::json!({ "language": "cypher", "command": cypher }),
+        serde_json::json!({ "language": "cypher", "command": cypher, "params": params }),
     )
     .unwrap_or_else(|e| panic!("{cypher}: {e}"));
     body["result"].as_array().cloned().unwrap_or_default()

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::backends::{for_each_backend, Maker};
 use crate::helpers::{
-    codes, data, run, seed_dataset, seeded_service, synthetic, CountingRepository,
+    codes, data, edge_ids, run, seed_dataset, seeded_service, synthetic, CountingRepository,
 };
 
 /// A service over a fresh store of `make` holding the seed data set.
@@ -43,15 +43,6 @@ for_each_backend!(crate::graphql;
     an_admin_imports_a_new_article_about_existing_actors_and_a_rerun_changes_nothing,
     a_broken_document_lists_every_problem_and_writes_nothing,
 );
-
-fn edge_ids(connection: &Value) -> Vec<String> {
-    connection["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["id"].as_str().unwrap().to_string())
-        .collect()
-}
 
 pub async fn an_actor_is_found_by_id_with_names_in_both_languages(make: Maker) {
     let Some(service) = seeded(make).await else {

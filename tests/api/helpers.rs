@@ -38,6 +38,16 @@ pub async fn run(service: &GraphqlService, query: &str, variables: Value) -> Val
     serde_json::to_value(service.execute(request).await).expect("responses serialise")
 }
 
+/// The ids of a connection's nodes, in order.
+pub fn edge_ids(connection: &Value) -> Vec<String> {
+    connection["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// Runs a query that must succeed and returns its `data`.
 pub async fn data(service: &GraphqlService, query: &str, variables: Value) -> Value {
     let response = run(service, query, variables).await;

@@ -8,6 +8,7 @@
 //! - `writes`: record mutations and the change feed, on every backend;
 //! - `durable`: the embedded store's files and the feed across processes, with
 //!   server processes killed and restarted;
+//! - `filter`: `where` conditions read alike by every store;
 //! - `hostile`: what a hostile client sends, over HTTP and WebSocket, on every
 //!   backend: each attack gets a coded refusal or a bounded answer, and the server
 //!   stays healthy.
@@ -15,6 +16,7 @@
 mod backends;
 mod contract;
 mod durable;
+mod filter;
 mod graphql;
 mod helpers;
 mod hostile;

@@ -1222,12 +1222,7 @@ async fn found(service: &GraphqlService, search: &str, kinds: &Value) -> Vec<Str
         json!({"s": search, "k": kinds}),
     )
     .await;
-    let ids: Vec<String> = d["actors"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids = crate::helpers::edge_ids(&d["actors"]);
     assert_eq!(d["actors"]["totalCount"], ids.len(), "{search}");
     ids
 }

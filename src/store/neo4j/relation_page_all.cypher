@@ -2,6 +2,9 @@
 // order, with the total. Only root fields ask for these, one at a time, so the
 // page is cut with LIMIT (a parameter) instead of collecting every match.
 // `asOf` as in relation_pages_of_actors.cypher.
+// The `kept` step after the filters stands for the `where` condition:
+// the store writes relation_where.cypher's expression there, or leaves the step
+// out for queries without one (src/store/neo4j.rs, `with_where`).
 CALL () {
   MATCH (:Actor)-[r]->(:Actor)
   WHERE (size($types) = 0 OR type(r) IN $types)
@@ -12,6 +15,8 @@ CALL () {
          AND (r.endDate IS NULL
           OR left(r.endDate, CASE WHEN size(r.endDate) < size($asOf) THEN size(r.endDate) ELSE size($asOf) END)
              >= left($asOf, CASE WHEN size(r.endDate) < size($asOf) THEN size(r.endDate) ELSE size($asOf) END))))
+  WITH r, size($where) = 0 AS kept
+  WHERE kept
   RETURN count(r) AS total
 }
 CALL () {
@@ -25,6 +30,8 @@ CALL () {
          AND (r.endDate IS NULL
           OR left(r.endDate, CASE WHEN size(r.endDate) < size($asOf) THEN size(r.endDate) ELSE size($asOf) END)
              >= left($asOf, CASE WHEN size(r.endDate) < size($asOf) THEN size(r.endDate) ELSE size($asOf) END))))
+  WITH r, size($where) = 0 AS kept
+  WHERE kept
   WITH r ORDER BY r.id LIMIT $limit
   RETURN collect(r {.*, type: type(r)}) AS page
 }

@@ -8,6 +8,9 @@
 // the name of a `RelationType` variant, a compile-time constant (never client
 // text; src/store/neo4j.rs, `typed`). A page of several types runs one statement
 // per type and merges them by id. `asOf` as in relation_pages_of_actors.cypher.
+// The `kept` step after the filters stands for the `where` condition:
+// the store writes relation_where.cypher's expression there, or leaves the step
+// out for queries without one (src/store/neo4j.rs, `with_where`).
 CALL () {
   MATCH (:Actor)-[r:CONTRACT]->(:Actor)
   WHERE ($asOf IS NULL OR (
@@ -17,6 +20,8 @@ CALL () {
          AND (r.endDate IS NULL
           OR left(r.endDate, CASE WHEN size(r.endDate) < size($asOf) THEN size(r.endDate) ELSE size($asOf) END)
              >= left($asOf, CASE WHEN size(r.endDate) < size($asOf) THEN size(r.endDate) ELSE size($asOf) END))))
+  WITH r, size($where) = 0 AS kept
+  WHERE kept
   RETURN count(r) AS total
 }
 CALL () {
@@ -29,6 +34,8 @@ CALL () {
          AND (r.endDate IS NULL
           OR left(r.endDate, CASE WHEN size(r.endDate) < size($asOf) THEN size(r.endDate) ELSE size($asOf) END)
              >= left($asOf, CASE WHEN size(r.endDate) < size($asOf) THEN size(r.endDate) ELSE size($asOf) END))))
+  WITH r, size($where) = 0 AS kept
+  WHERE kept
   WITH r ORDER BY r.id LIMIT $limit
   RETURN collect(r {.*, type: type(r)}) AS page
 }

@@ -7,6 +7,9 @@
 // `asOf` keeps the relations that hold at that date: dates are zero-padded
 // strings at their precision, so comparing both cut to the shorter one compares
 // them at the coarser precision (a start of `2015` holds on `2015-01-16`).
+// The `kept` step after the filters stands for the `where` condition:
+// the store writes relation_where.cypher's expression there, or leaves the step
+// out for queries without one (src/store/neo4j.rs, `with_where`).
 UNWIND range(0, size($queries) - 1) AS i
 WITH i, $queries[i] AS q
 CALL (q) {
@@ -22,6 +25,8 @@ CALL (q) {
          AND (r.endDate IS NULL
           OR left(r.endDate, CASE WHEN size(r.endDate) < size(q.asOf) THEN size(r.endDate) ELSE size(q.asOf) END)
              >= left(q.asOf, CASE WHEN size(r.endDate) < size(q.asOf) THEN size(r.endDate) ELSE size(q.asOf) END))))
+  WITH r, size(q.where) = 0 AS kept
+  WHERE kept
   WITH r ORDER BY r.id
   RETURN collect(r {.*, type: type(r)}) AS matched
 }

@@ -6,6 +6,9 @@
 // pages, such as the one they belong to, comes once). The subquery aggregates
 // without a grouping key, so a page without relations still has its entry.
 // Everything else as in relation_pages_of_actors.cypher.
+// The `kept` step after the filters stands for the `where` condition:
+// the store writes relation_where.cypher's expression there, or leaves the step
+// out for queries without one (src/store/neo4j.rs, `with_where`).
 UNWIND range(0, size($queries) - 1) AS i
 WITH i, $queries[i] AS q
 CALL (q) {
@@ -21,6 +24,8 @@ CALL (q) {
          AND (r.endDate IS NULL
           OR left(r.endDate, CASE WHEN size(r.endDate) < size(q.asOf) THEN size(r.endDate) ELSE size(q.asOf) END)
              >= left(q.asOf, CASE WHEN size(r.endDate) < size(q.asOf) THEN size(r.endDate) ELSE size(q.asOf) END))))
+  WITH r, size(q.where) = 0 AS kept
+  WHERE kept
   WITH r ORDER BY r.id
   RETURN collect(r {.*, type: type(r)}) AS matched
 }
