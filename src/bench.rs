@@ -71,7 +71,7 @@ pub async fn raw_query(repo: &dyn Repository, name: &str) -> StoreResult<usize> 
         _ => {
             let filter = ActorFilter {
                 search: Some("Synthetic Actor 4242".into()),
-                kinds: vec![],
+                ..ActorFilter::default()
             };
             Ok(repo.find_actors(&filter, &page(10)).await?.items.len())
         }

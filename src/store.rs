@@ -19,7 +19,7 @@ pub mod rules;
 
 use async_trait::async_trait;
 
-use crate::domain::filter::Condition;
+use crate::domain::filter::{Condition, RelationCount};
 use crate::domain::{
     Actor, ActorId, ActorKind, Direction, PartialDate, Relation, RelationId, RelationType, Source,
     SourceId,
@@ -119,6 +119,8 @@ pub struct ActorFilter {
     pub search: Option<String>,
     /// Only these kinds; empty means all.
     pub kinds: Vec<ActorKind>,
+    /// Only actors with these numbers of relations (each holds).
+    pub relations: Vec<RelationCount>,
 }
 
 /// Which relations to list.

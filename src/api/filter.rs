@@ -5,8 +5,8 @@
 use async_graphql::{InputObject, ID};
 
 use super::error::ApiError;
-use crate::domain::filter::{self, Compare, Condition, DateField, Number, Test};
-use crate::domain::{ActorId, PartialDate, RelationType, SourceId};
+use crate::domain::filter::{self, Compare, Condition, DateField, Number, RelationCount, Test};
+use crate::domain::{ActorId, Direction, PartialDate, RelationType, SourceId};
 
 /// The longest text a `…Contains` test may look for.
 const MAX_TEXT: usize = 200;
@@ -82,6 +82,86 @@ pub struct DateWhere {
     pub inferred: Option<bool>,
     /// The relation has this date at all (true) or not (false).
     pub exists: Option<bool>,
+}
+
+/// How many `relations` entries an actor condition may hold.
+const MAX_RELATION_COUNTS: usize = 8;
+
+/// Which actors to keep, beyond `search` and `kinds`.
+#[derive(InputObject, Clone, Default, Debug)]
+pub struct ActorWhere {
+    /// The actor has these numbers of relations; every entry holds.
+    pub relations: Option<Vec<RelationCountWhere>>,
+}
+
+/// A number of relations of some types, in a direction. Without bounds: at least
+/// one ("has some"); `lte: 0`: none.
+#[derive(InputObject, Clone, Default, Debug)]
+pub struct RelationCountWhere {
+    /// The types counted; all when omitted.
+    pub types: Option<Vec<RelationType>>,
+    /// OUT: relations from the actor; IN: relations to it; BOTH (default): all.
+    #[graphql(default)]
+    pub direction: Direction,
+    /// At least this many.
+    pub gte: Option<i32>,
+    /// At most this many.
+    pub lte: Option<i32>,
+}
+
+impl ActorWhere {
+    /// The relation counts this input asks for, or a refusal naming the part to
+    /// fix; `path` names this input (`where`).
+    pub fn relation_counts(&self, path: &str) -> Result<Vec<RelationCount>, ApiError> {
+        let Some(list) = &self.relations else {
+            return Ok(vec![]);
+        };
+        let at = format!("{path}.relations");
+        listed(&at, list)?;
+        if list.len() > MAX_RELATION_COUNTS {
+            return Err(refuse(
+                &at,
+                format!("{} entries; at most {MAX_RELATION_COUNTS}", list.len()),
+            ));
+        }
+        list.iter()
+            .enumerate()
+            .map(|(i, c)| c.count(&format!("{at}[{i}]")))
+            .collect()
+    }
+}
+
+impl RelationCountWhere {
+    fn count(&self, path: &str) -> Result<RelationCount, ApiError> {
+        let bound = |name: &str, v: Option<i32>| -> Result<Option<u32>, ApiError> {
+            v.map(|n| {
+                u32::try_from(n)
+                    .map_err(|_| refuse(&format!("{path}.{name}"), "a count is 0 or more"))
+            })
+            .transpose()
+        };
+        let (min, max) = (bound("gte", self.gte)?, bound("lte", self.lte)?);
+        let min = match (min, max) {
+            (Some(min), _) => min,
+            (None, Some(_)) => 0,
+            (None, None) => 1,
+        };
+        if max.is_some_and(|max| max < min) {
+            return Err(refuse(path, "no count is within these bounds"));
+        }
+        let mut types = self.types.clone().unwrap_or_default();
+        if self.types.is_some() {
+            listed(&format!("{path}.types"), &types)?;
+        }
+        types.sort();
+        types.dedup();
+        Ok(RelationCount {
+            types,
+            direction: self.direction,
+            min,
+            max,
+        })
+    }
 }
 
 fn refuse(path: &str, message: impl std::fmt::Display) -> ApiError {

@@ -7,7 +7,7 @@
 use async_graphql::{Context, Object, ID};
 
 use super::error::{ApiError, ApiResult};
-use super::filter::RelationWhere;
+use super::filter::{ActorWhere, RelationWhere};
 use super::paging::{page_cost, page_request, ActorConnection, RelationConnection};
 use super::prefetch::{self, field, node_selection, RelationsArgs, Start};
 use super::types::{
@@ -77,8 +77,17 @@ impl QueryRoot {
         #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "A cursor from an earlier page: return the actors after it.")]
         after: Option<String>,
+        #[graphql(
+            name = "where",
+            desc = "Only actors that pass this condition: numbers of relations of some types, in a direction (some, none, at least, at most)."
+        )]
+        where_: Option<ActorWhere>,
     ) -> ApiResult<ActorConnection> {
         let page = page_request(first, after)?;
+        let relations = where_
+            .map(|w| w.relation_counts("where"))
+            .transpose()?
+            .unwrap_or_default();
         if let Some(s) = &search {
             let len = s.chars().count();
             if len > MAX_SEARCH_LEN {
@@ -101,6 +110,7 @@ impl QueryRoot {
         let filter = ActorFilter {
             search,
             kinds: kinds.unwrap_or_default(),
+            relations,
         };
         let repo = repo(ctx)?;
         let result = repo.find_actors(&filter, &page).await?;

@@ -13,7 +13,7 @@
 use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
 
-use super::{ActorId, PartialDate, Relation, RelationType, SourceId};
+use super::{ActorId, Direction, PartialDate, Relation, RelationType, SourceId};
 
 /// How many tests and joins a condition may hold: bounds the work per relation.
 pub const MAX_NODES: usize = 64;
@@ -274,6 +274,36 @@ impl Condition {
     }
 }
 
+/// How many relations of some types, in a direction, an actor must have: `min`
+/// or more, and `max` or fewer when given (`min: 1` for "some", `max: 0` for
+/// "none").
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RelationCount {
+    /// The types counted; all when empty.
+    pub types: Vec<RelationType>,
+    /// OUT: relations the actor is the `from` of; IN: the `to` of; BOTH: either.
+    pub direction: Direction,
+    pub min: u32,
+    pub max: Option<u32>,
+}
+
+impl RelationCount {
+    /// Whether `r`, one of `actor`'s relations, is counted.
+    pub fn counts(&self, actor: &ActorId, r: &Relation) -> bool {
+        let direction = match self.direction {
+            Direction::Out => &r.from == actor,
+            Direction::In => &r.to == actor,
+            Direction::Both => true,
+        };
+        direction && (self.types.is_empty() || self.types.contains(&r.kind))
+    }
+
+    /// Whether an actor with `n` counted relations passes.
+    pub fn admits(&self, n: usize) -> bool {
+        n >= self.min as usize && self.max.is_none_or(|max| n <= max as usize)
+    }
+}
+
 /// Evaluates a postfix program the way the Neo4j store's Cypher does (a stack of
 /// outcomes), so that tests can check the two readings agree.
 pub fn run_postfix(steps: &[Step<'_>], r: &Relation) -> Option<bool> {
@@ -414,6 +444,33 @@ mod tests {
         }
         assert!(conditions[2].holds(&contract) && conditions[2].holds(&lobbying));
         assert!(!conditions[3].holds(&contract) && conditions[3].holds(&lobbying));
+    }
+
+    #[test]
+    fn a_relation_count_counts_the_actors_relations_of_its_types_and_direction() {
+        let r = relation(RelationType::Contract, None, None); // cia -> amazon
+        let cia = ActorId::parse("cia".to_string()).unwrap();
+        let amazon = ActorId::parse("amazon".to_string()).unwrap();
+        let count = |types: Vec<RelationType>, direction| RelationCount {
+            types,
+            direction,
+            min: 1,
+            max: None,
+        };
+        assert!(count(vec![], Direction::Out).counts(&cia, &r));
+        assert!(!count(vec![], Direction::Out).counts(&amazon, &r));
+        assert!(count(vec![], Direction::In).counts(&amazon, &r));
+        assert!(count(vec![RelationType::Contract], Direction::Both).counts(&amazon, &r));
+        assert!(!count(vec![RelationType::Lease], Direction::Both).counts(&cia, &r));
+        let none = RelationCount {
+            max: Some(0),
+            min: 0,
+            ..count(vec![], Direction::Both)
+        };
+        assert!(none.admits(0) && !none.admits(1));
+        assert!(
+            count(vec![], Direction::Both).admits(1) && !count(vec![], Direction::Both).admits(0)
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ use super::{
     WriteError,
 };
 use crate::deadline;
+use crate::domain::filter::RelationCount;
 use crate::domain::{
     search, Actor, ActorId, Dataset, Direction, Meta, Relation, RelationId, RelationType, Source,
     SourceId,
@@ -442,6 +443,21 @@ impl State {
         )
     }
 
+    /// Whether the actor has the numbers of relations that `counts` ask for.
+    fn has_relation_counts(&self, actor: &ActorId, counts: &[RelationCount]) -> bool {
+        counts.iter().all(|c| {
+            let n = self
+                .incident
+                .get(actor)
+                .into_iter()
+                .flatten()
+                .filter_map(|(id, _)| self.relations.get(id))
+                .filter(|r| c.counts(actor, r))
+                .count();
+            c.admits(n)
+        })
+    }
+
     /// A page of the whole graph's relations: a range scan from the cursor, so the
     /// cost follows the page size; the total (when wanted) from the per-type
     /// counts, or, with a date filter or a condition, which they do not know, by
@@ -514,8 +530,10 @@ impl Repository for MemoryStore {
             .as_deref()
             .map(search::fold)
             .unwrap_or_default();
-        let of_kind =
-            |e: &&Arc<ActorEntry>| filter.kinds.is_empty() || filter.kinds.contains(&e.actor.kind);
+        let of_kind = |e: &&Arc<ActorEntry>| {
+            (filter.kinds.is_empty() || filter.kinds.contains(&e.actor.kind))
+                && s.has_relation_counts(&e.actor.id, &filter.relations)
+        };
         if query.is_empty() {
             return Ok(Page::collect(
                 s.actors

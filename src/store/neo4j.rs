@@ -155,6 +155,15 @@ impl Typed {
     }
 }
 
+/// A direction as the queries spell it.
+fn direction_name(d: Direction) -> &'static str {
+    match d {
+        Direction::Out => "OUT",
+        Direction::In => "IN",
+        Direction::Both => "BOTH",
+    }
+}
+
 /// Where a relation query filters by its `where` condition: a placeholder that
 /// keeps every relation, which [`with_where`] replaces by the expression of
 /// relation_where.cypher. The reference is `$where` in statements of one query and
@@ -699,7 +708,7 @@ impl Neo4jStore {
             .map(|q| {
                 serde_json::json!({
                     "actor": q.filter.actor.as_ref().map(|a| a.as_str()),
-                    "direction": match q.filter.direction { Direction::Out => "OUT", Direction::In => "IN", Direction::Both => "BOTH" },
+                    "direction": direction_name(q.filter.direction),
                     "types": q.filter.types.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
                     "after": q.page.after,
                     "limit": q.page.first + 1,
@@ -860,7 +869,20 @@ impl Repository for Neo4jStore {
             Some(grams) => query(SEARCH_ACTORS).param("grams", grams),
             None => query(FIND_ACTORS),
         };
+        let relations: Vec<serde_json::Value> = filter
+            .relations
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "types": c.types.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+                    "direction": direction_name(c.direction),
+                    "min": c.min,
+                    "max": c.max,
+                })
+            })
+            .collect();
         let q = q
+            .param("relations", bolt(serde_json::Value::Array(relations))?)
             .param("kinds", kinds)
             .param("search", search)
             .param("afterRank", after_rank)

@@ -99,6 +99,7 @@ async fn search_ids(repo: &dyn Repository, search: &str, kinds: Vec<ActorKind>) 
     let filter = ActorFilter {
         search: Some(search.to_string()),
         kinds,
+        ..ActorFilter::default()
     };
     let page = repo.find_actors(&filter, &page(100, None)).await.unwrap();
     assert_eq!(page.total_count, page.items.len());
@@ -612,7 +613,7 @@ pub async fn search_ranks_exact_names_before_prefixes_before_substrings(make: Ma
     for query in ["kt", "kts"] {
         let filter = ActorFilter {
             search: Some(query.into()),
-            kinds: vec![],
+            ..ActorFilter::default()
         };
         let all = repo.find_actors(&filter, &page(10, None)).await.unwrap();
         assert_eq!(

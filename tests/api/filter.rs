@@ -17,6 +17,7 @@ for_each_backend!(crate::filter;
     where_joins_tests_with_and_or_and_not,
     where_counts_and_pages_only_what_passes,
     a_where_that_cannot_mean_anything_is_refused_with_its_path,
+    actors_filter_by_their_numbers_of_relations,
 );
 
 async fn seeded(make: Maker) -> Option<GraphqlService> {
@@ -360,4 +361,97 @@ async fn bolt_a_condition_keeps_the_relations_the_embedded_reading_keeps() {
         kept_some >= 15,
         "only {kept_some} conditions split the data"
     );
+}
+
+/// The ids of the actors that pass `where`, with `search` when given.
+async fn actors_passing(
+    service: &GraphqlService,
+    search: Option<&str>,
+    where_: Value,
+) -> Vec<String> {
+    let d = data(
+        service,
+        "query($s: String, $w: ActorWhere) { actors(search: $s, where: $w, first: 100) { totalCount edges { node { id } } } }",
+        json!({"s": search, "w": where_}),
+    )
+    .await;
+    let ids = edge_ids(&d["actors"]);
+    assert_eq!(d["actors"]["totalCount"], ids.len(), "{where_}");
+    ids
+}
+
+pub async fn actors_filter_by_their_numbers_of_relations(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    // Some: the actors someone holds a position in.
+    let held = json!({"relations": [{"types": ["POSITION"], "direction": "IN"}]});
+    assert_eq!(
+        actors_passing(&service, None, held).await,
+        [
+            "cia",
+            "korea-cloud-industry-association",
+            "kt",
+            "msip",
+            "national-assembly"
+        ]
+    );
+    // None, and at most: the actors with at most one relation of any type, and
+    // those among them with none going out.
+    let lonely = actors_passing(&service, None, json!({"relations": [{"lte": 1}]})).await;
+    assert!(lonely.contains(&"jeff-bezos".to_string()) && lonely.contains(&"npad".to_string()));
+    assert!(!lonely.contains(&"amazon".to_string()));
+    let sinks = actors_passing(
+        &service,
+        None,
+        json!({"relations": [{"lte": 1}, {"direction": "OUT", "lte": 0}]}),
+    )
+    .await;
+    assert!(sinks.contains(&"npad".to_string()), "{sinks:?}");
+    assert!(
+        !sinks.contains(&"jeff-bezos".to_string()),
+        "the letter goes out from him"
+    );
+    assert!(sinks.iter().all(|id| lonely.contains(id)));
+    // At least: the actors in five or more relations, among them Amazon.
+    let busy = actors_passing(&service, None, json!({"relations": [{"gte": 5}]})).await;
+    assert!(
+        busy.contains(&"amazon".to_string()) && busy.contains(&"cloud-development-act".to_string())
+    );
+    // With a search (the name index on Neo4j): the search's matches that pass.
+    let cloud = actors_passing(&service, Some("클라우드"), json!({})).await;
+    let cloud_supported = actors_passing(
+        &service,
+        Some("클라우드"),
+        json!({"relations": [{"types": ["SUPPORT"], "direction": "IN"}]}),
+    )
+    .await;
+    assert_eq!(cloud_supported, ["cloud-development-act"]);
+    assert!(cloud.len() > cloud_supported.len());
+    // Refusals name the part to fix.
+    for (where_, path) in [
+        (
+            json!({"relations": [{"gte": 3, "lte": 2}]}),
+            "`where.relations[0]`",
+        ),
+        (
+            json!({"relations": [{}, {"lte": -1}]}),
+            "`where.relations[1].lte`",
+        ),
+        (
+            json!({"relations": [{"types": []}]}),
+            "`where.relations[0].types`",
+        ),
+        (json!({"relations": []}), "`where.relations`"),
+    ] {
+        let r = run(
+            &service,
+            "query($w: ActorWhere) { actors(where: $w) { totalCount } }",
+            json!({"w": where_}),
+        )
+        .await;
+        assert_eq!(codes(&r), ["BAD_USER_INPUT"], "{r}");
+        let message = r["errors"][0]["message"].as_str().unwrap();
+        assert!(message.starts_with(path), "{message}");
+    }
 }

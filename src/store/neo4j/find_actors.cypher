@@ -10,12 +10,22 @@ CALL () {
   MATCH (a:Actor)
   WHERE (size($kinds) = 0 OR a.kind IN $kinds)
     AND ($search = '' OR a.searchText CONTAINS $search)
+    AND all(c IN $relations WHERE [n IN [COUNT { (a)-[r]-(:Actor)
+          WHERE (c.direction = 'BOTH' OR (c.direction = 'OUT' AND r.from = a.id)
+                 OR (c.direction = 'IN' AND r.to = a.id))
+            AND (size(c.types) = 0 OR type(r) IN c.types) }]
+        | n >= c.min AND (c.max IS NULL OR n <= c.max)][0])
   RETURN count(a) AS total
 }
 CALL () {
   MATCH (a:Actor)
   WHERE (size($kinds) = 0 OR a.kind IN $kinds)
     AND ($search = '' OR a.searchText CONTAINS $search)
+    AND all(c IN $relations WHERE [n IN [COUNT { (a)-[r]-(:Actor)
+          WHERE (c.direction = 'BOTH' OR (c.direction = 'OUT' AND r.from = a.id)
+                 OR (c.direction = 'IN' AND r.to = a.id))
+            AND (size(c.types) = 0 OR type(r) IN c.types) }]
+        | n >= c.min AND (c.max IS NULL OR n <= c.max)][0])
   WITH a,
        CASE
          WHEN $search = '' THEN 0

@@ -10,6 +10,7 @@
 // the page are two passes over the candidates, the page keeping only its top, so
 // memory is bound by the page even when most actors match. The actors of the page
 // are read by id last (and ordered again: a MATCH need not keep the order).
+// $relations as in find_actors.cypher, counted for the candidates only.
 CALL () {
   UNWIND $grams AS gram
   OPTIONAL MATCH (g:NameGram {g: gram})
@@ -21,12 +22,22 @@ CALL (rarest) {
   UNWIND rarest AS g
   MATCH (g)<-[:HAS_GRAM]-(k:ActorName)
   WHERE (size($kinds) = 0 OR k.kind IN $kinds) AND k.searchText CONTAINS $search
+    AND all(c IN $relations WHERE [n IN [COUNT { (:Actor {id: k.id})-[r]-(:Actor)
+          WHERE (c.direction = 'BOTH' OR (c.direction = 'OUT' AND r.from = k.id)
+                 OR (c.direction = 'IN' AND r.to = k.id))
+            AND (size(c.types) = 0 OR type(r) IN c.types) }]
+        | n >= c.min AND (c.max IS NULL OR n <= c.max)][0])
   RETURN count(k) AS total
 }
 CALL (rarest) {
   UNWIND rarest AS g
   MATCH (g)<-[:HAS_GRAM]-(k:ActorName)
   WHERE (size($kinds) = 0 OR k.kind IN $kinds) AND k.searchText CONTAINS $search
+    AND all(c IN $relations WHERE [n IN [COUNT { (:Actor {id: k.id})-[r]-(:Actor)
+          WHERE (c.direction = 'BOTH' OR (c.direction = 'OUT' AND r.from = k.id)
+                 OR (c.direction = 'IN' AND r.to = k.id))
+            AND (size(c.types) = 0 OR type(r) IN c.types) }]
+        | n >= c.min AND (c.max IS NULL OR n <= c.max)][0])
   WITH k,
        CASE
          WHEN ('|' + k.searchText + '|') CONTAINS ('|' + $search + '|') THEN 0
