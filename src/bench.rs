@@ -6,13 +6,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::domain::filter::{Compare, Condition, Number, RelationCount, Test};
 use crate::domain::{ActorId, Dataset, Direction, RelationType};
 use crate::store::{
     ActorFilter, PageRequest, RelationFilter, RelationQuery, Repository, StoreResult,
 };
 
 /// The benchmark's queries as GraphQL, by name: the HTTP side sends these.
-pub const QUERIES: [(&str, &str); 3] = [
+pub const QUERIES: [(&str, &str); 5] = [
     (
         "actor-two-levels",
         r#"{ actor(id: "syn-0000042") { name relations(first: 10) { edges { node { type to { name relations(first: 10) { edges { node { type to { name } } } } } } } } } }"#,
@@ -20,6 +21,14 @@ pub const QUERIES: [(&str, &str); 3] = [
     (
         "relations-page",
         r#"{ relations(types: [CONTRACT, LOBBYING], first: 20) { totalCount edges { node { id summary from { name } to { name } } } } }"#,
+    ),
+    (
+        "relations-where",
+        r#"{ relations(types: [CONTRACT, LOBBYING], where: {amount: {currency: "USD", lte: 100000}}, first: 20) { totalCount edges { node { id summary from { name } to { name } } } } }"#,
+    ),
+    (
+        "actors-where",
+        r#"{ actors(where: {relations: [{direction: IN, gte: 5}]}, first: 10) { totalCount edges { node { id name kind } } } }"#,
     ),
     (
         "search",
@@ -67,6 +76,37 @@ pub async fn raw_query(repo: &dyn Repository, name: &str) -> StoreResult<usize> 
             };
             let (pages, ends) = repo.find_relations_with_ends(&[q]).await?;
             Ok(pages.iter().map(|p| p.items.len()).sum::<usize>() + ends.len())
+        }
+        "relations-where" => {
+            let condition = Condition::Test(Test::Amount {
+                currency: "USD".into(),
+                compare: Compare::Lte,
+                bound: Number::new(100_000.0).ok_or_else(|| invalid("bound".into()))?,
+            });
+            let q = RelationQuery {
+                total: true,
+                filter: RelationFilter::new(
+                    None,
+                    Direction::Both,
+                    vec![RelationType::Contract, RelationType::Lobbying],
+                )
+                .passing(Some(condition)),
+                page: page(20),
+            };
+            let (pages, ends) = repo.find_relations_with_ends(&[q]).await?;
+            Ok(pages.iter().map(|p| p.items.len()).sum::<usize>() + ends.len())
+        }
+        "actors-where" => {
+            let filter = ActorFilter {
+                relations: vec![RelationCount {
+                    types: vec![],
+                    direction: Direction::In,
+                    min: 5,
+                    max: None,
+                }],
+                ..ActorFilter::default()
+            };
+            Ok(repo.find_actors(&filter, &page(10)).await?.items.len())
         }
         _ => {
             let filter = ActorFilter {

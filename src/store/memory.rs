@@ -443,17 +443,27 @@ impl State {
         )
     }
 
-    /// Whether the actor has the numbers of relations that `counts` ask for.
+    /// Whether the actor has the numbers of relations that `counts` ask for. The
+    /// actor's incident list says each relation's direction: a count of all types
+    /// reads only that list, one of some types reads the relations too.
     fn has_relation_counts(&self, actor: &ActorId, counts: &[RelationCount]) -> bool {
+        let incident = self.incident.get(actor);
         counts.iter().all(|c| {
-            let n = self
-                .incident
-                .get(actor)
-                .into_iter()
-                .flatten()
-                .filter_map(|(id, _)| self.relations.get(id))
-                .filter(|r| c.counts(actor, r))
-                .count();
+            let entries = incident.into_iter().flatten();
+            let n = if c.types.is_empty() {
+                entries
+                    .filter(|(_, is_from)| match c.direction {
+                        Direction::Out => *is_from,
+                        Direction::In => !*is_from,
+                        Direction::Both => true,
+                    })
+                    .count()
+            } else {
+                entries
+                    .filter_map(|(id, _)| self.relations.get(id))
+                    .filter(|r| c.counts(actor, r))
+                    .count()
+            };
             c.admits(n)
         })
     }
