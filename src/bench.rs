@@ -64,25 +64,16 @@ pub async fn raw_query(repo: &dyn Repository, name: &str) -> StoreResult<usize> 
                 .collect();
             Ok(actor.len() + level1.len() + level2.len() + names2.len())
         }
-        "relations-page" => {
-            let q = RelationQuery {
-                total: true,
-                filter: RelationFilter::new(
-                    None,
-                    Direction::Both,
-                    vec![RelationType::Contract, RelationType::Lobbying],
-                ),
-                page: page(20),
+        "relations-page" | "relations-where" => {
+            // The same page, kept to small amounts for `relations-where`.
+            let condition = match name {
+                "relations-where" => Some(Condition::Test(Test::Amount {
+                    currency: "USD".into(),
+                    compare: Compare::Lte,
+                    bound: Number::new(100_000.0).ok_or_else(|| invalid("bound".into()))?,
+                })),
+                _ => None,
             };
-            let (pages, ends) = repo.find_relations_with_ends(&[q]).await?;
-            Ok(pages.iter().map(|p| p.items.len()).sum::<usize>() + ends.len())
-        }
-        "relations-where" => {
-            let condition = Condition::Test(Test::Amount {
-                currency: "USD".into(),
-                compare: Compare::Lte,
-                bound: Number::new(100_000.0).ok_or_else(|| invalid("bound".into()))?,
-            });
             let q = RelationQuery {
                 total: true,
                 filter: RelationFilter::new(
@@ -90,7 +81,7 @@ pub async fn raw_query(repo: &dyn Repository, name: &str) -> StoreResult<usize> 
                     Direction::Both,
                     vec![RelationType::Contract, RelationType::Lobbying],
                 )
-                .passing(Some(condition)),
+                .passing(condition),
                 page: page(20),
             };
             let (pages, ends) = repo.find_relations_with_ends(&[q]).await?;
