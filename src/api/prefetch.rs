@@ -205,10 +205,15 @@ pub async fn run(loaders: &Loaders, starts: Vec<Start<'_>>) -> ApiResult<()> {
                     continue;
                 };
                 let nodes = node_selection(f);
+                // Read (and its `where` checked) once for the field, then anchored
+                // on each actor.
+                let Ok(query) = args.query(None) else {
+                    continue;
+                };
                 for id in ids {
-                    if let Ok(q) = args.query(Some(id.clone())) {
-                        pages.push((q, nodes.clone()));
-                    }
+                    let mut q = query.clone();
+                    q.filter.actor = Some(id.clone());
+                    pages.push((q, nodes.clone()));
                 }
             }
             if fields.iter().any(|f| f.name() == field::HISTORY) {
