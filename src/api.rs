@@ -5,6 +5,7 @@
 //! the complexity budget, runs it under its deadline, and gives every error its
 //! code.
 
+mod aggregate;
 mod codes;
 mod cursor;
 mod documents;

@@ -1,6 +1,7 @@
 //! The domain: actors, relations, evidence and sources, with the rules they obey.
 //! No I/O here: stores, the API and the seed loader all build on these types.
 
+pub mod aggregate;
 pub mod dataset;
 mod date;
 pub mod filter;

@@ -19,6 +19,7 @@ pub mod rules;
 
 use async_trait::async_trait;
 
+use crate::domain::aggregate::Aggregate;
 use crate::domain::filter::{Condition, RelationCount};
 use crate::domain::{
     Actor, ActorId, ActorKind, Direction, PartialDate, Relation, RelationId, RelationType, Source,
@@ -265,6 +266,12 @@ pub trait Repository: Send + Sync + 'static {
         };
         Ok((pages, actors))
     }
+
+    /// The aggregate of the relations each filter admits (all of them, not a
+    /// page), in the order of `filters`: the aggregates of a level's connections
+    /// in one call. An actor's aggregate reads its relations; the whole graph's
+    /// reads every relation of its types.
+    async fn aggregate_relations(&self, filters: &[RelationFilter]) -> StoreResult<Vec<Aggregate>>;
 
     /// The sources with these ids; unknown ids are left out. Any order.
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>>;

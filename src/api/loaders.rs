@@ -23,8 +23,11 @@ use std::sync::{Arc, Mutex};
 use async_graphql::dataloader::{DataLoader, Loader};
 
 use super::error::{ApiError, ApiResult};
+use crate::domain::aggregate::Aggregate;
 use crate::domain::{Actor, ActorId, Relation, Source, SourceId};
-use crate::store::{LogEntry, Page, RecordKind, RelationQuery, Repository, StoreError};
+use crate::store::{
+    LogEntry, Page, RecordKind, RelationFilter, RelationQuery, Repository, StoreError,
+};
 
 /// The key of a record's history: its kind and id.
 pub type HistoryKey = (RecordKind, String);
@@ -37,6 +40,8 @@ pub struct SourceLoader(Arc<dyn Repository>);
 pub struct RelationPageLoader(Arc<dyn Repository>);
 /// Fetches the histories of records: each one's last changes.
 pub struct HistoryLoader(Arc<dyn Repository>);
+/// Fetches the aggregates of relation lists.
+pub struct AggregateLoader(Arc<dyn Repository>);
 
 impl Loader<ActorId> for ActorLoader {
     type Value = Actor;
@@ -81,6 +86,19 @@ impl Loader<HistoryKey> for HistoryLoader {
     ) -> Result<HashMap<HistoryKey, Vec<LogEntry>>, Self::Error> {
         let lists = self.0.histories(keys).await.map_err(Arc::new)?;
         Ok(keys.iter().cloned().zip(lists).collect())
+    }
+}
+
+impl Loader<RelationFilter> for AggregateLoader {
+    type Value = Aggregate;
+    type Error = Arc<StoreError>;
+
+    async fn load(
+        &self,
+        keys: &[RelationFilter],
+    ) -> Result<HashMap<RelationFilter, Aggregate>, Self::Error> {
+        let aggregates = self.0.aggregate_relations(keys).await.map_err(Arc::new)?;
+        Ok(keys.iter().cloned().zip(aggregates).collect())
     }
 }
 
@@ -164,6 +182,7 @@ pub struct Loaders {
     pub sources: Keyed<SourceId, SourceLoader>,
     pub relation_pages: Keyed<RelationQuery, RelationPageLoader>,
     pub histories: Keyed<HistoryKey, HistoryLoader>,
+    pub aggregates: Keyed<RelationFilter, AggregateLoader>,
 }
 
 impl Loaders {
@@ -175,6 +194,7 @@ impl Loaders {
             sources: Keyed::new(SourceLoader(repo.clone())),
             relation_pages: Keyed::new(RelationPageLoader(repo.clone())),
             histories: Keyed::new(HistoryLoader(repo.clone())),
+            aggregates: Keyed::new(AggregateLoader(repo.clone())),
         }
     }
 
@@ -200,6 +220,14 @@ impl Loaders {
             .one(query)
             .await?
             .ok_or_else(|| missing("relation page", "of the query"))
+    }
+
+    /// The aggregate of a relation list (always answered).
+    pub async fn aggregate(&self, filter: &RelationFilter) -> ApiResult<Aggregate> {
+        self.aggregates
+            .one(filter)
+            .await?
+            .ok_or_else(|| missing("relation aggregate", "of the list"))
     }
 
     /// A record's history (empty when it has none).

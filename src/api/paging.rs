@@ -1,12 +1,13 @@
 //! Page arguments (`first`, `after`) and the Relay connection types.
 
-use async_graphql::SimpleObject;
+use async_graphql::{ComplexObject, Context, SimpleObject};
 
+use super::aggregate::RelationAggregateNode;
 use super::cursor;
-use super::error::ApiError;
-use super::types::{ActorNode, RelationNode};
+use super::error::{ApiError, ApiResult};
+use super::types::{loaders, ActorNode, RelationNode};
 use crate::domain::{Actor, Relation};
-use crate::store::{Page, PageRequest};
+use crate::store::{Page, PageRequest, RelationFilter, RelationQuery};
 
 /// Page size when `first` is not given.
 pub const DEFAULT_PAGE_SIZE: usize = 20;
@@ -89,6 +90,7 @@ pub struct RelationEdge {
 
 /// A page of relations (Relay connection), in id order.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct RelationConnection {
     /// The relations of this page, with their cursors.
     pub edges: Vec<RelationEdge>,
@@ -96,6 +98,21 @@ pub struct RelationConnection {
     pub page_info: PageInfo,
     /// How many relations the whole list has, all pages together.
     pub total_count: i32,
+    /// The list's filter, for its aggregate.
+    #[graphql(skip)]
+    pub filter: RelationFilter,
+}
+
+#[ComplexObject]
+impl RelationConnection {
+    /// Figures over every relation of the list, all pages together: the count,
+    /// the amounts per currency (sum, min, max, average), the earliest and latest
+    /// dates, and counts by type and by kind of the other end. Read in one store
+    /// call for all the connections of a level.
+    async fn aggregate(&self, ctx: &Context<'_>) -> ApiResult<RelationAggregateNode> {
+        let aggregate = loaders(ctx)?.aggregate(&self.filter).await?;
+        Ok(RelationAggregateNode(aggregate))
+    }
 }
 
 fn page_info(cursors: &[String], has_next_page: bool, request: &PageRequest) -> PageInfo {
@@ -134,7 +151,8 @@ impl ActorConnection {
 
 impl RelationConnection {
     /// Wraps a store page.
-    pub fn new(page: Page<Relation>, request: &PageRequest) -> Self {
+    pub fn new(page: Page<Relation>, query: &RelationQuery) -> Self {
+        let request = &query.page;
         let edges: Vec<RelationEdge> = page
             .items
             .into_iter()
@@ -148,6 +166,7 @@ impl RelationConnection {
             page_info: page_info(&cursors, page.has_next_page, request),
             edges,
             total_count: count(page.total_count),
+            filter: query.filter.clone(),
         }
     }
 }

@@ -23,12 +23,14 @@ use super::filter::RelationWhere;
 use super::loaders::{HistoryKey, Loaders};
 use super::types::relation_query;
 use crate::domain::{ActorId, Direction, Relation, RelationType, SourceId};
-use crate::store::{RecordKind, RelationQuery};
+use crate::store::{RecordKind, RelationFilter, RelationQuery};
 
 /// The names of the fields the walker follows, as the schema spells them.
 pub mod field {
     /// `Actor.relations`.
     pub const RELATIONS: &str = "relations";
+    /// `RelationConnection.aggregate`.
+    pub const AGGREGATE: &str = "aggregate";
     /// `RelationConnection.edges` and `ActorConnection.edges`.
     pub const EDGES: &str = "edges";
     /// `RelationEdge.node` and `ActorEdge.node`.
@@ -199,6 +201,7 @@ pub async fn run(loaders: &Loaders, starts: Vec<Start<'_>>) -> ApiResult<()> {
         // What this level's resolvers will ask for.
         let mut pages: Vec<(RelationQuery, Vec<SelectionField<'_>>)> = Vec::new();
         let mut histories: Vec<HistoryKey> = Vec::new();
+        let mut aggregates: Vec<RelationFilter> = Vec::new();
         for (ids, fields) in &level.actors {
             for f in fields.iter().filter(|f| f.name() == field::RELATIONS) {
                 let Some(args) = RelationsArgs::of_selection(f) else {
@@ -210,9 +213,13 @@ pub async fn run(loaders: &Loaders, starts: Vec<Start<'_>>) -> ApiResult<()> {
                 let Ok(query) = args.query(None) else {
                     continue;
                 };
+                let aggregated = f.selection_set().any(|g| g.name() == field::AGGREGATE);
                 for id in ids {
                     let mut q = query.clone();
                     q.filter.actor = Some(id.clone());
+                    if aggregated {
+                        aggregates.push(q.filter.clone());
+                    }
                     pages.push((q, nodes.clone()));
                 }
             }
@@ -268,7 +275,7 @@ pub async fn run(loaders: &Loaders, starts: Vec<Start<'_>>) -> ApiResult<()> {
         };
         let queries = pages.iter().map(|(q, _)| q.clone());
         let ends = actors.iter().flat_map(|(ids, _)| ids.iter().cloned());
-        let (p, a, s, h) = futures_util::join!(
+        let (p, a, s, h, g) = futures_util::join!(
             async {
                 if with_ends {
                     loaders.fetch_pages_with_ends(queries).await
@@ -279,11 +286,13 @@ pub async fn run(loaders: &Loaders, starts: Vec<Start<'_>>) -> ApiResult<()> {
             loaders.actors.fetch(own_now.into_iter().chain(ends)),
             loaders.sources.fetch(sources),
             loaders.histories.fetch(histories),
+            loaders.aggregates.fetch(aggregates),
         );
         p?;
         a?;
         s?;
         h?;
+        g?;
         loaders.actors.fetch(own_after).await?;
 
         // The next level: relations of the pages, actors that have selections below.
@@ -338,6 +347,7 @@ mod tests {
         let has = |ty: &str, name: &str| fields_of(ty).iter().any(|f| f["name"] == name);
         for (ty, name) in [
             ("Actor", field::RELATIONS),
+            ("RelationConnection", field::AGGREGATE),
             ("Actor", field::HISTORY),
             ("RelationConnection", field::EDGES),
             ("RelationEdge", field::NODE),

@@ -183,22 +183,34 @@ impl QueryRoot {
         let mut query = args.query(actor)?;
         // Counting the whole graph's relations is a scan on Neo4j: only when asked.
         query.total = ctx.look_ahead().field("totalCount").exists();
-        let page = query.page.clone();
         let repo = repo(ctx)?;
         let loaders = loaders(ctx)?;
         let nodes = node_selection(&ctx.field());
         // The actors at the relations' ends come in the same call when shown.
         let queries = std::slice::from_ref(&query);
-        let mut pages = if nodes
-            .iter()
-            .any(|f| matches!(f.name(), field::FROM | field::TO))
-        {
-            let (pages, actors) = repo.find_relations_with_ends(queries).await?;
-            loaders.keep_actors(actors);
-            pages
-        } else {
-            repo.find_relations(queries).await?
+        let pages = async {
+            if nodes
+                .iter()
+                .any(|f| matches!(f.name(), field::FROM | field::TO))
+            {
+                let (pages, actors) = repo.find_relations_with_ends(queries).await?;
+                loaders.keep_actors(actors);
+                Ok(pages)
+            } else {
+                repo.find_relations(queries).await
+            }
         };
+        // The aggregate, when shown, in a call beside the page's.
+        let aggregate = async {
+            if ctx.look_ahead().field(field::AGGREGATE).exists() {
+                loaders.aggregates.fetch([query.filter.clone()]).await
+            } else {
+                Ok(())
+            }
+        };
+        let (pages, aggregate) = futures_util::join!(pages, aggregate);
+        let mut pages = pages?;
+        aggregate?;
         let result = pages.pop().unwrap_or_else(|| crate::store::Page {
             items: vec![],
             has_next_page: false,
@@ -206,7 +218,7 @@ impl QueryRoot {
         });
         let start = Start::Relations(result.items.clone(), nodes);
         prefetch::run(loaders, vec![start]).await?;
-        Ok(RelationConnection::new(result, &page))
+        Ok(RelationConnection::new(result, &query))
     }
 
     /// How many actors of each kind and relations of each type the graph holds.

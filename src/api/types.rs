@@ -190,7 +190,7 @@ impl ActorNode {
         };
         let query = args.query(Some(self.0.id.clone()))?;
         let result = loaders(ctx)?.page(&query).await?;
-        Ok(RelationConnection::new(result, &query.page))
+        Ok(RelationConnection::new(result, &query))
     }
 }
 

@@ -64,6 +64,13 @@ impl PartialDate {
         ((self.year, m0, d0), (self.year, m1, d1))
     }
 
+    /// The key dates sort by, as they are written: by year, month and day, a
+    /// coarser date before the finer ones it contains (`2015`, `2015-01`,
+    /// `2015-01-01`), which is also the order of their text.
+    pub fn sort_key(&self) -> (u16, u8, u8) {
+        (self.year, self.month.unwrap_or(0), self.day.unwrap_or(0))
+    }
+
     /// Compares two dates at the coarser of their precisions: `2015` and
     /// `2015-01-16` are equal there, so neither comes before the other.
     pub fn cmp_coarse(&self, other: &Self) -> Ordering {

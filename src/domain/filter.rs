@@ -332,11 +332,17 @@ pub fn run_postfix(steps: &[Step<'_>], r: &Relation) -> Option<bool> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::{DateValue, Evidence, Meta, Money};
 
-    fn relation(kind: RelationType, amount: Option<(f64, &str)>, start: Option<&str>) -> Relation {
+    /// A relation from the CIA to Amazon with this type, amount and start (for
+    /// the domain's tests).
+    pub(crate) fn relation(
+        kind: RelationType,
+        amount: Option<(f64, &str)>,
+        start: Option<&str>,
+    ) -> Relation {
         Relation {
             id: crate::domain::RelationId::parse("r".to_string()).unwrap(),
             kind,

@@ -146,6 +146,18 @@ pub enum Direction {
     Both,
 }
 
+impl Direction {
+    /// Whether a relation of an actor is followed this way: `is_from` when the
+    /// actor is the relation's `from`.
+    pub fn follows(self, is_from: bool) -> bool {
+        match self {
+            Direction::Out => is_from,
+            Direction::In => !is_from,
+            Direction::Both => true,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,14 +13,14 @@ use super::journal::{Journal, JournalError};
 use super::names::NameIndex;
 use super::{
     rules, ActorFilter, Change, ChangeKind, ChangeQuery, Imported, LogEntry, Page, PageRequest,
-    Record, RecordKind, RelationQuery, Repository, Stats, StoreError, StoreResult, Write,
-    WriteError,
+    Record, RecordKind, RelationFilter, RelationQuery, Repository, Stats, StoreError, StoreResult,
+    Write, WriteError,
 };
 use crate::deadline;
+use crate::domain::aggregate::{Aggregate, Group};
 use crate::domain::filter::RelationCount;
 use crate::domain::{
-    search, Actor, ActorId, Dataset, Direction, Meta, Relation, RelationId, RelationType, Source,
-    SourceId,
+    search, Actor, ActorId, Dataset, Meta, Relation, RelationId, RelationType, Source, SourceId,
 };
 
 /// A search match by its sort key (`search::sort_key`), for the heap of the best.
@@ -425,22 +425,46 @@ impl State {
         let Some(actor) = &f.actor else {
             return self.global_relation_page(q);
         };
-        let wanted = |is_from: bool| match f.direction {
-            Direction::Out => is_from,
-            Direction::In => !is_from,
-            Direction::Both => true,
-        };
         Page::collect(
             self.incident
                 .get(actor)
                 .into_iter()
                 .flatten()
-                .filter(|(_, is_from)| wanted(*is_from))
+                .filter(|(_, is_from)| f.direction.follows(*is_from))
                 .filter_map(|(id, _)| self.relations.get(id))
                 .filter(|r| f.admits(r))
                 .map(|r| (r.id.as_str(), &**r)),
             &q.page,
         )
+    }
+
+    /// The aggregate of the relations `f` admits: an actor's from its incident
+    /// list, the whole graph's by a scan (checking the deadline as it goes).
+    fn aggregate(&self, f: &RelationFilter) -> StoreResult<Aggregate> {
+        let Some(actor) = &f.actor else {
+            let mut aggregate = Aggregate::new(false);
+            for (i, r) in self.relations.values().enumerate() {
+                if i % 4096 == 0 {
+                    deadline::check()?;
+                }
+                if f.admits(r) {
+                    aggregate.add(Group::of(r, None));
+                }
+            }
+            return Ok(aggregate);
+        };
+        let mut aggregate = Aggregate::new(true);
+        for (id, is_from) in self.incident.get(actor).into_iter().flatten() {
+            let Some(r) = self.relations.get(id) else {
+                continue;
+            };
+            if f.direction.follows(*is_from) && f.admits(r) {
+                let other = if *is_from { &r.to } else { &r.from };
+                let kind = self.actors.get(other).map(|e| e.actor.kind);
+                aggregate.add(Group::of(r, kind));
+            }
+        }
+        Ok(aggregate)
     }
 
     /// Whether the actor has the numbers of relations that `counts` ask for. The
@@ -452,11 +476,7 @@ impl State {
             let entries = incident.into_iter().flatten();
             let n = if c.types.is_empty() {
                 entries
-                    .filter(|(_, is_from)| match c.direction {
-                        Direction::Out => *is_from,
-                        Direction::In => !*is_from,
-                        Direction::Both => true,
-                    })
+                    .filter(|(_, is_from)| c.direction.follows(*is_from))
                     .count()
             } else {
                 entries
@@ -619,6 +639,11 @@ impl Repository for MemoryStore {
             pages.push(s.relation_page(q));
         }
         Ok(pages)
+    }
+
+    async fn aggregate_relations(&self, filters: &[RelationFilter]) -> StoreResult<Vec<Aggregate>> {
+        let s = self.read();
+        filters.iter().map(|f| s.aggregate(f)).collect()
     }
 
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {

@@ -35,13 +35,14 @@ use serde::de::DeserializeOwned;
 
 use super::records::{name_row, ActorRecord, RelationRecord, SourceRecord};
 use super::{
-    ActorFilter, Change, ChangeKind, Imported, Page, PageRequest, Record, RelationQuery,
-    Repository, Stats, StoreError, StoreResult, Write, WriteError,
+    ActorFilter, Change, ChangeKind, Imported, Page, PageRequest, Record, RelationFilter,
+    RelationQuery, Repository, Stats, StoreError, StoreResult, Write, WriteError,
 };
 pub use super::{ImportReport, KindReport};
+use crate::domain::aggregate::{Aggregate, AmountStats, DateSpan, Group};
 use crate::domain::{
-    search, Actor, ActorId, ActorKind, Direction, Relation, RelationId, RelationType, Source,
-    SourceId,
+    search, Actor, ActorId, ActorKind, Direction, PartialDate, Relation, RelationId, RelationType,
+    Source, SourceId,
 };
 pub use import::{ImportOptions, Progress};
 
@@ -62,6 +63,10 @@ static RELATION_PAGES_WITH_ENDS: Filtered = Filtered::new(include_str!(
 static RELATION_PAGE_ALL: Filtered = Filtered::new(include_str!("neo4j/relation_page_all.cypher"));
 static RELATION_PAGE_ALL_UNCOUNTED: Filtered =
     Filtered::new(include_str!("neo4j/relation_page_all_uncounted.cypher"));
+static RELATION_AGGREGATES_OF_ACTORS: Filtered =
+    Filtered::new(include_str!("neo4j/relation_aggregates_of_actors.cypher"));
+static RELATION_AGGREGATE_ALL: Filtered =
+    Filtered::new(include_str!("neo4j/relation_aggregate_all.cypher"));
 const COUNTS: &str = include_str!("neo4j/counts.cypher");
 const RELATION_COUNT: &str = include_str!("neo4j/relation_count.cypher");
 const RECOUNT: &str = include_str!("neo4j/recount.cypher");
@@ -184,14 +189,26 @@ fn with_where(template: &str, condition: bool) -> String {
     let mut out = template.to_string();
     for reference in WHERE_PLACEHOLDERS {
         let placeholder = format!("size({reference}) = 0 AS kept");
-        out = if condition {
-            out.replace(
+        if condition {
+            out = out.replace(
                 &placeholder,
                 &format!("{} AS kept", expression.replace("$where", reference)),
-            )
+            );
         } else {
-            out.replace(&format!("  WITH r, {placeholder}\n  WHERE kept\n"), "")
-        };
+            // The step is `WITH r[, …], <placeholder>` and the `WHERE kept` line after it.
+            let mut lines = Vec::new();
+            let mut skip_where = false;
+            for line in out.lines() {
+                if line.trim_start().starts_with("WITH r") && line.ends_with(&placeholder) {
+                    skip_where = true;
+                } else if skip_where && line.trim() == "WHERE kept" {
+                    skip_where = false;
+                } else {
+                    lines.push(line);
+                }
+            }
+            out = lines.join("\n") + "\n";
+        }
     }
     out
 }
@@ -706,15 +723,10 @@ impl Neo4jStore {
         let params: Vec<serde_json::Value> = queries
             .iter()
             .map(|q| {
-                serde_json::json!({
-                    "actor": q.filter.actor.as_ref().map(|a| a.as_str()),
-                    "direction": direction_name(q.filter.direction),
-                    "types": q.filter.types.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
-                    "after": q.page.after,
-                    "limit": q.page.first + 1,
-                    "asOf": q.filter.as_of.map(|d| d.to_string()),
-                    "where": filter::program(q.filter.condition.as_ref()),
-                })
+                let mut params = filter_params(&q.filter);
+                params["after"] = serde_json::json!(q.page.after);
+                params["limit"] = serde_json::json!(q.page.first + 1);
+                params
             })
             .collect();
         let params = bolt(serde_json::Value::Array(params))?;
@@ -765,6 +777,85 @@ impl Neo4jStore {
             .collect::<Result<Vec<_>, _>>()
             .map_err(invalid)?;
         Ok((pages, ends))
+    }
+}
+
+/// An actor-anchored relation filter as the batched queries read it (`q`).
+fn filter_params(f: &RelationFilter) -> serde_json::Value {
+    serde_json::json!({
+        "actor": f.actor.as_ref().map(|a| a.as_str()),
+        "direction": direction_name(f.direction),
+        "types": f.types.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+        "asOf": f.as_of.map(|d| d.to_string()),
+        "where": filter::program(f.condition.as_ref()),
+    })
+}
+
+/// A row of the aggregate queries: a group of relations alike in type, currency
+/// and kind of other end, summed (relation_aggregates_of_actors.cypher).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupRow {
+    i: i64,
+    #[serde(rename = "type")]
+    kind: String,
+    currency: Option<String>,
+    other_kind: Option<String>,
+    n: i64,
+    amounts: i64,
+    amount_sum: Option<f64>,
+    amount_min: Option<f64>,
+    amount_max: Option<f64>,
+    starts: i64,
+    start_min: Option<String>,
+    start_max: Option<String>,
+    ends: i64,
+    end_min: Option<String>,
+    end_max: Option<String>,
+}
+
+impl GroupRow {
+    fn into_domain(self) -> Result<Group, String> {
+        let count = |n: i64| usize::try_from(n).map_err(|_| format!("negative count {n}"));
+        let span = |n: i64, min: Option<String>, max: Option<String>| -> Result<_, String> {
+            match (count(n)?, min, max) {
+                (0, _, _) => Ok(None),
+                (count, Some(min), Some(max)) => {
+                    let date = |s: String| {
+                        s.parse::<PartialDate>()
+                            .map_err(|e| format!("aggregate date: {e}"))
+                    };
+                    Ok(Some(DateSpan {
+                        earliest: date(min)?,
+                        latest: date(max)?,
+                        count,
+                    }))
+                }
+                _ => Err("a dated group without its dates".into()),
+            }
+        };
+        let amounts = match (count(self.amounts)?, self.currency) {
+            (0, _) | (_, None) => None,
+            (n, Some(currency)) => Some(AmountStats {
+                currency,
+                count: n,
+                sum: self.amount_sum.unwrap_or_default(),
+                min: self.amount_min.unwrap_or_default(),
+                max: self.amount_max.unwrap_or_default(),
+            }),
+        };
+        Ok(Group {
+            kind: RelationType::parse(&self.kind)
+                .ok_or_else(|| format!("unknown relation type `{}`", self.kind))?,
+            other: self
+                .other_kind
+                .map(|k| ActorKind::parse(&k).ok_or_else(|| format!("unknown actor kind `{k}`")))
+                .transpose()?,
+            count: count(self.n)?,
+            amounts,
+            start: span(self.starts, self.start_min, self.start_max)?,
+            end: span(self.ends, self.end_min, self.end_max)?,
+        })
     }
 }
 
@@ -922,6 +1013,46 @@ impl Repository for Neo4jStore {
         queries: &[RelationQuery],
     ) -> StoreResult<(Vec<Page<Relation>>, Vec<Actor>)> {
         self.relations_in_order(queries, true).await
+    }
+
+    async fn aggregate_relations(&self, filters: &[RelationFilter]) -> StoreResult<Vec<Aggregate>> {
+        let mut out: Vec<Aggregate> = filters
+            .iter()
+            .map(|f| Aggregate::new(f.actor.is_some()))
+            .collect();
+        let (anchored, global): (Vec<_>, Vec<_>) =
+            (0..filters.len()).partition(|i| filters[*i].actor.is_some());
+        if !anchored.is_empty() {
+            let params: Vec<serde_json::Value> = anchored
+                .iter()
+                .map(|i| filter_params(&filters[*i]))
+                .collect();
+            let conditioned = anchored.iter().any(|i| filters[*i].condition.is_some());
+            let q = query(RELATION_AGGREGATES_OF_ACTORS.text(conditioned))
+                .param("queries", bolt(serde_json::Value::Array(params))?);
+            for row in self.table::<GroupRow>(q).await? {
+                let i = usize::try_from(row.i)
+                    .ok()
+                    .and_then(|i| anchored.get(i))
+                    .ok_or_else(|| invalid("aggregate query index out of range".into()))?;
+                out[*i].add(row.into_domain().map_err(invalid)?);
+            }
+        }
+        // Whole-graph aggregates: root fields, one at a time.
+        for i in global {
+            let f = &filters[i];
+            let q = query(RELATION_AGGREGATE_ALL.text(f.condition.is_some()))
+                .param(
+                    "types",
+                    f.types.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+                )
+                .param("asOf", f.as_of.map(|d| d.to_string()))
+                .param("where", bolt(filter::program(f.condition.as_ref()))?);
+            for row in self.table::<GroupRow>(q).await? {
+                out[i].add(row.into_domain().map_err(invalid)?);
+            }
+        }
+        Ok(out)
     }
 
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {
@@ -1174,6 +1305,11 @@ mod tests {
                     "typed page, uncounted",
                     RELATION_PAGE_TYPED_UNCOUNTED.text(RelationType::Lease, condition),
                 ),
+                (
+                    "aggregates of actors",
+                    RELATION_AGGREGATES_OF_ACTORS.text(condition),
+                ),
+                ("aggregate of all", RELATION_AGGREGATE_ALL.text(condition)),
             ];
             for (name, text) in statements {
                 assert!(

@@ -12,11 +12,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use actorgraph::domain::aggregate::Aggregate;
 use actorgraph::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, SourceId};
 use actorgraph::store::memory::MemoryStore;
 use actorgraph::store::neo4j::{ImportOptions, Neo4jConfig, Neo4jStore};
 use actorgraph::store::{
-    ActorFilter, Page, PageRequest, RelationQuery, Repository, Stats, StoreResult,
+    ActorFilter, Page, PageRequest, RelationFilter, RelationQuery, Repository, Stats, StoreResult,
 };
 use futures_util::future::BoxFuture;
 
@@ -110,6 +111,9 @@ impl Repository for TestStore {
         queries: &[RelationQuery],
     ) -> StoreResult<(Vec<Page<Relation>>, Vec<Actor>)> {
         self.inner().find_relations_with_ends(queries).await
+    }
+    async fn aggregate_relations(&self, filters: &[RelationFilter]) -> StoreResult<Vec<Aggregate>> {
+        self.inner().aggregate_relations(filters).await
     }
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {
         self.inner().sources_by_ids(ids).await

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use actorgraph::api::GraphqlService;
 use actorgraph::config::ServeArgs;
+use actorgraph::domain::aggregate::Aggregate;
 use actorgraph::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, SourceId};
 use actorgraph::startup::Application;
 use actorgraph::store::memory::MemoryStore;
 use actorgraph::store::{
-    ActorFilter, Page, PageRequest, RelationQuery, Repository, Stats, StoreResult,
+    ActorFilter, Page, PageRequest, RelationFilter, RelationQuery, Repository, Stats, StoreResult,
 };
 use async_trait::async_trait;
 use serde_json::Value;
@@ -213,6 +214,10 @@ impl Repository for CountingRepository {
         self.tick();
         self.inner.find_relations_with_ends(queries).await
     }
+    async fn aggregate_relations(&self, filters: &[RelationFilter]) -> StoreResult<Vec<Aggregate>> {
+        self.tick();
+        self.inner.aggregate_relations(filters).await
+    }
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {
         self.tick();
         self.inner.sources_by_ids(ids).await
@@ -308,6 +313,9 @@ impl Repository for FailingRepository {
         &self,
         _: &[RelationQuery],
     ) -> StoreResult<(Vec<Page<Relation>>, Vec<Actor>)> {
+        down()
+    }
+    async fn aggregate_relations(&self, _: &[RelationFilter]) -> StoreResult<Vec<Aggregate>> {
         down()
     }
     async fn sources_by_ids(&self, _: &[SourceId]) -> StoreResult<Vec<Source>> {

@@ -9,10 +9,12 @@
 //! - `durable`: the embedded store's files and the feed across processes, with
 //!   server processes killed and restarted;
 //! - `filter`: `where` conditions read alike by every store;
+//! - `aggregate`: the aggregates of relation lists, alike on every store;
 //! - `hostile`: what a hostile client sends, over HTTP and WebSocket, on every
 //!   backend: each attack gets a coded refusal or a bounded answer, and the server
 //!   stays healthy.
 
+mod aggregate;
 mod backends;
 mod contract;
 mod durable;
