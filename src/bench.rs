@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 use crate::domain::filter::{Compare, Condition, Number, RelationCount, Test};
 use crate::domain::{ActorId, Dataset, Direction, RelationType};
 use crate::store::{
-    ActorFilter, PageRequest, RelationFilter, RelationQuery, Repository, StoreResult,
+    ActorFilter, ListOrder, PageRequest, RelationFilter, RelationQuery, Repository, SortBy,
+    StoreResult,
 };
 
 /// The benchmark's queries as GraphQL, by name: the HTTP side sends these.
-pub const QUERIES: [(&str, &str); 5] = [
+pub const QUERIES: [(&str, &str); 9] = [
     (
         "actor-two-levels",
         r#"{ actor(id: "syn-0000042") { name relations(first: 10) { edges { node { type to { name relations(first: 10) { edges { node { type to { name } } } } } } } } } }"#,
@@ -25,6 +26,22 @@ pub const QUERIES: [(&str, &str); 5] = [
     (
         "relations-where",
         r#"{ relations(types: [CONTRACT, LOBBYING], where: {amount: {currency: "USD", lte: 100000}}, first: 20) { totalCount edges { node { id summary from { name } to { name } } } } }"#,
+    ),
+    (
+        "relations-ordered",
+        r#"{ relations(types: [CONTRACT, LOBBYING], orderBy: {field: AMOUNT, currency: "USD", direction: DESC}, first: 20) { totalCount edges { node { id summary from { name } to { name } } } } }"#,
+    ),
+    (
+        "relations-last",
+        r#"{ relations(types: [CONTRACT, LOBBYING], last: 20) { totalCount edges { node { id summary from { name } to { name } } } } }"#,
+    ),
+    (
+        "actor-aggregate",
+        r#"{ actor(id: "syn-0000042") { name relations(first: 10) { aggregate { count amounts { currency sum average } byType { type count } byOtherEndKind { kind count } } edges { node { type to { name } } } } } }"#,
+    ),
+    (
+        "relations-aggregate",
+        r#"{ relations(types: [CONTRACT, LOBBYING], first: 0) { aggregate { count amounts { currency sum min max } byType { type count } } } }"#,
     ),
     (
         "actors-where",
@@ -47,6 +64,7 @@ pub async fn raw_query(repo: &dyn Repository, name: &str) -> StoreResult<usize> 
             let root = ActorId::parse("syn-0000042").map_err(|e| invalid(e.to_string()))?;
             let actor = repo.actors_by_ids(std::slice::from_ref(&root)).await?;
             let q = |id: ActorId| RelationQuery {
+                order: Default::default(),
                 total: true,
                 filter: RelationFilter::new(Some(id), Direction::Both, vec![]),
                 page: page(10),
@@ -64,8 +82,10 @@ pub async fn raw_query(repo: &dyn Repository, name: &str) -> StoreResult<usize> 
                 .collect();
             Ok(actor.len() + level1.len() + level2.len() + names2.len())
         }
-        "relations-page" | "relations-where" => {
-            // The same page, kept to small amounts for `relations-where`.
+        "relations-page" | "relations-where" | "relations-ordered" | "relations-last" => {
+            // The same page, kept to small amounts for `relations-where`, in
+            // descending amounts for `relations-ordered`, read backward for
+            // `relations-last`.
             let condition = match name {
                 "relations-where" => Some(Condition::Test(Test::Amount {
                     currency: "USD".into(),
@@ -74,7 +94,20 @@ pub async fn raw_query(repo: &dyn Repository, name: &str) -> StoreResult<usize> 
                 })),
                 _ => None,
             };
+            let order = match name {
+                "relations-ordered" => ListOrder {
+                    by: SortBy::Amount("USD".into()),
+                    descending: true,
+                    ..ListOrder::default()
+                },
+                "relations-last" => ListOrder {
+                    backward: true,
+                    ..ListOrder::default()
+                },
+                _ => ListOrder::default(),
+            };
             let q = RelationQuery {
+                order,
                 total: true,
                 filter: RelationFilter::new(
                     None,
@@ -86,6 +119,41 @@ pub async fn raw_query(repo: &dyn Repository, name: &str) -> StoreResult<usize> 
             };
             let (pages, ends) = repo.find_relations_with_ends(&[q]).await?;
             Ok(pages.iter().map(|p| p.items.len()).sum::<usize>() + ends.len())
+        }
+        "actor-aggregate" => {
+            // The actor's page (with the ends) and its aggregate, side by side.
+            let root = ActorId::parse("syn-0000042").map_err(|e| invalid(e.to_string()))?;
+            let filter = RelationFilter::new(Some(root.clone()), Direction::Both, vec![]);
+            let q = RelationQuery {
+                order: Default::default(),
+                total: true,
+                filter: filter.clone(),
+                page: page(10),
+            };
+            let (actor, pages, aggregates) = futures_util::try_join!(
+                repo.actors_by_ids(std::slice::from_ref(&root)),
+                repo.find_relations_with_ends(std::slice::from_ref(&q)),
+                repo.aggregate_relations(std::slice::from_ref(&filter)),
+            )?;
+            Ok(actor.len() + pages.0.len() + aggregates.iter().map(|a| a.count).sum::<usize>())
+        }
+        "relations-aggregate" => {
+            let filter = RelationFilter::new(
+                None,
+                Direction::Both,
+                vec![RelationType::Contract, RelationType::Lobbying],
+            );
+            let q = RelationQuery {
+                order: Default::default(),
+                total: false,
+                filter: filter.clone(),
+                page: page(0),
+            };
+            let (pages, aggregates) = futures_util::try_join!(
+                repo.find_relations(std::slice::from_ref(&q)),
+                repo.aggregate_relations(std::slice::from_ref(&filter)),
+            )?;
+            Ok(pages.len() + aggregates.iter().map(|a| a.count).sum::<usize>())
         }
         "actors-where" => {
             let filter = ActorFilter {
@@ -251,6 +319,7 @@ pub async fn measure_writes(
     use crate::store::Write;
     let template = repo
         .find_relations(&[crate::store::RelationQuery {
+            order: Default::default(),
             total: true,
             filter: Default::default(),
             page: page(1),

@@ -209,7 +209,173 @@ pub struct RelationQuery {
     /// on Neo4j).
     pub total: bool,
     pub filter: RelationFilter,
+    /// The list's order, and which way the page reads it. `page.after` is the id
+    /// of the relation the page starts after.
+    pub order: ListOrder,
     pub page: PageRequest,
+}
+
+impl RelationQuery {
+    /// Whether the page reads the list in its default order (by id, forward),
+    /// which the stores answer from their id indexes.
+    pub fn by_id_forward(&self) -> bool {
+        self.order.by == SortBy::Id && !self.order.descending && !self.order.backward
+    }
+}
+
+/// What a relation list is sorted by (then by id).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub enum SortBy {
+    #[default]
+    Id,
+    /// The start date (as written: a coarser date before the finer ones it contains).
+    Start,
+    /// The end date.
+    End,
+    /// The type's name.
+    Type,
+    /// The amount in this currency; relations without one have no key.
+    Amount(String),
+}
+
+impl SortBy {
+    /// The name the stores' queries use.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SortBy::Id => "id",
+            SortBy::Start => "start",
+            SortBy::End => "end",
+            SortBy::Type => "type",
+            SortBy::Amount(_) => "amount",
+        }
+    }
+
+    /// A relation's sort key; `None` when it has none (no such date, no amount
+    /// in the currency).
+    pub fn key(&self, r: &Relation) -> Option<SortKey> {
+        match self {
+            SortBy::Id => Some(SortKey::Text(r.id.to_string())),
+            SortBy::Start => r.start.as_ref().map(|d| SortKey::Text(d.date.to_string())),
+            SortBy::End => r.end.as_ref().map(|d| SortKey::Text(d.date.to_string())),
+            SortBy::Type => Some(SortKey::Text(r.kind.as_str().to_string())),
+            SortBy::Amount(currency) => r
+                .amount
+                .as_ref()
+                .filter(|m| &m.currency == currency)
+                .map(|m| SortKey::Number(m.value.into())),
+        }
+    }
+}
+
+/// A sort key's value: text (ids, dates as written, type names) or a number.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SortKey {
+    Text(String),
+    Number(Amount),
+}
+
+/// A finite amount, ordered and hashed by value (amounts are validated finite).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Amount(pub f64);
+
+impl From<f64> for Amount {
+    fn from(v: f64) -> Self {
+        Amount(v)
+    }
+}
+
+impl Eq for Amount {}
+
+impl PartialOrd for Amount {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Amount {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+impl std::hash::Hash for Amount {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.to_bits().hash(state);
+    }
+}
+
+/// The order of a relation list and which way a page reads it.
+///
+/// A list is sorted by its key, ascending or `descending`, then by id in the
+/// same direction; relations without the key come after all those with it, in
+/// either direction. A page reads the list forward from `page.after`, or, when
+/// `backward` (Relay's `last`/`before`), the reverse of the list from there,
+/// which the API turns back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ListOrder {
+    pub by: SortBy,
+    pub descending: bool,
+    pub backward: bool,
+    /// The sort key of the relation `page.after` names (none when it has none,
+    /// or for the id order, whose key is the id).
+    pub after_key: Option<SortKey>,
+}
+
+impl ListOrder {
+    /// Whether keys (and ids) are read in descending order: the list's
+    /// direction, reversed by a backward reading.
+    pub fn key_descending(&self) -> bool {
+        self.descending != self.backward
+    }
+
+    /// Whether relations without the key are read first (a backward reading).
+    pub fn absent_first(&self) -> bool {
+        self.backward
+    }
+
+    /// How two positions (a sort key, or none, and an id) compare in the reading.
+    pub fn compare(
+        &self,
+        a: (Option<&SortKey>, &str),
+        b: (Option<&SortKey>, &str),
+    ) -> std::cmp::Ordering {
+        use std::cmp::Ordering::{Greater, Less};
+        let within = |o: std::cmp::Ordering| {
+            if self.key_descending() {
+                o.reverse()
+            } else {
+                o
+            }
+        };
+        let absent_last = |o: std::cmp::Ordering| {
+            if self.absent_first() {
+                o.reverse()
+            } else {
+                o
+            }
+        };
+        match (a.0, b.0) {
+            (Some(_), None) => absent_last(Less),
+            (None, Some(_)) => absent_last(Greater),
+            (Some(x), Some(y)) => within(x.cmp(y).then_with(|| a.1.cmp(b.1))),
+            (None, None) => within(a.1.cmp(b.1)),
+        }
+    }
+
+    /// Whether a relation comes after the page's cursor (`after`, an id) in the
+    /// reading; every relation does without a cursor.
+    pub fn is_after(&self, r: &Relation, after: Option<&str>) -> bool {
+        let Some(after) = after else {
+            return true;
+        };
+        let after_key = match self.by {
+            SortBy::Id => Some(SortKey::Text(after.to_string())),
+            _ => self.after_key.clone(),
+        };
+        let key = self.by.key(r);
+        self.compare((key.as_ref(), r.id.as_str()), (after_key.as_ref(), after))
+            .is_gt()
+    }
 }
 
 /// The ids of the actors at either end of the pages' relations, sorted, each once.

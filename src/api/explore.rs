@@ -44,6 +44,7 @@ async fn expand(
     let queries: Vec<RelationQuery> = frontier
         .iter()
         .map(|id| RelationQuery {
+            order: Default::default(),
             total: true,
             filter: RelationFilter {
                 actor: Some(id.clone()),

@@ -5,6 +5,7 @@ use async_graphql::{ComplexObject, Context, SimpleObject};
 use super::aggregate::RelationAggregateNode;
 use super::cursor;
 use super::error::{ApiError, ApiResult};
+use super::order::relation_cursor;
 use super::types::{loaders, ActorNode, RelationNode};
 use crate::domain::{Actor, Relation};
 use crate::store::{Page, PageRequest, RelationFilter, RelationQuery};
@@ -50,8 +51,10 @@ pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
 #[derive(SimpleObject)]
 pub struct PageInfo {
     /// Whether more items follow this page: fetch them with `after: endCursor`.
+    /// On a page read backward (`last`), true when `before` was given.
     pub has_next_page: bool,
-    /// Whether items come before this page (true when `after` was given).
+    /// Whether items come before this page: fetch them with `last` and `before:
+    /// startCursor`. On a page read forward, true when `after` was given.
     pub has_previous_page: bool,
     /// Cursor of the first item of the page; null when the page is empty.
     pub start_cursor: Option<String>,
@@ -150,20 +153,35 @@ impl ActorConnection {
 }
 
 impl RelationConnection {
-    /// Wraps a store page.
-    pub fn new(page: Page<Relation>, query: &RelationQuery) -> Self {
+    /// Wraps a store page. A page read backward (`last`) is turned back into the
+    /// list's order; whether items come before it is then what the store says
+    /// follows its reading.
+    pub fn new(mut page: Page<Relation>, query: &RelationQuery) -> Self {
         let request = &query.page;
+        if query.order.backward {
+            page.items.reverse();
+        }
         let edges: Vec<RelationEdge> = page
             .items
             .into_iter()
             .map(|r| RelationEdge {
-                cursor: cursor::encode(r.id.as_str()),
+                cursor: relation_cursor(&query.order, &r),
                 node: RelationNode(r),
             })
             .collect();
         let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
+        let page_info = if query.order.backward {
+            PageInfo {
+                has_next_page: request.after.is_some(),
+                has_previous_page: page.has_next_page,
+                start_cursor: cursors.first().cloned(),
+                end_cursor: cursors.last().cloned(),
+            }
+        } else {
+            page_info(&cursors, page.has_next_page, request)
+        };
         RelationConnection {
-            page_info: page_info(&cursors, page.has_next_page, request),
+            page_info,
             edges,
             total_count: count(page.total_count),
             filter: query.filter.clone(),

@@ -21,7 +21,8 @@ use async_graphql::{InputType, SelectionField, Value};
 use super::error::{ApiError, ApiResult};
 use super::filter::RelationWhere;
 use super::loaders::{HistoryKey, Loaders};
-use super::types::relation_query;
+use super::order::Paging;
+use super::types::parse_as_of;
 use crate::domain::{ActorId, Direction, Relation, RelationType, SourceId};
 use crate::store::{RecordKind, RelationFilter, RelationQuery};
 
@@ -65,26 +66,40 @@ pub mod field {
 pub struct RelationsArgs {
     pub direction: Direction,
     pub types: Option<Vec<RelationType>>,
-    pub first: Option<i32>,
-    pub after: Option<String>,
+    pub paging: Paging,
     pub as_of: Option<String>,
     pub where_: Option<RelationWhere>,
 }
 
 impl RelationsArgs {
     /// The arguments' names, as the schema spells them (checked by a test).
-    pub const NAMES: [&'static str; 6] = ["direction", "types", "first", "after", "asOf", "where"];
+    pub const NAMES: [&'static str; 9] = [
+        "direction",
+        "types",
+        "first",
+        "after",
+        "last",
+        "before",
+        "orderBy",
+        "asOf",
+        "where",
+    ];
 
     /// The arguments of a selected `relations` field (variables substituted).
     /// `None` when they are invalid: the resolver then reports the error itself.
     fn of_selection(field: &SelectionField<'_>) -> Option<Self> {
         let args = field.arguments().ok()?;
-        let [direction, types, first, after, as_of, where_] = Self::NAMES;
+        let [direction, types, first, after, last, before, order_by, as_of, where_] = Self::NAMES;
         Some(RelationsArgs {
             direction: arg(&args, direction).ok()?.unwrap_or_default(),
             types: arg(&args, types).ok()?,
-            first: arg(&args, first).ok()?,
-            after: arg(&args, after).ok()?,
+            paging: Paging {
+                first: arg(&args, first).ok()?,
+                after: arg(&args, after).ok()?,
+                last: arg(&args, last).ok()?,
+                before: arg(&args, before).ok()?,
+                order_by: arg(&args, order_by).ok()?,
+            },
             as_of: arg(&args, as_of).ok()?,
             where_: arg(&args, where_).ok()?,
         })
@@ -97,17 +112,16 @@ impl RelationsArgs {
             .as_ref()
             .map(|w| w.condition("where"))
             .transpose()?;
-        relation_query(
-            actor,
-            self.direction,
-            self.types.clone(),
-            self.first,
-            self.after.clone(),
-            self.as_of.as_deref(),
-        )
-        .map(|mut q| {
-            q.filter = q.filter.passing(condition);
-            q
+        let (page, order) = self.paging.read()?;
+        let as_of = parse_as_of(self.as_of.as_deref())?;
+        let types = self.types.clone().unwrap_or_default();
+        Ok(RelationQuery {
+            total: true,
+            filter: RelationFilter::new(actor, self.direction, types)
+                .at(as_of)
+                .passing(condition),
+            order,
+            page,
         })
     }
 }

@@ -8,6 +8,7 @@ use async_graphql::{Context, Object, ID};
 
 use super::error::{ApiError, ApiResult};
 use super::filter::{ActorWhere, RelationWhere};
+use super::order::{Paging, RelationOrder};
 use super::paging::{page_cost, page_request, ActorConnection, RelationConnection};
 use super::prefetch::{self, field, node_selection, RelationsArgs, Start};
 use super::types::{
@@ -144,7 +145,7 @@ impl QueryRoot {
     }
 
     /// Relations in id order, optionally only those of one actor and of some types.
-    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    #[graphql(complexity = "page_cost(first.or(last), child_complexity)")]
     async fn relations(
         &self,
         ctx: &Context<'_>,
@@ -156,9 +157,21 @@ impl QueryRoot {
             desc = "With `actorId`: OUT for relations from the actor, IN for those to it, BOTH (default) for all."
         )]
         direction: Direction,
-        #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Page size, reading forward: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "A cursor from an earlier page: return the relations after it.")]
         after: Option<String>,
+        #[graphql(
+            desc = "Page size, reading backward from the end of the list or from `before`: 0 to 100."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "A cursor from an earlier page: return the relations before it (with `last`)."
+        )]
+        before: Option<String>,
+        #[graphql(
+            desc = "The order of the list: by id (default), start or end date, amount in a currency, or type; ascending or descending."
+        )]
+        order_by: Option<RelationOrder>,
         #[graphql(
             desc = "Only relations that hold at this date (`2015`, `2015-01` or `2015-01-16`): started on or before it and not ended before it, at the coarser precision; open ends hold."
         )]
@@ -175,8 +188,13 @@ impl QueryRoot {
         let args = RelationsArgs {
             direction,
             types,
-            first,
-            after,
+            paging: Paging {
+                first,
+                after,
+                last,
+                before,
+                order_by,
+            },
             as_of,
             where_,
         };

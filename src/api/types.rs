@@ -11,12 +11,12 @@ use chrono::{DateTime, Utc};
 use super::error::{ApiError, ApiResult};
 use super::filter::RelationWhere;
 use super::loaders::Loaders;
-use super::paging::{page_cost, page_request, RelationConnection};
+use super::order::{Paging, RelationOrder};
+use super::paging::{page_cost, RelationConnection};
 use super::prefetch::RelationsArgs;
 use crate::domain::{
     self, Actor, ActorKind, DatePrecision, Direction, Relation, RelationType, Source,
 };
-use crate::store::{RelationFilter, RelationQuery};
 
 /// The request's loaders. They are attached to every request by
 /// [`super::GraphqlService`]; a request without them is a wiring bug.
@@ -154,9 +154,10 @@ impl ActorNode {
         self.0.description.as_deref()
     }
 
-    /// The actor's relations, in id order. `direction` OUT gives the relations this
-    /// actor is the `from` of, IN those it is the `to` of, BOTH (default) all.
-    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    /// The actor's relations, in id order or in `orderBy`'s. `direction` OUT gives
+    /// the relations this actor is the `from` of, IN those it is the `to` of, BOTH
+    /// (default) all.
+    #[graphql(complexity = "page_cost(first.or(last), child_complexity)")]
     async fn relations(
         &self,
         ctx: &Context<'_>,
@@ -167,9 +168,21 @@ impl ActorNode {
         direction: Direction,
         #[graphql(desc = "Only relations of these types; all when omitted or empty.")]
         types: Option<Vec<RelationType>>,
-        #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Page size, reading forward: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "A cursor from an earlier page: return the relations after it.")]
         after: Option<String>,
+        #[graphql(
+            desc = "Page size, reading backward from the end of the list or from `before`: 0 to 100."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "A cursor from an earlier page: return the relations before it (with `last`)."
+        )]
+        before: Option<String>,
+        #[graphql(
+            desc = "The order of the list: by id (default), start or end date, amount in a currency, or type; ascending or descending."
+        )]
+        order_by: Option<RelationOrder>,
         #[graphql(
             desc = "Only relations that hold at this date (`2015`, `2015-01` or `2015-01-16`): started on or before it and not ended before it, at the coarser precision; open ends hold."
         )]
@@ -183,8 +196,13 @@ impl ActorNode {
         let args = RelationsArgs {
             direction,
             types,
-            first,
-            after,
+            paging: Paging {
+                first,
+                after,
+                last,
+                before,
+                order_by,
+            },
             as_of,
             where_,
         };
@@ -192,24 +210,6 @@ impl ActorNode {
         let result = loaders(ctx)?.page(&query).await?;
         Ok(RelationConnection::new(result, &query))
     }
-}
-
-/// The store query of relation arguments (see [`RelationsArgs`]).
-pub(crate) fn relation_query(
-    actor: Option<domain::ActorId>,
-    direction: Direction,
-    types: Option<Vec<RelationType>>,
-    first: Option<i32>,
-    after: Option<String>,
-    as_of: Option<&str>,
-) -> Result<RelationQuery, ApiError> {
-    let page = page_request(first, after)?;
-    let as_of = parse_as_of(as_of)?;
-    Ok(RelationQuery {
-        total: true,
-        filter: RelationFilter::new(actor, direction, types.unwrap_or_default()).at(as_of),
-        page,
-    })
 }
 
 /// Reads an `asOf` argument: a date at any precision.

@@ -41,6 +41,7 @@ pub async fn document(repo: &dyn Repository, page_size: usize) -> StoreResult<Ra
     let mut after = None;
     loop {
         let query = RelationQuery {
+            order: Default::default(),
             total: true,
             filter: Default::default(),
             page: PageRequest {

@@ -13,8 +13,8 @@ use super::journal::{Journal, JournalError};
 use super::names::NameIndex;
 use super::{
     rules, ActorFilter, Change, ChangeKind, ChangeQuery, Imported, LogEntry, Page, PageRequest,
-    Record, RecordKind, RelationFilter, RelationQuery, Repository, Stats, StoreError, StoreResult,
-    Write, WriteError,
+    Record, RecordKind, RelationFilter, RelationQuery, Repository, SortKey, Stats, StoreError,
+    StoreResult, Write, WriteError,
 };
 use crate::deadline;
 use crate::domain::aggregate::{Aggregate, Group};
@@ -423,8 +423,25 @@ impl State {
     fn relation_page(&self, q: &RelationQuery) -> Page<Relation> {
         let f = &q.filter;
         let Some(actor) = &f.actor else {
-            return self.global_relation_page(q);
+            return if q.by_id_forward() {
+                self.global_relation_page(q)
+            } else {
+                let total_count = self.global_total(q);
+                let admitted = self.relations.values().filter(|r| f.admits(r));
+                ordered_page(admitted.map(|r| &**r), q, Some(total_count))
+            };
         };
+        if !q.by_id_forward() {
+            let admitted = self
+                .incident
+                .get(actor)
+                .into_iter()
+                .flatten()
+                .filter(|(_, is_from)| f.direction.follows(*is_from))
+                .filter_map(|(id, _)| self.relations.get(id))
+                .filter(|r| f.admits(r));
+            return ordered_page(admitted.map(|r| &**r), q, None);
+        }
         Page::collect(
             self.incident
                 .get(actor)
@@ -488,13 +505,11 @@ impl State {
         })
     }
 
-    /// A page of the whole graph's relations: a range scan from the cursor, so the
-    /// cost follows the page size; the total (when wanted) from the per-type
-    /// counts, or, with a date filter or a condition, which they do not know, by
-    /// a scan.
-    fn global_relation_page(&self, q: &RelationQuery) -> Page<Relation> {
+    /// The total of a whole-graph list, when wanted: from the per-type counts, or,
+    /// with a date filter or a condition, which they do not know, by a scan.
+    fn global_total(&self, q: &RelationQuery) -> usize {
         let f = &q.filter;
-        let total_count = if !q.total {
+        if !q.total {
             0
         } else if !f.counts_by_type() {
             self.relations.values().filter(|r| f.admits(r)).count()
@@ -505,7 +520,16 @@ impl State {
                 .iter()
                 .map(|t| self.type_counts.get(t).copied().unwrap_or(0))
                 .sum()
-        };
+        }
+    }
+
+    /// A page of the whole graph's relations: a range scan from the cursor, so the
+    /// cost follows the page size; the total (when wanted) from the per-type
+    /// counts, or, with a date filter or a condition, which they do not know, by
+    /// a scan.
+    fn global_relation_page(&self, q: &RelationQuery) -> Page<Relation> {
+        let f = &q.filter;
+        let total_count = self.global_total(q);
         let start = match q.page.after.as_deref() {
             None => Bound::Unbounded,
             Some(after) => Bound::Excluded(after),
@@ -526,6 +550,43 @@ impl State {
             has_next_page,
             total_count,
         }
+    }
+}
+
+/// A page of a list in another order than by id forward: the relations after the
+/// cursor, the page's worth of the first of them in the reading (a partial sort:
+/// linear in the list, not n log n), then those sorted. `total` is the list's
+/// total when known; else it is counted here.
+fn ordered_page<'a>(
+    admitted: impl Iterator<Item = &'a Relation>,
+    q: &RelationQuery,
+    total: Option<usize>,
+) -> Page<Relation> {
+    let order = &q.order;
+    let mut count = 0;
+    let mut keyed: Vec<(Option<SortKey>, &Relation)> = admitted
+        .inspect(|_| count += 1)
+        .filter(|r| order.is_after(r, q.page.after.as_deref()))
+        .map(|r| (order.by.key(r), r))
+        .collect();
+    let cmp = |a: &(Option<SortKey>, &Relation), b: &(Option<SortKey>, &Relation)| {
+        order.compare(
+            (a.0.as_ref(), a.1.id.as_str()),
+            (b.0.as_ref(), b.1.id.as_str()),
+        )
+    };
+    let wanted = q.page.first + 1;
+    if keyed.len() > wanted {
+        keyed.select_nth_unstable_by(wanted - 1, cmp);
+        keyed.truncate(wanted);
+    }
+    keyed.sort_unstable_by(cmp);
+    let has_next_page = keyed.len() > q.page.first;
+    keyed.truncate(q.page.first);
+    Page {
+        items: keyed.into_iter().map(|(_, r)| r.clone()).collect(),
+        has_next_page,
+        total_count: total.unwrap_or(count),
     }
 }
 

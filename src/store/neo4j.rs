@@ -36,7 +36,7 @@ use serde::de::DeserializeOwned;
 use super::records::{name_row, ActorRecord, RelationRecord, SourceRecord};
 use super::{
     ActorFilter, Change, ChangeKind, Imported, Page, PageRequest, Record, RelationFilter,
-    RelationQuery, Repository, Stats, StoreError, StoreResult, Write, WriteError,
+    RelationQuery, Repository, SortBy, SortKey, Stats, StoreError, StoreResult, Write, WriteError,
 };
 pub use super::{ImportReport, KindReport};
 use crate::domain::aggregate::{Aggregate, AmountStats, DateSpan, Group};
@@ -63,6 +63,10 @@ static RELATION_PAGES_WITH_ENDS: Filtered = Filtered::new(include_str!(
 static RELATION_PAGE_ALL: Filtered = Filtered::new(include_str!("neo4j/relation_page_all.cypher"));
 static RELATION_PAGE_ALL_UNCOUNTED: Filtered =
     Filtered::new(include_str!("neo4j/relation_page_all_uncounted.cypher"));
+static RELATION_PAGES_ORDERED: Filtered =
+    Filtered::new(include_str!("neo4j/relation_pages_ordered.cypher"));
+static RELATION_PAGE_ORDERED_ALL: Filtered =
+    Filtered::new(include_str!("neo4j/relation_page_ordered_all.cypher"));
 static RELATION_AGGREGATES_OF_ACTORS: Filtered =
     Filtered::new(include_str!("neo4j/relation_aggregates_of_actors.cypher"));
 static RELATION_AGGREGATE_ALL: Filtered =
@@ -686,12 +690,25 @@ impl Neo4jStore {
             .iter()
             .enumerate()
             .partition(|(_, q)| q.filter.actor.is_some());
-        let (anchored_pages, mut actors) = self
-            .relation_pages(ends, &anchored.iter().map(|(_, q)| *q).collect::<Vec<_>>())
-            .await?;
+        // Lists in another order than by id forward take their own statements.
+        let (anchored, ordered): (Indexed<'_>, Indexed<'_>) =
+            anchored.into_iter().partition(|(_, q)| q.by_id_forward());
+        let by_id: Vec<&RelationQuery> = anchored.iter().map(|(_, q)| *q).collect();
+        let by_key: Vec<&RelationQuery> = ordered.iter().map(|(_, q)| *q).collect();
+        let ((anchored_pages, mut actors), (ordered_pages, ordered_ends)) = futures_util::try_join!(
+            self.relation_pages(ends, &by_id),
+            self.ordered_relation_pages(&by_key),
+        )?;
+        if ends {
+            actors.extend(ordered_ends);
+        }
         let mut global_pages = Vec::with_capacity(global.len());
         for (_, q) in &global {
-            global_pages.push(self.global_relation_page(q).await?);
+            global_pages.push(if q.by_id_forward() {
+                self.global_relation_page(q).await?
+            } else {
+                self.global_ordered_page(q).await?
+            });
         }
         if ends && !global_pages.is_empty() {
             let ids = super::ends_of(&global_pages);
@@ -703,11 +720,75 @@ impl Neo4jStore {
         for ((i, _), page) in anchored
             .iter()
             .zip(anchored_pages)
+            .chain(ordered.iter().zip(ordered_pages))
             .chain(global.iter().zip(global_pages))
         {
             out[*i] = Some(page);
         }
         Ok((out.into_iter().flatten().collect(), actors))
+    }
+
+    /// Actor-anchored pages in other orders than by id forward, in one round trip,
+    /// with the actors at their relations' ends ([`RELATION_PAGES_ORDERED`]).
+    async fn ordered_relation_pages(
+        &self,
+        queries: &[&RelationQuery],
+    ) -> StoreResult<(Vec<Page<Relation>>, Vec<Actor>)> {
+        if queries.is_empty() {
+            return Ok((vec![], vec![]));
+        }
+        let params: Vec<serde_json::Value> = queries
+            .iter()
+            .map(|q| {
+                let mut params = filter_params(&q.filter);
+                let order = order_params(q);
+                params["limit"] = serde_json::json!(q.page.first + 1);
+                for (k, v) in order.as_object().into_iter().flatten() {
+                    params[k] = v.clone();
+                }
+                params
+            })
+            .collect();
+        let conditioned = queries.iter().any(|q| q.filter.condition.is_some());
+        let q = query(RELATION_PAGES_ORDERED.text(conditioned))
+            .param("queries", bolt(serde_json::Value::Array(params))?);
+        let answer = single(
+            self.table::<PagesWithEnds>(q).await?,
+            "ordered relation pages",
+        )?;
+        indexed_pages(queries, answer.pages, answer.ends)
+    }
+
+    /// One page of the whole graph's relations in another order than by id
+    /// forward ([`RELATION_PAGE_ORDERED_ALL`]); the page's relations are read by
+    /// id, then put back in the reading's order here.
+    async fn global_ordered_page(&self, q: &RelationQuery) -> StoreResult<Page<Relation>> {
+        let f = &q.filter;
+        let mut cypher = query(RELATION_PAGE_ORDERED_ALL.text(f.condition.is_some()))
+            .param(
+                "types",
+                f.types.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+            )
+            .param("limit", (q.page.first + 1) as i64)
+            .param("asOf", f.as_of.map(|d| d.to_string()))
+            .param("where", bolt(filter::program(f.condition.as_ref()))?);
+        for (k, v) in order_params(q).as_object().into_iter().flatten() {
+            cypher = cypher.param(k, bolt(v.clone())?);
+        }
+        let row = single(
+            self.table::<PageRow<RelationRecord>>(cypher).await?,
+            "the ordered relation page query",
+        )?;
+        let mut page = to_page(row, q.page.first, RelationRecord::into_domain)?;
+        let order = &q.order;
+        page.items.sort_by(|a, b| {
+            let (ka, kb) = (order.by.key(a), order.by.key(b));
+            order.compare((ka.as_ref(), a.id.as_str()), (kb.as_ref(), b.id.as_str()))
+        });
+        if !q.total {
+            page.total_count = 0;
+        }
+        Ok(page)
     }
 
     /// Actor-anchored pages in one round trip, and with `ends`, the actors at their
@@ -732,52 +813,99 @@ impl Neo4jStore {
         let params = bolt(serde_json::Value::Array(params))?;
         // One statement for all: with the condition step when any query has one.
         let conditioned = queries.iter().any(|q| q.filter.condition.is_some());
-        #[derive(serde::Deserialize)]
-        struct Row {
-            i: i64,
-            total: i64,
-            page: Vec<RelationRecord>,
-        }
-        /// The one row of [`RELATION_PAGES_WITH_ENDS`].
-        #[derive(serde::Deserialize)]
-        struct WithEnds {
-            pages: Vec<Row>,
-            ends: Vec<ActorRecord>,
-        }
         let (rows, ends) = if ends {
             let q = query(RELATION_PAGES_WITH_ENDS.text(conditioned)).param("queries", params);
-            let answer: Vec<WithEnds> = self.table(q).await?;
-            let answer = single(answer, "relation pages with ends")?;
+            let answer = single(
+                self.table::<PagesWithEnds>(q).await?,
+                "relation pages with ends",
+            )?;
             (answer.pages, answer.ends)
         } else {
             let q = query(RELATION_PAGES_OF_ACTORS.text(conditioned)).param("queries", params);
-            (self.table::<Row>(q).await?, vec![])
+            (self.table::<IndexedPage>(q).await?, vec![])
         };
-        let mut pages: Vec<Option<Page<Relation>>> = vec![None; queries.len()];
-        for row in rows {
-            let i = usize::try_from(row.i).map_err(|_| invalid("negative query index".into()))?;
-            let first = queries
-                .get(i)
-                .ok_or_else(|| invalid("query index out of range".into()))?
-                .page
-                .first;
-            let page = PageRow {
-                total: row.total,
-                page: row.page,
-            };
-            pages[i] = Some(to_page(page, first, RelationRecord::into_domain)?);
-        }
-        let pages = pages
-            .into_iter()
-            .map(|p| p.ok_or_else(|| invalid("a relation query got no answer".into())))
-            .collect::<StoreResult<Vec<_>>>()?;
-        let ends = ends
-            .into_iter()
-            .map(ActorRecord::into_domain)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(invalid)?;
-        Ok((pages, ends))
+        indexed_pages(queries, rows, ends)
     }
+}
+
+/// A page of the statements that unwind many queries: the query's index, the
+/// list's total, and the page with one item more than asked for.
+#[derive(serde::Deserialize)]
+struct IndexedPage {
+    i: i64,
+    total: i64,
+    page: Vec<RelationRecord>,
+}
+
+/// The one row of the statements that return pages with the actors at their ends.
+#[derive(serde::Deserialize)]
+struct PagesWithEnds {
+    pages: Vec<IndexedPage>,
+    ends: Vec<ActorRecord>,
+}
+
+/// The pages of `queries` from the rows of a statement that unwinds them, in the
+/// queries' order, and the actors at their ends.
+fn indexed_pages(
+    queries: &[&RelationQuery],
+    rows: Vec<IndexedPage>,
+    ends: Vec<ActorRecord>,
+) -> StoreResult<(Vec<Page<Relation>>, Vec<Actor>)> {
+    let mut pages: Vec<Option<Page<Relation>>> = vec![None; queries.len()];
+    for row in rows {
+        let i = usize::try_from(row.i).map_err(|_| invalid("negative query index".into()))?;
+        let first = queries
+            .get(i)
+            .ok_or_else(|| invalid("query index out of range".into()))?
+            .page
+            .first;
+        let page = PageRow {
+            total: row.total,
+            page: row.page,
+        };
+        pages[i] = Some(to_page(page, first, RelationRecord::into_domain)?);
+    }
+    let pages = pages
+        .into_iter()
+        .map(|p| p.ok_or_else(|| invalid("a relation query got no answer".into())))
+        .collect::<StoreResult<Vec<_>>>()?;
+    let ends = ends
+        .into_iter()
+        .map(ActorRecord::into_domain)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(invalid)?;
+    Ok((pages, ends))
+}
+
+/// The order of a list, the way a page reads it and the page's cursor, as the
+/// ordered page queries read them (relation_pages_ordered.cypher).
+fn order_params(q: &RelationQuery) -> serde_json::Value {
+    let order = &q.order;
+    let key = |k: &SortKey| match k {
+        SortKey::Text(t) => serde_json::json!(t),
+        SortKey::Number(n) => serde_json::json!(n.0),
+    };
+    let after = q.page.after.as_ref().map(|id| {
+        let after_key = match order.by {
+            SortBy::Id => Some(SortKey::Text(id.clone())),
+            _ => order.after_key.clone(),
+        };
+        serde_json::json!({
+            "absent": after_key.is_none(),
+            "key": after_key.as_ref().map(key),
+            "id": id,
+        })
+    });
+    serde_json::json!({
+        "orderBy": order.by.name(),
+        "currency": match &order.by {
+            SortBy::Amount(c) => Some(c.as_str()),
+            _ => None,
+        },
+        "keyDesc": order.key_descending(),
+        "absentFirst": order.absent_first(),
+        "after": after,
+    })
 }
 
 /// An actor-anchored relation filter as the batched queries read it (`q`).
@@ -1310,6 +1438,11 @@ mod tests {
                     RELATION_AGGREGATES_OF_ACTORS.text(condition),
                 ),
                 ("aggregate of all", RELATION_AGGREGATE_ALL.text(condition)),
+                ("ordered pages", RELATION_PAGES_ORDERED.text(condition)),
+                (
+                    "ordered page of all",
+                    RELATION_PAGE_ORDERED_ALL.text(condition),
+                ),
             ];
             for (name, text) in statements {
                 assert!(

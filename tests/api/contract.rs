@@ -89,6 +89,7 @@ fn relations_of(
     p: PageRequest,
 ) -> RelationQuery {
     RelationQuery {
+        order: Default::default(),
         total: true,
         filter: RelationFilter::new(Some(aid(actor)), direction, types),
         page: p,
@@ -280,11 +281,13 @@ pub async fn relations_filter_by_type(make: Maker) {
         return;
     };
     let all_contracts = RelationQuery {
+        order: Default::default(),
         total: true,
         filter: RelationFilter::new(None, Direction::Both, vec![RelationType::Contract]),
         page: page(100, None),
     };
     let everything = RelationQuery {
+        order: Default::default(),
         total: true,
         filter: RelationFilter::default(),
         page: page(100, None),
@@ -339,6 +342,7 @@ pub async fn relation_pages_continue_after_the_last_id_seen(make: Maker) {
         return;
     };
     let everything = |p| RelationQuery {
+        order: Default::default(),
         total: true,
         filter: RelationFilter::default(),
         page: p,
@@ -385,6 +389,7 @@ pub async fn a_page_without_its_total_has_the_same_items(make: Maker) {
         (vec![], None, 10, as_of),
     ] {
         let query = |total| RelationQuery {
+            order: Default::default(),
             total,
             filter: RelationFilter::new(None, Direction::Both, types.clone()).at(date),
             page: page(first, after),
@@ -414,6 +419,7 @@ pub async fn pages_of_some_types_are_the_matching_part_of_the_whole_list(make: M
         return;
     };
     let all = |date| RelationQuery {
+        order: Default::default(),
         total: true,
         filter: RelationFilter::new(None, Direction::Both, vec![]).at(date),
         page: page(100, None),
@@ -438,6 +444,7 @@ pub async fn pages_of_some_types_are_the_matching_part_of_the_whole_list(make: M
                 loop {
                     let got = repo
                         .find_relations(&[RelationQuery {
+                            order: Default::default(),
                             total: true,
                             filter: RelationFilter::new(None, Direction::Both, types.clone())
                                 .at(date),
@@ -484,11 +491,13 @@ pub async fn relations_hold_as_of_a_date_at_the_coarser_precision(make: Maker) {
         return;
     };
     let at = |date: &str| RelationQuery {
+        order: Default::default(),
         total: true,
         filter: RelationFilter::default().at(Some(date.parse().unwrap())),
         page: page(100, None),
     };
     let of_alpha = RelationQuery {
+        order: Default::default(),
         total: true,
         filter: RelationFilter::new(Some(aid("alpha")), Direction::Both, vec![])
             .at(Some("2017".parse().unwrap())),
@@ -1211,6 +1220,7 @@ async fn counts_agree(repo: &dyn Repository, step: &str) {
         .items;
     let relations = repo
         .find_relations(&[RelationQuery {
+            order: Default::default(),
             total: true,
             filter: RelationFilter::new(None, Direction::Both, vec![]),
             page: page(100, None),
@@ -1233,6 +1243,7 @@ async fn counts_agree(repo: &dyn Repository, step: &str) {
     for t in RelationType::ALL {
         let total = repo
             .find_relations(&[RelationQuery {
+                order: Default::default(),
                 total: true,
                 filter: RelationFilter::new(None, Direction::Both, vec![*t]),
                 page: page(1, None),

@@ -10,6 +10,8 @@
 //!   server processes killed and restarted;
 //! - `filter`: `where` conditions read alike by every store;
 //! - `aggregate`: the aggregates of relation lists, alike on every store;
+//! - `order`: relation lists in every order, paged forward and backward, alike
+//!   on every store;
 //! - `hostile`: what a hostile client sends, over HTTP and WebSocket, on every
 //!   backend: each attack gets a coded refusal or a bounded answer, and the server
 //!   stays healthy.
@@ -23,6 +25,7 @@ mod graphql;
 mod helpers;
 mod hostile;
 mod http;
+mod order;
 mod seed_command;
 mod seed_data;
 mod writes;

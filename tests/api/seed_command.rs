@@ -151,6 +151,7 @@ async fn a_changed_record_is_updated_and_the_rest_left_alone() {
 
     let store = Neo4jStore::connect(db).await.unwrap();
     let lease = RelationQuery {
+        order: Default::default(),
         total: true,
         filter: RelationFilter::new(
             Some(actorgraph::domain::ActorId::parse("gs-tower").unwrap()),

@@ -1074,6 +1074,7 @@ async fn bolt_a_database_without_counts_is_counted_at_connection() {
     assert_eq!(store.stats().await.unwrap(), kept);
     let contracts = |store: &Neo4jStore| {
         let query = actorgraph::store::RelationQuery {
+            order: Default::default(),
             total: true,
             filter: actorgraph::store::RelationFilter::new(
                 None,
