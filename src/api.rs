@@ -18,6 +18,7 @@ pub(crate) mod history;
 pub mod limits;
 mod loaders;
 mod mutation;
+mod node;
 mod order;
 pub mod paging;
 mod prefetch;

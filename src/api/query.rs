@@ -8,6 +8,7 @@ use async_graphql::{Context, Object, ID};
 
 use super::error::{ApiError, ApiResult};
 use super::filter::{ActorWhere, RelationWhere};
+use super::node::{self, Node};
 use super::order::{Paging, RelationOrder};
 use super::paging::{page_cost, page_request, ActorConnection, RelationConnection};
 use super::prefetch::{self, field, node_selection, RelationsArgs, Start};
@@ -271,6 +272,32 @@ impl QueryRoot {
     async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<SourceNode>> {
         let sources = repo(ctx)?.all_sources().await?;
         Ok(sources.into_iter().map(SourceNode).collect())
+    }
+
+    /// Any record by id, whatever its kind (Relay's global object
+    /// identification): an actor, a relation or a source; null when no record has
+    /// the id. Ask for fields with fragments: `... on Actor { name }`.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record's id, e.g. `cia` or `cia-contract-amazon`.")] id: ID,
+    ) -> ApiResult<Option<Node>> {
+        Ok(node::nodes(ctx, std::slice::from_ref(&id))
+            .await?
+            .into_iter()
+            .next()
+            .flatten())
+    }
+
+    /// Records by id, whatever their kind, in the order of `ids` (null for an id
+    /// no record has); at most 100 ids.
+    #[graphql(complexity = "1 + ids.len().max(1) * child_complexity")]
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The records' ids: 1 to 100.")] ids: Vec<ID>,
+    ) -> ApiResult<Vec<Option<Node>>> {
+        node::nodes(ctx, &ids).await
     }
 
     /// One source by id; null when no source has that id.

@@ -81,7 +81,7 @@ impl ActorNode {
     }
 
     /// Stable id: a readable slug such as `cia` or `cloud-development-act`.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 
@@ -249,7 +249,7 @@ impl RelationNode {
     }
 
     /// Stable id: a readable slug such as `cia-contract-amazon`.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 
@@ -474,7 +474,7 @@ impl SourceNode {
     }
 
     /// Stable id, e.g. `amazon-korea-cloud-2015`.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 

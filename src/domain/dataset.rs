@@ -406,6 +406,51 @@ pub fn validate_against(
         }
         problems.extend(c.problems);
     }
+    // Ids are unique across kinds too (Relay's `node(id:)` finds a record by id
+    // alone): an id another kind took first is reported where it comes again.
+    let mut kinds: HashMap<&str, &str> = HashMap::new();
+    for (name, doc) in documents {
+        let mut c = Checker {
+            document: name,
+            problems: Vec::new(),
+        };
+        let ids = doc
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ("source", "sources", i, s.id.as_str()))
+            .chain(
+                doc.actors
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| ("actor", "actors", i, a.id.as_str())),
+            )
+            .chain(
+                doc.relations
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| ("relation", "relations", i, r.id.as_str())),
+            );
+        for (kind, list, i, id) in ids {
+            if id.is_empty() {
+                continue;
+            }
+            match kinds.get(id) {
+                Some(first) if *first != kind => {
+                    let article = if first.starts_with('a') { "an" } else { "a" };
+                    c.report(
+                        format!("/{list}/{i}/id"),
+                        format!("`{id}` is already the id of {article} {first}: ids are unique across actors, relations and sources"),
+                    )
+                }
+                Some(_) => {}
+                None => {
+                    kinds.insert(id, kind);
+                }
+            }
+        }
+        problems.extend(c.problems);
+    }
     // A source that failed validation may still be named by evidence; do not
     // report those quotes twice.
     let all_source_ids: HashSet<&str> = documents

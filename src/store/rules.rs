@@ -69,6 +69,25 @@ pub struct Plan {
 /// The records the checks of `write` read.
 pub fn needs(write: &Write) -> Needs {
     let mut n = Needs::default();
+    // A new record's id must be free in the other kinds too (ids are unique
+    // across actors, relations and sources: Relay's `node(id:)`).
+    let mut others = |id: &str, actor: bool, relation: bool, source: bool| {
+        if actor {
+            n.actors.extend(ActorId::parse(id).ok());
+        }
+        if relation {
+            n.relations.extend(RelationId::parse(id).ok());
+        }
+        if source {
+            n.sources.extend(SourceId::parse(id).ok());
+        }
+    };
+    match write {
+        Write::CreateActor(a) => others(a.id.as_str(), false, true, true),
+        Write::CreateRelation(r) => others(r.id.as_str(), true, false, true),
+        Write::CreateSource(s) => others(s.id.as_str(), true, true, false),
+        _ => {}
+    }
     match write {
         Write::CreateActor(a) | Write::UpdateActor { actor: a, .. } => n.actors.push(a.id.clone()),
         Write::DeleteActor { id, .. } => {
@@ -106,6 +125,20 @@ fn check_version(
     }
 }
 
+/// Refuses a new record whose id a record of another kind holds.
+fn id_free(f: &Fetched, id: &str) -> Result<(), WriteError> {
+    let taken = if ActorId::parse(id).is_ok_and(|a| f.actors.contains_key(&a)) {
+        Some("actor")
+    } else if RelationId::parse(id).is_ok_and(|r| f.relations.contains_key(&r)) {
+        Some("relation")
+    } else if SourceId::parse(id).is_ok_and(|s| f.sources.contains_key(&s)) {
+        Some("source")
+    } else {
+        None
+    };
+    taken.map_or(Ok(()), |what| Err(WriteError::exists(what, &id)))
+}
+
 /// A stored actor the write needs.
 fn stored_actor<'a>(f: &'a Fetched, id: &ActorId) -> Result<&'a Actor, WriteError> {
     f.actors
@@ -120,9 +153,7 @@ pub fn decide(write: Write, f: &Fetched, by: &str, at: DateTime<Utc>) -> Result<
     let plan = |steps, changes| Ok(Plan { steps, changes });
     match write {
         Write::CreateActor(mut actor) => {
-            if f.actors.contains_key(&actor.id) {
-                return Err(WriteError::exists("actor", &actor.id));
-            }
+            id_free(f, actor.id.as_str())?;
             actor.meta = stamp(None);
             let change = Change::new(ChangeKind::Created, Record::Actor(actor.clone()));
             plan(vec![Step::PutActor { actor, was: None }], vec![change])
@@ -171,9 +202,7 @@ pub fn decide(write: Write, f: &Fetched, by: &str, at: DateTime<Utc>) -> Result<
             plan(steps, changes)
         }
         Write::CreateRelation(mut relation) => {
-            if f.relations.contains_key(&relation.id) {
-                return Err(WriteError::exists("relation", &relation.id));
-            }
+            id_free(f, relation.id.as_str())?;
             stored_actor(f, &relation.from)?;
             stored_actor(f, &relation.to)?;
             relation.meta = stamp(None);
@@ -220,9 +249,7 @@ pub fn decide(write: Write, f: &Fetched, by: &str, at: DateTime<Utc>) -> Result<
             plan(vec![Step::DeleteRelation(old.clone())], vec![change])
         }
         Write::CreateSource(mut source) => {
-            if f.sources.contains_key(&source.id) {
-                return Err(WriteError::exists("source", &source.id));
-            }
+            id_free(f, source.id.as_str())?;
             source.meta = stamp(None);
             let change = Change::new(ChangeKind::Created, Record::Source(source.clone()));
             plan(vec![Step::PutSource { source, was: None }], vec![change])

@@ -10,6 +10,7 @@
 //!   server processes killed and restarted;
 //! - `filter`: `where` conditions read alike by every store;
 //! - `aggregate`: the aggregates of relation lists, alike on every store;
+//! - `node`: records found by id whatever their kind (Relay's `node`);
 //! - `order`: relation lists in every order, paged forward and backward, alike
 //!   on every store;
 //! - `hostile`: what a hostile client sends, over HTTP and WebSocket, on every
@@ -25,6 +26,7 @@ mod graphql;
 mod helpers;
 mod hostile;
 mod http;
+mod node;
 mod order;
 mod seed_command;
 mod seed_data;

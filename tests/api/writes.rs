@@ -16,6 +16,7 @@ for_each_backend!(crate::writes;
     writes_need_a_key_and_deletes_the_admin_role,
     an_actor_is_created_updated_in_part_and_records_who_and_when,
     creating_an_id_that_exists_is_a_conflict_and_changes_nothing,
+    an_id_another_kind_holds_is_a_conflict,
     concurrent_creations_of_one_id_give_one_actor_and_conflicts,
     concurrent_edits_without_a_version_are_both_kept,
     a_stale_expected_version_is_a_conflict_and_changes_nothing,
@@ -48,6 +49,54 @@ fn admin() -> Auth {
 
 async fn seeded(make: Maker) -> Option<GraphqlService> {
     make(seed_dataset()).await.map(GraphqlService::new)
+}
+
+/// Ids are unique across actors, relations and sources (Relay's `node(id:)`): a
+/// new record cannot take an id another kind holds, and nothing is written.
+pub async fn an_id_another_kind_holds_is_a_conflict(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let source = "amazon-korea-cloud-2015";
+    for (query, vars, taken_by) in [
+        (
+            CREATE_ACTOR,
+            json!({"input": {"id": source, "kind": "COMPANY", "nameEn": "A"}}),
+            "source",
+        ),
+        (
+            CREATE_ACTOR,
+            json!({"input": {"id": "cia-contract-amazon", "kind": "COMPANY", "nameEn": "A"}}),
+            "relation",
+        ),
+        (
+            CREATE_RELATION,
+            json!({"input": {"id": "kt", "type": "CONTRACT", "fromId": "cia", "toId": "amazon",
+                "summary": "s", "evidence": [{"sourceId": source, "quote": "AWS를 정보 분석에 활용하기로 결정했다"}]}}),
+            "actor",
+        ),
+        (
+            r#"mutation($input: CreateSourceInput!) { createSource(input: $input) { id } }"#,
+            json!({"input": {"id": "amazon", "title": "t", "language": "en", "text": "x"}}),
+            "actor",
+        ),
+    ] {
+        let r = exec(&service, editor(), query, vars.clone()).await;
+        assert_eq!(codes(&r), ["CONFLICT"], "{vars}: {r}");
+        let message = r["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(taken_by), "{vars}: {message}");
+    }
+    let d = data(
+        &service,
+        r#"{ node(id: "kt") { __typename } source: node(id: "amazon-korea-cloud-2015") { __typename } stats { actors relations } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["node"]["__typename"], "Actor");
+    assert_eq!(d["source"]["__typename"], "Source");
+    let seed = seed_dataset();
+    assert_eq!(d["stats"]["actors"], seed.actors.len());
+    assert_eq!(d["stats"]["relations"], seed.relations.len());
 }
 
 /// Runs a request as `auth`; the whole response as JSON.

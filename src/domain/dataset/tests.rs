@@ -120,6 +120,18 @@ fn duplicate_ids_are_rejected_even_across_documents() {
 }
 
 #[test]
+fn an_id_is_refused_where_another_kind_holds_it_already() {
+    let mut d = doc();
+    d.actors.push(actor("src"));
+    d.relations.push(relation("amazon", "cia", "amazon"));
+    let p = problems(&d);
+    let got: Vec<_> = p.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(got, ["/actors/2/id", "/relations/1/id"]);
+    assert!(p[0].message.contains("id of a source"), "{}", p[0].message);
+    assert!(p[1].message.contains("id of an actor"), "{}", p[1].message);
+}
+
+#[test]
 fn unknown_kinds_and_types_list_the_expected_values() {
     let mut d = doc();
     d.actors[1].kind = "company".into();
