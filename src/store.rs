@@ -79,6 +79,9 @@ pub struct Page<T> {
     pub has_next_page: bool,
     /// How many items the whole list has, all pages together.
     pub total_count: usize,
+    /// The items' sort keys, when the list is in an order whose keys only the
+    /// store knows (actors by number of relations): for their cursors. Else empty.
+    pub keys: Vec<Option<SortKey>>,
 }
 
 impl<T: Clone> Page<T> {
@@ -104,6 +107,7 @@ impl<T: Clone> Page<T> {
             }
         }
         Page {
+            keys: Vec::new(),
             items,
             has_next_page,
             total_count,
@@ -111,9 +115,10 @@ impl<T: Clone> Page<T> {
     }
 }
 
-/// Which actors to list. Without `search`, actors come in id order and a page's
-/// `after` is an id; with it, they come best match first (then by id), and `after`
-/// is the `rank:id` key of [`crate::domain::search::sort_key`].
+/// Which actors to list, and in which order. Without `search`, actors come in
+/// `order` (by id unless it says otherwise) and a page's `after` is an id; with
+/// it, they come best match first (then by id), and `after` is the `rank:id` key of
+/// [`crate::domain::search::sort_key`] (`order` is then the default).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ActorFilter {
     /// Text to find in names and aliases (see [`crate::domain::search`]).
@@ -122,6 +127,52 @@ pub struct ActorFilter {
     pub kinds: Vec<ActorKind>,
     /// Only actors with these numbers of relations (each holds).
     pub relations: Vec<RelationCount>,
+    /// The order of a list without `search`, and which way the page reads it.
+    pub order: ListOrder<ActorSortBy>,
+}
+
+/// What an actor list is sorted by (then by id).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ActorSortBy {
+    #[default]
+    Id,
+    /// The Korean name, ignoring case (Hangul syllables sort in dictionary order
+    /// by their code points); actors without one have no key.
+    NameKo,
+    /// The English name, ignoring case; actors without one have no key.
+    NameEn,
+    /// The number of relations, of all types, either way.
+    Relations,
+}
+
+impl ActorSortBy {
+    /// The name the stores' queries use.
+    pub fn name(self) -> &'static str {
+        match self {
+            ActorSortBy::Id => "id",
+            ActorSortBy::NameKo => "nameKo",
+            ActorSortBy::NameEn => "nameEn",
+            ActorSortBy::Relations => "relations",
+        }
+    }
+
+    /// An actor's key for the orders its record answers (`None` for
+    /// `Relations`, which the store counts, and for a name it lacks).
+    pub fn record_key(self, a: &Actor) -> Option<SortKey> {
+        match self {
+            ActorSortBy::Id => Some(SortKey::Text(a.id.to_string())),
+            ActorSortBy::NameKo => a.name_ko.as_ref().map(|n| SortKey::Text(n.to_lowercase())),
+            ActorSortBy::NameEn => a.name_en.as_ref().map(|n| SortKey::Text(n.to_lowercase())),
+            ActorSortBy::Relations => None,
+        }
+    }
+}
+
+impl ListOrder<ActorSortBy> {
+    /// Whether the list is read by id forward (the stores' default reading).
+    pub fn by_id_forward(&self) -> bool {
+        self.by == ActorSortBy::Id && !self.descending && !self.backward
+    }
 }
 
 /// Which relations to list.
@@ -312,8 +363,8 @@ impl std::hash::Hash for Amount {
 /// `backward` (Relay's `last`/`before`), the reverse of the list from there,
 /// which the API turns back.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct ListOrder {
-    pub by: SortBy,
+pub struct ListOrder<B = SortBy> {
+    pub by: B,
     pub descending: bool,
     pub backward: bool,
     /// The sort key of the relation `page.after` names (none when it has none,
@@ -321,7 +372,7 @@ pub struct ListOrder {
     pub after_key: Option<SortKey>,
 }
 
-impl ListOrder {
+impl<B> ListOrder<B> {
     /// Whether keys (and ids) are read in descending order: the list's
     /// direction, reversed by a backward reading.
     pub fn key_descending(&self) -> bool {
@@ -362,16 +413,26 @@ impl ListOrder {
         }
     }
 
+    /// The position of the page's cursor (`after`, an id): its key (for the id
+    /// order, the id itself) and its id.
+    pub fn cursor<'a>(&self, after: &'a str, by_id: bool) -> (Option<SortKey>, &'a str) {
+        let key = if by_id {
+            Some(SortKey::Text(after.to_string()))
+        } else {
+            self.after_key.clone()
+        };
+        (key, after)
+    }
+}
+
+impl ListOrder<SortBy> {
     /// Whether a relation comes after the page's cursor (`after`, an id) in the
     /// reading; every relation does without a cursor.
     pub fn is_after(&self, r: &Relation, after: Option<&str>) -> bool {
         let Some(after) = after else {
             return true;
         };
-        let after_key = match self.by {
-            SortBy::Id => Some(SortKey::Text(after.to_string())),
-            _ => self.after_key.clone(),
-        };
+        let (after_key, after) = self.cursor(after, self.by == SortBy::Id);
         let key = self.by.key(r);
         self.compare((key.as_ref(), r.id.as_str()), (after_key.as_ref(), after))
             .is_gt()

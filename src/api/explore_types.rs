@@ -121,7 +121,8 @@ pub struct ExploreQuery;
 impl ExploreQuery {
     /// The subgraph around an actor: the actors within `depth` hops and the
     /// relations that lead to them, ready to draw. At most `limit` actors are read;
-    /// `truncated` says when there was more. An unknown `id` is NOT_FOUND.
+    /// `truncated` says when there was more. An unknown `id` is NOT_FOUND: the field
+    /// is null with that error, and the request's other fields keep their answers.
     #[graphql(complexity = "neighborhood_cost(depth, limit, child_complexity)")]
     async fn neighborhood(
         &self,
@@ -135,7 +136,7 @@ impl ExploreQuery {
         )]
         as_of: Option<String>,
         #[graphql(default = 100, desc = "Most actors to read: 1 to 500, default 100.")] limit: i32,
-    ) -> ApiResult<Neighborhood> {
+    ) -> ApiResult<Option<Neighborhood>> {
         let center = parse_id("id", &id, ActorId::parse)?;
         let depth = bounded("depth", depth, 1, MAX_DEPTH)?;
         let limit = bounded("limit", limit, 1, MAX_NODES)?;
@@ -161,7 +162,7 @@ impl ExploreQuery {
         ];
         prefetch::run(loaders, starts).await?;
         let center_actor = n.nodes.first().map(|r| r.actor.clone());
-        Ok(Neighborhood {
+        Ok(Some(Neighborhood {
             center: ActorNode(center_actor.ok_or_else(|| ApiError::NotFound {
                 argument: "id",
                 message: format!("no actor has the id `{center}`"),
@@ -176,7 +177,7 @@ impl ExploreQuery {
                 .collect(),
             edges: n.edges.into_iter().map(RelationNode).collect(),
             truncated: n.truncated,
-        })
+        }))
     }
 
     /// Dated relations in date order (by start, else end; coarser dates before the

@@ -4,6 +4,12 @@
 //! Every write is validated by the domain's rules (the seed loader's), written all
 //! or nothing by the store, and then published to the change feed.
 //!
+//! Every mutation field is nullable, as GraphQL's conventions have it (Relay's,
+//! GitHub's, Shopify's): a write that fails answers `null` with its error at the
+//! field's path, and the other mutations of the same request, run one after the
+//! other as the spec says, keep their answers. A non-null field's error would
+//! null all of `data`, hiding the results of writes that were made.
+//!
 //! Split by job: [`inputs`] (the input types and their written form), [`commit`]
 //! (roles, validation, writing with retries, publishing), [`results`] (what
 //! imports and deletions return), and here the resolvers, which map inputs.
@@ -49,7 +55,7 @@ impl MutationRoot {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The data-set document, as JSON.")] document: Json<serde_json::Value>,
-    ) -> ApiResult<ImportResult> {
+    ) -> ApiResult<Option<ImportResult>> {
         let caller = require(ctx, Role::Admin)?;
         if !document.0.is_object() {
             return Err(ApiError::bad_input(
@@ -86,7 +92,7 @@ impl MutationRoot {
         if let Ok(feed) = ctx.data::<Feed>() {
             feed.written();
         }
-        Ok(report.into())
+        Ok(Some(report.into()))
     }
 
     /// Creates an actor. CONFLICT if the id is taken. Needs the editor role.
@@ -94,7 +100,7 @@ impl MutationRoot {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The actor.")] input: CreateActorInput,
-    ) -> ApiResult<ActorNode> {
+    ) -> ApiResult<Option<ActorNode>> {
         let caller = require(ctx, Role::Editor)?;
         let raw = RawActor {
             id: input.id.to_string(),
@@ -105,9 +111,9 @@ impl MutationRoot {
             description: input.description,
         };
         let actor = validated!(repo(ctx)?.as_ref(), "input", actors, raw)?;
-        Ok(first_actor(
+        Ok(Some(first_actor(
             commit(ctx, caller, Write::CreateActor(actor), "input").await?,
-        )?)
+        )?))
     }
 
     /// Changes some fields of an actor. With `expectedVersion`, fails with
@@ -120,7 +126,7 @@ impl MutationRoot {
         #[graphql(desc = "The fields to change.")] input: UpdateActorInput,
         #[graphql(desc = "The `version` you read; the update fails if it moved on.")]
         expected_version: Option<i64>,
-    ) -> ApiResult<ActorNode> {
+    ) -> ApiResult<Option<ActorNode>> {
         let caller = require(ctx, Role::Editor)?;
         let id = parse_id("id", &id, ActorId::parse)?;
         let expected = version("expectedVersion", expected_version)?;
@@ -145,7 +151,7 @@ impl MutationRoot {
             })
         })
         .await?;
-        Ok(first_actor(changes)?)
+        Ok(Some(first_actor(changes)?))
     }
 
     /// Deletes an actor. One that still has relations is refused with CONFLICT
@@ -162,7 +168,7 @@ impl MutationRoot {
         cascade: bool,
         #[graphql(desc = "The `version` you read; the delete fails if it moved on.")]
         expected_version: Option<i64>,
-    ) -> ApiResult<DeleteActorResult> {
+    ) -> ApiResult<Option<DeleteActorResult>> {
         let caller = require(ctx, Role::Admin)?;
         let id = parse_id("id", &id, ActorId::parse)?;
         let expected = version("expectedVersion", expected_version)?;
@@ -184,10 +190,10 @@ impl MutationRoot {
                 _ => None,
             })
             .collect();
-        Ok(DeleteActorResult {
+        Ok(Some(DeleteActorResult {
             actor: first_actor(changes)?,
             deleted_relations,
-        })
+        }))
     }
 
     /// Creates a relation between two existing actors, with its evidence (every
@@ -197,7 +203,7 @@ impl MutationRoot {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The relation.")] input: CreateRelationInput,
-    ) -> ApiResult<RelationNode> {
+    ) -> ApiResult<Option<RelationNode>> {
         let caller = require(ctx, Role::Editor)?;
         let raw = RawRelation {
             id: input.id.to_string(),
@@ -215,9 +221,9 @@ impl MutationRoot {
             evidence: input.evidence.iter().map(RawEvidence::from).collect(),
         };
         let relation = validated!(repo(ctx)?.as_ref(), "input", relations, raw)?;
-        Ok(first_relation(
+        Ok(Some(first_relation(
             commit(ctx, caller, Write::CreateRelation(relation), "input").await?,
-        )?)
+        )?))
     }
 
     /// Changes some fields of a relation, its type and endpoints included. With
@@ -230,7 +236,7 @@ impl MutationRoot {
         #[graphql(desc = "The fields to change.")] input: UpdateRelationInput,
         #[graphql(desc = "The `version` you read; the update fails if it moved on.")]
         expected_version: Option<i64>,
-    ) -> ApiResult<RelationNode> {
+    ) -> ApiResult<Option<RelationNode>> {
         let caller = require(ctx, Role::Editor)?;
         let id = parse_id("id", &id, RelationId::parse)?;
         let expected = version("expectedVersion", expected_version)?;
@@ -264,7 +270,7 @@ impl MutationRoot {
             relation_update(repo, "input", raw, current.meta.version).await
         })
         .await?;
-        Ok(first_relation(changes)?)
+        Ok(Some(first_relation(changes)?))
     }
 
     /// Deletes a relation. Needs the admin role.
@@ -274,12 +280,12 @@ impl MutationRoot {
         #[graphql(desc = "The relation's id.")] id: ID,
         #[graphql(desc = "The `version` you read; the delete fails if it moved on.")]
         expected_version: Option<i64>,
-    ) -> ApiResult<RelationNode> {
+    ) -> ApiResult<Option<RelationNode>> {
         let caller = require(ctx, Role::Admin)?;
         let id = parse_id("id", &id, RelationId::parse)?;
         let expected = version("expectedVersion", expected_version)?;
         let changes = commit(ctx, caller, Write::DeleteRelation { id, expected }, "id").await?;
-        Ok(first_relation(changes)?)
+        Ok(Some(first_relation(changes)?))
     }
 
     /// Adds a passage to a relation's evidence; the quote must be found in the
@@ -291,7 +297,7 @@ impl MutationRoot {
         #[graphql(desc = "The passage.")] evidence: EvidenceInput,
         #[graphql(desc = "The `version` you read; the change fails if it moved on.")]
         expected_version: Option<i64>,
-    ) -> ApiResult<RelationNode> {
+    ) -> ApiResult<Option<RelationNode>> {
         let caller = require(ctx, Role::Editor)?;
         let id = parse_id("relationId", &relation_id, RelationId::parse)?;
         let expected = version("expectedVersion", expected_version)?;
@@ -318,7 +324,7 @@ impl MutationRoot {
                 .map_err(|e| evidence_problems(e, at))
         })
         .await?;
-        Ok(first_relation(changes)?)
+        Ok(Some(first_relation(changes)?))
     }
 
     /// Removes a passage from a relation's evidence (matched by source and exact
@@ -331,7 +337,7 @@ impl MutationRoot {
         #[graphql(desc = "The passage, as cited.")] evidence: EvidenceInput,
         #[graphql(desc = "The `version` you read; the change fails if it moved on.")]
         expected_version: Option<i64>,
-    ) -> ApiResult<RelationNode> {
+    ) -> ApiResult<Option<RelationNode>> {
         let caller = require(ctx, Role::Editor)?;
         let id = parse_id("relationId", &relation_id, RelationId::parse)?;
         let expected = version("expectedVersion", expected_version)?;
@@ -361,7 +367,7 @@ impl MutationRoot {
             relation_update(repo, "input", raw, current.meta.version).await
         })
         .await?;
-        Ok(first_relation(changes)?)
+        Ok(Some(first_relation(changes)?))
     }
 
     /// Creates a source document with its full text. CONFLICT if the id is taken.
@@ -370,7 +376,7 @@ impl MutationRoot {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The source.")] input: CreateSourceInput,
-    ) -> ApiResult<SourceNode> {
+    ) -> ApiResult<Option<SourceNode>> {
         let caller = require(ctx, Role::Editor)?;
         let raw = RawSource {
             id: input.id.to_string(),
@@ -384,9 +390,9 @@ impl MutationRoot {
             text_file: None,
         };
         let source = validated!(repo(ctx)?.as_ref(), "input", sources, raw)?;
-        Ok(first_source(
+        Ok(Some(first_source(
             commit(ctx, caller, Write::CreateSource(source), "input").await?,
-        )?)
+        )?))
     }
 
     /// Changes a source's description (title, publisher, date, URL, note). Its
@@ -400,7 +406,7 @@ impl MutationRoot {
         #[graphql(desc = "The fields to change.")] input: UpdateSourceInput,
         #[graphql(desc = "The `version` you read; the update fails if it moved on.")]
         expected_version: Option<i64>,
-    ) -> ApiResult<SourceNode> {
+    ) -> ApiResult<Option<SourceNode>> {
         let caller = require(ctx, Role::Editor)?;
         let id = parse_id("id", &id, SourceId::parse)?;
         let expected = version("expectedVersion", expected_version)?;
@@ -432,6 +438,6 @@ impl MutationRoot {
             })
         })
         .await?;
-        Ok(first_source(changes)?)
+        Ok(Some(first_source(changes)?))
     }
 }

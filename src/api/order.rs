@@ -9,7 +9,7 @@ use super::cursor;
 use super::error::ApiError;
 use super::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::domain::Relation;
-use crate::store::{ListOrder, PageRequest, SortBy, SortKey};
+use crate::store::{ActorSortBy, ListOrder, PageRequest, SortBy, SortKey};
 
 /// What a list of relations is sorted by; ties are broken by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Enum)]
@@ -91,9 +91,45 @@ fn order_name(by: &SortBy) -> String {
 /// The cursor of a relation in a list in `order`: its id for the id order (as
 /// cursors always were), else its position (the order's name, its key, its id).
 pub fn relation_cursor(order: &ListOrder, r: &Relation) -> String {
-    match order.by {
-        SortBy::Id => cursor::encode(r.id.as_str()),
-        ref by => cursor::encode_keyed(&order_name(by), by.key(r).as_ref(), r.id.as_str()),
+    list_cursor(order, order.by.key(r).as_ref(), r.id.as_str())
+}
+
+/// What a list of actors is sorted by; ties are broken by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Enum)]
+pub enum ActorOrderField {
+    /// The id (the default order without `search`).
+    #[default]
+    Id,
+    /// The Korean name, ignoring case (Hangul in dictionary order); actors
+    /// without one come last.
+    NameKo,
+    /// The English name, ignoring case; actors without one come last.
+    NameEn,
+    /// The number of relations, of all types, either way.
+    Relations,
+}
+
+/// The order of a list of actors: by a field, ascending or descending, then by id
+/// in the same direction.
+#[derive(Debug, Clone, Default, InputObject)]
+pub struct ActorOrder {
+    /// What to sort by.
+    pub field: ActorOrderField,
+    /// Ascending (default) or descending.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl ActorOrder {
+    /// The store's order, and whether it is descending.
+    pub fn sort_by(&self) -> (ActorSortBy, bool) {
+        let by = match self.field {
+            ActorOrderField::Id => ActorSortBy::Id,
+            ActorOrderField::NameKo => ActorSortBy::NameKo,
+            ActorOrderField::NameEn => ActorSortBy::NameEn,
+            ActorOrderField::Relations => ActorSortBy::Relations,
+        };
+        (by, self.direction == OrderDirection::Desc)
     }
 }
 
@@ -107,10 +143,70 @@ pub struct Paging {
     pub order_by: Option<RelationOrder>,
 }
 
+/// An order a list can be read in, as its cursors name it.
+pub trait Order: Clone {
+    /// The name keyed cursors carry; `None` for the id order, whose cursors are
+    /// plain ids (as they always were).
+    fn cursor_name(&self) -> Option<String>;
+    /// Whether its keys are numbers (else text).
+    fn numeric(&self) -> bool;
+}
+
+impl Order for SortBy {
+    fn cursor_name(&self) -> Option<String> {
+        match self {
+            SortBy::Id => None,
+            by => Some(order_name(by)),
+        }
+    }
+    fn numeric(&self) -> bool {
+        matches!(self, SortBy::Amount(_))
+    }
+}
+
+impl Order for ActorSortBy {
+    fn cursor_name(&self) -> Option<String> {
+        match self {
+            ActorSortBy::Id => None,
+            by => Some(format!("actors:{}", by.name())),
+        }
+    }
+    fn numeric(&self) -> bool {
+        *self == ActorSortBy::Relations
+    }
+}
+
+/// The cursor of an item at (`key`, `id`) in a list in `order`.
+pub fn list_cursor<B: Order>(order: &ListOrder<B>, key: Option<&SortKey>, id: &str) -> String {
+    match order.by.cursor_name() {
+        None => cursor::encode(id),
+        Some(name) => cursor::encode_keyed(&name, key, id),
+    }
+}
+
 impl Paging {
     /// The page to read and the order to read it in; a refusal names the
     /// argument to fix.
     pub fn read(&self) -> Result<(PageRequest, ListOrder), ApiError> {
+        let by = self
+            .order_by
+            .as_ref()
+            .map(RelationOrder::sort_by)
+            .transpose()?
+            .unwrap_or_default();
+        let descending = self
+            .order_by
+            .as_ref()
+            .is_some_and(|o| o.direction == OrderDirection::Desc);
+        self.read_in(by, descending)
+    }
+
+    /// The page to read of a list sorted by `by`, and the reading.
+    pub fn read_in<B: Order>(
+        &self,
+        by: B,
+        descending: bool,
+    ) -> Result<(PageRequest, ListOrder<B>), ApiError> {
         let refuse = |argument, m: &str| ApiError::bad_input(argument, m.to_string());
         if self.first.is_some() && self.last.is_some() {
             return Err(refuse(
@@ -152,16 +248,6 @@ impl Paging {
                 ))
             }
         };
-        let by = self
-            .order_by
-            .as_ref()
-            .map(RelationOrder::sort_by)
-            .transpose()?
-            .unwrap_or_default();
-        let descending = self
-            .order_by
-            .as_ref()
-            .is_some_and(|o| o.direction == OrderDirection::Desc);
         let (cursor, cursor_name) = if backward {
             (self.before.as_deref(), "before")
         } else {
@@ -177,18 +263,16 @@ impl Paging {
                         format!("`{cursor_name}` is not a cursor of this list: pass a cursor of an earlier page in the same `orderBy`"),
                     )
                 };
-                match &by {
-                    SortBy::Id => Some(cursor::decode(c).ok_or_else(foreign)?),
-                    by => {
+                match by.cursor_name() {
+                    None => Some(cursor::decode(c).ok_or_else(foreign)?),
+                    Some(wanted) => {
                         let (name, key, id) = cursor::decode_keyed(c).ok_or_else(foreign)?;
-                        let matches = match (&key, by) {
-                            (None, _) => true,
-                            (Some(SortKey::Number(_)), SortBy::Amount(_)) => true,
-                            (Some(SortKey::Text(_)), SortBy::Amount(_)) => false,
-                            (Some(SortKey::Text(_)), _) => true,
-                            (Some(SortKey::Number(_)), _) => false,
+                        let kind_fits = match &key {
+                            None => true,
+                            Some(SortKey::Number(_)) => by.numeric(),
+                            Some(SortKey::Text(_)) => !by.numeric(),
                         };
-                        if name != order_name(by) || !matches {
+                        if name != wanted || !kind_fits {
                             return Err(foreign());
                         }
                         after_key = key;

@@ -1,14 +1,17 @@
-//! Page arguments (`first`, `after`) and the Relay connection types.
+//! Page arguments (`first`, `after`; `last` and `before` are read in
+//! [`super::order`]) and the Relay connection types.
 
 use async_graphql::{ComplexObject, Context, SimpleObject};
 
 use super::aggregate::RelationAggregateNode;
 use super::cursor;
 use super::error::{ApiError, ApiResult};
-use super::order::relation_cursor;
+use super::order::{list_cursor, relation_cursor};
 use super::types::{loaders, ActorNode, RelationNode};
 use crate::domain::{Actor, Relation};
-use crate::store::{Page, PageRequest, RelationFilter, RelationQuery};
+use crate::store::{
+    ActorSortBy, ListOrder, Page, PageRequest, RelationFilter, RelationQuery, SortKey,
+};
 
 /// Page size when `first` is not given.
 pub const DEFAULT_PAGE_SIZE: usize = 20;
@@ -91,7 +94,8 @@ pub struct RelationEdge {
     pub node: RelationNode,
 }
 
-/// A page of relations (Relay connection), in id order.
+/// A page of relations (Relay connection), in id order or in the list's `orderBy`,
+/// with the aggregate of the whole list.
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct RelationConnection {
@@ -104,6 +108,27 @@ pub struct RelationConnection {
     /// The list's filter, for its aggregate.
     #[graphql(skip)]
     pub filter: RelationFilter,
+}
+
+/// Where a page read forward or backward sits: backward, whether items come
+/// before it is what the store says follows its reading, and items follow it
+/// when a `before` cursor was given.
+fn reading_page_info(
+    cursors: &[String],
+    has_next_page: bool,
+    request: &PageRequest,
+    backward: bool,
+) -> PageInfo {
+    if backward {
+        PageInfo {
+            has_next_page: request.after.is_some(),
+            has_previous_page: has_next_page,
+            start_cursor: cursors.first().cloned(),
+            end_cursor: cursors.last().cloned(),
+        }
+    } else {
+        page_info(cursors, has_next_page, request)
+    }
 }
 
 #[ComplexObject]
@@ -152,6 +177,42 @@ impl ActorConnection {
     }
 }
 
+impl ActorConnection {
+    /// Wraps a store page of a list read in `order` (not by id forward): a page
+    /// read backward is turned back into the list's order; cursors carry each
+    /// actor's position (its key, from the store when it gave the keys).
+    pub fn ordered(
+        mut page: Page<Actor>,
+        request: &PageRequest,
+        order: &ListOrder<ActorSortBy>,
+    ) -> Self {
+        let mut keys: Vec<Option<SortKey>> = if page.keys.len() == page.items.len() {
+            std::mem::take(&mut page.keys)
+        } else {
+            page.items.iter().map(|a| order.by.record_key(a)).collect()
+        };
+        if order.backward {
+            page.items.reverse();
+            keys.reverse();
+        }
+        let edges: Vec<ActorEdge> = page
+            .items
+            .into_iter()
+            .zip(keys)
+            .map(|(a, key)| ActorEdge {
+                cursor: list_cursor(order, key.as_ref(), a.id.as_str()),
+                node: ActorNode(a),
+            })
+            .collect();
+        let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
+        ActorConnection {
+            page_info: reading_page_info(&cursors, page.has_next_page, request, order.backward),
+            edges,
+            total_count: count(page.total_count),
+        }
+    }
+}
+
 impl RelationConnection {
     /// Wraps a store page. A page read backward (`last`) is turned back into the
     /// list's order; whether items come before it is then what the store says
@@ -170,18 +231,13 @@ impl RelationConnection {
             })
             .collect();
         let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
-        let page_info = if query.order.backward {
-            PageInfo {
-                has_next_page: request.after.is_some(),
-                has_previous_page: page.has_next_page,
-                start_cursor: cursors.first().cloned(),
-                end_cursor: cursors.last().cloned(),
-            }
-        } else {
-            page_info(&cursors, page.has_next_page, request)
-        };
         RelationConnection {
-            page_info,
+            page_info: reading_page_info(
+                &cursors,
+                page.has_next_page,
+                request,
+                query.order.backward,
+            ),
             edges,
             total_count: count(page.total_count),
             filter: query.filter.clone(),

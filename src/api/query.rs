@@ -9,7 +9,7 @@ use async_graphql::{Context, Object, ID};
 use super::error::{ApiError, ApiResult};
 use super::filter::{ActorWhere, RelationWhere};
 use super::node::{self, Node};
-use super::order::{Paging, RelationOrder};
+use super::order::{ActorOrder, Paging, RelationOrder};
 use super::paging::{page_cost, page_request, ActorConnection, RelationConnection};
 use super::prefetch::{self, field, node_selection, RelationsArgs, Start};
 use super::types::{
@@ -17,7 +17,7 @@ use super::types::{
     SourceNode, StatsNode,
 };
 use crate::domain::{search, ActorId, ActorKind, Direction, RelationId, RelationType, SourceId};
-use crate::store::ActorFilter;
+use crate::store::{ActorFilter, ListOrder};
 
 /// The longest `search` text accepted, in characters.
 pub const MAX_SEARCH_LEN: usize = 200;
@@ -65,7 +65,7 @@ impl QueryRoot {
     /// it; ties by id). `search` matches Korean and English
     /// names and aliases by substring, ignoring case, spacing and punctuation:
     /// `클라우드` finds the association and the act, `aws` finds Amazon Web Services.
-    #[graphql(complexity = "page_cost(first, child_complexity) + search_cost(&search)")]
+    #[graphql(complexity = "page_cost(first.or(last), child_complexity) + search_cost(&search)")]
     async fn actors(
         &self,
         ctx: &Context<'_>,
@@ -76,16 +76,57 @@ impl QueryRoot {
         #[graphql(desc = "Only actors of these kinds; all when omitted or empty.")] kinds: Option<
             Vec<ActorKind>,
         >,
-        #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Page size, reading forward: 0 to 100, default 20.")] first: Option<i32>,
         #[graphql(desc = "A cursor from an earlier page: return the actors after it.")]
         after: Option<String>,
+        #[graphql(
+            desc = "Page size, reading backward from the end of the list or from `before`: 0 to 100 (not with `search`)."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "A cursor from an earlier page: return the actors before it (with `last`)."
+        )]
+        before: Option<String>,
+        #[graphql(
+            desc = "The order of the list (not with `search`, whose results come best match first): by id (default), Korean or English name, or number of relations; ascending or descending."
+        )]
+        order_by: Option<ActorOrder>,
         #[graphql(
             name = "where",
             desc = "Only actors that pass this condition: numbers of relations of some types, in a direction (some, none, at least, at most)."
         )]
         where_: Option<ActorWhere>,
     ) -> ApiResult<ActorConnection> {
-        let page = page_request(first, after)?;
+        if search.is_some() {
+            if order_by.is_some() {
+                return Err(ApiError::bad_input(
+                    "orderBy",
+                    "`search` results come best match first: leave out `orderBy`, or `search`",
+                ));
+            }
+            if last.is_some() || before.is_some() {
+                return Err(ApiError::bad_input(
+                    if last.is_some() { "last" } else { "before" },
+                    "`search` results page forward only: use `first` and `after`",
+                ));
+            }
+        }
+        let (by, descending) = order_by
+            .as_ref()
+            .map(ActorOrder::sort_by)
+            .unwrap_or_default();
+        let paging = Paging {
+            first,
+            after: after.clone(),
+            last,
+            before,
+            order_by: None,
+        };
+        let (page, order) = if search.is_some() {
+            (page_request(first, after)?, ListOrder::default())
+        } else {
+            paging.read_in(by, descending)?
+        };
         let relations = where_
             .map(|w| w.relation_counts("where"))
             .transpose()?
@@ -109,10 +150,12 @@ impl QueryRoot {
                 search::sort_key(rank, a.id.as_str())
             }
         };
+        let ordered = !order.by_id_forward();
         let filter = ActorFilter {
             search,
             kinds: kinds.unwrap_or_default(),
             relations,
+            order,
         };
         let repo = repo(ctx)?;
         let result = repo.find_actors(&filter, &page).await?;
@@ -124,6 +167,9 @@ impl QueryRoot {
             vec![Start::Actors(ids, node_selection(&ctx.field()))],
         )
         .await?;
+        if ordered {
+            return Ok(ActorConnection::ordered(result, &page, &filter.order));
+        }
         Ok(ActorConnection::new(result, &page, key))
     }
 
@@ -145,7 +191,9 @@ impl QueryRoot {
         Ok(found.into_iter().next().map(RelationNode))
     }
 
-    /// Relations in id order, optionally only those of one actor and of some types.
+    /// Relations, optionally only those of one actor and of some types: in id
+    /// order, or in `orderBy`'s, read forward (`first`/`after`) or backward
+    /// (`last`/`before`); `aggregate` gives figures over the whole list.
     #[graphql(complexity = "page_cost(first.or(last), child_complexity)")]
     async fn relations(
         &self,
@@ -231,6 +279,7 @@ impl QueryRoot {
         let mut pages = pages?;
         aggregate?;
         let result = pages.pop().unwrap_or_else(|| crate::store::Page {
+            keys: Vec::new(),
             items: vec![],
             has_next_page: false,
             total_count: 0,

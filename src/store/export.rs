@@ -54,6 +54,7 @@ pub async fn document(repo: &dyn Repository, page_size: usize) -> StoreResult<Ra
             .await?
             .pop()
             .unwrap_or(crate::store::Page {
+                keys: Vec::new(),
                 items: vec![],
                 has_next_page: false,
                 total_count: 0,

@@ -345,6 +345,7 @@ impl Journal {
             }
         }
         Ok(Page {
+            keys: Vec::new(),
             items,
             has_next_page,
             total_count: 0,

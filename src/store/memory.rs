@@ -12,9 +12,9 @@ use imbl::{OrdMap, OrdSet};
 use super::journal::{Journal, JournalError};
 use super::names::NameIndex;
 use super::{
-    rules, ActorFilter, Change, ChangeKind, ChangeQuery, Imported, LogEntry, Page, PageRequest,
-    Record, RecordKind, RelationFilter, RelationQuery, Repository, SortKey, Stats, StoreError,
-    StoreResult, Write, WriteError,
+    rules, ActorFilter, ActorSortBy, Change, ChangeKind, ChangeQuery, Imported, ListOrder,
+    LogEntry, Page, PageRequest, Record, RecordKind, RelationFilter, RelationQuery, Repository,
+    SortBy, SortKey, Stats, StoreError, StoreResult, Write, WriteError,
 };
 use crate::deadline;
 use crate::domain::aggregate::{Aggregate, Group};
@@ -546,6 +546,7 @@ impl State {
             .collect();
         let has_next_page = matching.next().is_some();
         Page {
+            keys: Vec::new(),
             items,
             has_next_page,
             total_count,
@@ -554,40 +555,70 @@ impl State {
 }
 
 /// A page of a list in another order than by id forward: the relations after the
-/// cursor, the page's worth of the first of them in the reading (a partial sort:
-/// linear in the list, not n log n), then those sorted. `total` is the list's
-/// total when known; else it is counted here.
+/// cursor, the page's worth of the first of them in the reading, sorted. `total`
+/// is the list's total when known; else it is counted here.
 fn ordered_page<'a>(
     admitted: impl Iterator<Item = &'a Relation>,
     q: &RelationQuery,
     total: Option<usize>,
 ) -> Page<Relation> {
     let order = &q.order;
+    let after = q
+        .page
+        .after
+        .as_deref()
+        .map(|a| order.cursor(a, order.by == SortBy::Id));
+    let keyed = admitted.map(|r| (order.by.key(r), r.id.as_str(), r));
+    let (page, count) = first_after(keyed, order, after, q.page.first);
+    Page {
+        keys: Vec::new(),
+        total_count: total.unwrap_or(count),
+        ..page
+    }
+}
+
+/// The first `first` of `items` (each with its sort key and id) after the cursor
+/// in the reading of `order`, and how many items there were: a partial sort
+/// (linear in the items, not n log n), then the page sorted. The page keeps the
+/// items' keys.
+fn first_after<'a, T: Clone + 'a, B>(
+    items: impl Iterator<Item = (Option<SortKey>, &'a str, &'a T)>,
+    order: &ListOrder<B>,
+    after: Option<(Option<SortKey>, &str)>,
+    first: usize,
+) -> (Page<T>, usize) {
     let mut count = 0;
-    let mut keyed: Vec<(Option<SortKey>, &Relation)> = admitted
+    let mut keyed: Vec<(Option<SortKey>, &str, &T)> = items
         .inspect(|_| count += 1)
-        .filter(|r| order.is_after(r, q.page.after.as_deref()))
-        .map(|r| (order.by.key(r), r))
+        .filter(|(key, id, _)| {
+            after.as_ref().is_none_or(|(after_key, after_id)| {
+                order
+                    .compare((key.as_ref(), id), (after_key.as_ref(), after_id))
+                    .is_gt()
+            })
+        })
         .collect();
-    let cmp = |a: &(Option<SortKey>, &Relation), b: &(Option<SortKey>, &Relation)| {
-        order.compare(
-            (a.0.as_ref(), a.1.id.as_str()),
-            (b.0.as_ref(), b.1.id.as_str()),
-        )
+    let cmp = |a: &(Option<SortKey>, &str, &T), b: &(Option<SortKey>, &str, &T)| {
+        order.compare((a.0.as_ref(), a.1), (b.0.as_ref(), b.1))
     };
-    let wanted = q.page.first + 1;
+    let wanted = first + 1;
     if keyed.len() > wanted {
         keyed.select_nth_unstable_by(wanted - 1, cmp);
         keyed.truncate(wanted);
     }
     keyed.sort_unstable_by(cmp);
-    let has_next_page = keyed.len() > q.page.first;
-    keyed.truncate(q.page.first);
-    Page {
-        items: keyed.into_iter().map(|(_, r)| r.clone()).collect(),
-        has_next_page,
-        total_count: total.unwrap_or(count),
-    }
+    let has_next_page = keyed.len() > first;
+    keyed.truncate(first);
+    let (keys, items) = keyed.into_iter().map(|(k, _, t)| (k, t.clone())).unzip();
+    (
+        Page {
+            items,
+            has_next_page,
+            total_count: count,
+            keys,
+        },
+        count,
+    )
 }
 
 #[async_trait]
@@ -625,6 +656,26 @@ impl Repository for MemoryStore {
             (filter.kinds.is_empty() || filter.kinds.contains(&e.actor.kind))
                 && s.has_relation_counts(&e.actor.id, &filter.relations)
         };
+        if query.is_empty() && !filter.order.by_id_forward() {
+            // Another order: every actor that passes, keyed, then the page.
+            let order = &filter.order;
+            let after = page
+                .after
+                .as_deref()
+                .map(|a| order.cursor(a, order.by == ActorSortBy::Id));
+            let key = |e: &ActorEntry| match order.by {
+                ActorSortBy::Relations => Some(SortKey::Number(
+                    (s.incident.get(&e.actor.id).map_or(0, |r| r.len()) as f64).into(),
+                )),
+                by => by.record_key(&e.actor),
+            };
+            let keyed = s
+                .actors
+                .values()
+                .filter(of_kind)
+                .map(|e| (key(e), e.actor.id.as_str(), &e.actor));
+            return Ok(first_after(keyed, order, after, page.first).0);
+        }
         if query.is_empty() {
             return Ok(Page::collect(
                 s.actors
@@ -676,6 +727,7 @@ impl Repository for MemoryStore {
         let has_next_page = kept.len() > page.first;
         kept.truncate(page.first);
         Ok(Page {
+            keys: Vec::new(),
             items: kept.into_iter().map(|r| r.2.clone()).collect(),
             has_next_page,
             total_count,

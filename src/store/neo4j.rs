@@ -35,8 +35,9 @@ use serde::de::DeserializeOwned;
 
 use super::records::{name_row, ActorRecord, RelationRecord, SourceRecord};
 use super::{
-    ActorFilter, Change, ChangeKind, Imported, Page, PageRequest, Record, RelationFilter,
-    RelationQuery, Repository, SortBy, SortKey, Stats, StoreError, StoreResult, Write, WriteError,
+    ActorFilter, ActorSortBy, Change, ChangeKind, Imported, Page, PageRequest, Record,
+    RelationFilter, RelationQuery, Repository, SortBy, SortKey, Stats, StoreError, StoreResult,
+    Write, WriteError,
 };
 pub use super::{ImportReport, KindReport};
 use crate::domain::aggregate::{Aggregate, AmountStats, DateSpan, Group};
@@ -53,6 +54,7 @@ const PING: &str = include_str!("neo4j/ping.cypher");
 const ACTORS_BY_IDS: &str = include_str!("neo4j/actors_by_ids.cypher");
 const FIND_ACTORS: &str = include_str!("neo4j/find_actors.cypher");
 const SEARCH_ACTORS: &str = include_str!("neo4j/search_actors.cypher");
+const FIND_ACTORS_ORDERED: &str = include_str!("neo4j/find_actors_ordered.cypher");
 const RELATIONS_BY_IDS: &str = include_str!("neo4j/relations_by_ids.cypher");
 const BACKFILL_RELATION_KEYS: &str = include_str!("neo4j/backfill_relation_keys.cypher");
 static RELATION_PAGES_OF_ACTORS: Filtered =
@@ -728,6 +730,64 @@ impl Neo4jStore {
         Ok((out.into_iter().flatten().collect(), actors))
     }
 
+    /// A page of actors (no search) in another order than by id forward
+    /// ([`FIND_ACTORS_ORDERED`]), with the keys of its actors.
+    async fn ordered_actors(
+        &self,
+        filter: &ActorFilter,
+        kinds: Vec<String>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Actor>> {
+        let order = &filter.order;
+        let after = page.after.as_deref().map(|id| {
+            let (key, id) = order.cursor(id, order.by == ActorSortBy::Id);
+            serde_json::json!({"absent": key.is_none(), "key": key.as_ref().map(key_json), "id": id})
+        });
+        let q = query(FIND_ACTORS_ORDERED)
+            .param("relations", relation_counts(filter)?)
+            .param("kinds", kinds)
+            .param("orderBy", order.by.name())
+            .param("keyDesc", order.key_descending())
+            .param("absentFirst", order.absent_first())
+            .param("after", bolt(serde_json::json!(after))?)
+            .param("limit", (page.first + 1) as i64);
+        #[derive(serde::Deserialize)]
+        struct Key {
+            k: Option<String>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Row {
+            total: i64,
+            page: Vec<ActorRecord>,
+            keys: Vec<Key>,
+        }
+        let row = single(self.table::<Row>(q).await?, "find_actors_ordered")?;
+        let keys = row
+            .keys
+            .into_iter()
+            .map(|k| {
+                k.k.map(|text| match order.by {
+                    ActorSortBy::Relations => text
+                        .parse::<f64>()
+                        .map(|n| SortKey::Number(n.into()))
+                        .map_err(|_| invalid(format!("relation count `{text}`"))),
+                    _ => Ok(SortKey::Text(text)),
+                })
+                .transpose()
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let mut out = to_page(
+            PageRow {
+                total: row.total,
+                page: row.page,
+            },
+            page.first,
+            ActorRecord::into_domain,
+        )?;
+        out.keys = keys.into_iter().take(out.items.len()).collect();
+        Ok(out)
+    }
+
     /// Actor-anchored pages in other orders than by id forward, in one round trip,
     /// with the actors at their relations' ends ([`RELATION_PAGES_ORDERED`]).
     async fn ordered_relation_pages(
@@ -881,20 +941,9 @@ fn indexed_pages(
 /// ordered page queries read them (relation_pages_ordered.cypher).
 fn order_params(q: &RelationQuery) -> serde_json::Value {
     let order = &q.order;
-    let key = |k: &SortKey| match k {
-        SortKey::Text(t) => serde_json::json!(t),
-        SortKey::Number(n) => serde_json::json!(n.0),
-    };
-    let after = q.page.after.as_ref().map(|id| {
-        let after_key = match order.by {
-            SortBy::Id => Some(SortKey::Text(id.clone())),
-            _ => order.after_key.clone(),
-        };
-        serde_json::json!({
-            "absent": after_key.is_none(),
-            "key": after_key.as_ref().map(key),
-            "id": id,
-        })
+    let after = q.page.after.as_deref().map(|id| {
+        let (key, id) = order.cursor(id, order.by == SortBy::Id);
+        serde_json::json!({"absent": key.is_none(), "key": key.as_ref().map(key_json), "id": id})
     });
     serde_json::json!({
         "orderBy": order.by.name(),
@@ -906,6 +955,32 @@ fn order_params(q: &RelationQuery) -> serde_json::Value {
         "absentFirst": order.absent_first(),
         "after": after,
     })
+}
+
+/// The `$relations` parameter of the actor queries: the numbers of relations an
+/// actor must have.
+fn relation_counts(filter: &ActorFilter) -> StoreResult<BoltType> {
+    let counts: Vec<serde_json::Value> = filter
+        .relations
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "types": c.types.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+                "direction": direction_name(c.direction),
+                "min": c.min,
+                "max": c.max,
+            })
+        })
+        .collect();
+    bolt(serde_json::Value::Array(counts))
+}
+
+/// A sort key as the ordered queries read it.
+fn key_json(k: &SortKey) -> serde_json::Value {
+    match k {
+        SortKey::Text(t) => serde_json::json!(t),
+        SortKey::Number(n) => serde_json::json!(n.0),
+    }
 }
 
 /// An actor-anchored relation filter as the batched queries read it (`q`).
@@ -1010,6 +1085,7 @@ fn to_page<R, T>(
     let has_next_page = items.len() > first;
     items.truncate(first);
     Ok(Page {
+        keys: Vec::new(),
         items,
         has_next_page,
         total_count: row.total.max(0) as usize,
@@ -1066,6 +1142,9 @@ impl Repository for Neo4jStore {
             .iter()
             .map(|k| k.as_str().to_string())
             .collect();
+        if search.is_empty() && !filter.order.by_id_forward() {
+            return self.ordered_actors(filter, kinds, page).await;
+        }
         // Searching pages by `rank:id`, listing by id (see `ActorFilter`).
         let (after_rank, after_id): (i64, Option<String>) = match (&page.after, search.is_empty()) {
             (None, _) => (0, None),
@@ -1088,20 +1167,8 @@ impl Repository for Neo4jStore {
             Some(grams) => query(SEARCH_ACTORS).param("grams", grams),
             None => query(FIND_ACTORS),
         };
-        let relations: Vec<serde_json::Value> = filter
-            .relations
-            .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "types": c.types.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
-                    "direction": direction_name(c.direction),
-                    "min": c.min,
-                    "max": c.max,
-                })
-            })
-            .collect();
         let q = q
-            .param("relations", bolt(serde_json::Value::Array(relations))?)
+            .param("relations", relation_counts(filter)?)
             .param("kinds", kinds)
             .param("search", search)
             .param("afterRank", after_rank)
@@ -1268,6 +1335,7 @@ impl Repository for Neo4jStore {
         let has_next_page = items.len() > q.first;
         items.truncate(q.first);
         Ok(Page {
+            keys: Vec::new(),
             items,
             has_next_page,
             total_count: 0,

@@ -15,6 +15,7 @@ for_each_backend!(crate::order;
     every_order_reads_alike_forward_and_backward_page_by_page,
     the_first_page_of_every_actor_in_an_order_comes_in_one_query,
     cursors_of_another_order_and_mixed_directions_are_refused,
+    actors_read_alike_in_every_order_both_ways,
 );
 
 /// A relation's sort key in `order`, compared as the API promises: dates by
@@ -58,7 +59,14 @@ fn sorted(relations: &[&Relation], order: &Value) -> Vec<String> {
         .iter()
         .map(|r| (key(r, order), r.id.to_string()))
         .collect();
-    rs.sort_by(|a, b| match (&a.0, &b.0) {
+    sort_positions(&mut rs, desc);
+    rs.into_iter().map(|(_, id)| id).collect()
+}
+
+/// Sorts (key, id) positions as the API promises: by key then id, descending when
+/// asked, positions without a key last either way.
+fn sort_positions(positions: &mut [(Option<Key>, String)], desc: bool) {
+    positions.sort_by(|a, b| match (&a.0, &b.0) {
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
         (x, _) => {
@@ -70,7 +78,6 @@ fn sorted(relations: &[&Relation], order: &Value) -> Vec<String> {
             }
         }
     });
-    rs.into_iter().map(|(_, id)| id).collect()
 }
 
 fn orders() -> Vec<Value> {
@@ -293,5 +300,130 @@ pub async fn cursors_of_another_order_and_mixed_directions_are_refused(make: Mak
             message.contains(&format!("`{argument}")),
             "{vars}: {message}"
         );
+    }
+}
+
+const ACTORS: &str = "query($o: ActorOrder, $k: [ActorKind!], $w: ActorWhere, $first: Int, $after: String, $last: Int, $before: String) {
+  actors(orderBy: $o, kinds: $k, where: $w, first: $first, after: $after, last: $last, before: $before) {
+    totalCount edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }";
+
+/// Reads a whole actor list four at a time, forward then backward.
+async fn actors_both_ways(service: &GraphqlService, vars: &Value) -> (Vec<String>, Vec<String>) {
+    let mut forward = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let mut v = vars.clone();
+        v["first"] = json!(4);
+        v["after"] = after.clone();
+        let d = data(service, ACTORS, v).await;
+        forward.extend(edge_ids(&d["actors"]));
+        if d["actors"]["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = d["actors"]["pageInfo"]["endCursor"].clone();
+    }
+    let mut backward: Vec<String> = Vec::new();
+    let mut before = Value::Null;
+    loop {
+        let mut v = vars.clone();
+        v["last"] = json!(4);
+        v["before"] = before.clone();
+        let d = data(service, ACTORS, v).await;
+        let mut page = edge_ids(&d["actors"]);
+        page.append(&mut backward);
+        backward = page;
+        if d["actors"]["pageInfo"]["hasPreviousPage"] != true {
+            break;
+        }
+        before = d["actors"]["pageInfo"]["startCursor"].clone();
+    }
+    (forward, backward)
+}
+
+pub async fn actors_read_alike_in_every_order_both_ways(make: Maker) {
+    let Some((service, data)) = seeded(make).await else {
+        return;
+    };
+    let degree = |id: &str| {
+        data.relations
+            .iter()
+            .filter(|r| r.from.as_str() == id || r.to.as_str() == id)
+            .count()
+    };
+    let mut checked = 0;
+    for field in ["ID", "NAME_KO", "NAME_EN", "RELATIONS"] {
+        for direction in ["ASC", "DESC"] {
+            for (kinds, where_) in [
+                (json!(null), json!(null)),
+                (json!(["PERSON", "COMPANY"]), json!(null)),
+                (json!(null), json!({"relations": [{"gte": 2}]})),
+            ] {
+                let order = json!({"field": field, "direction": direction});
+                let mut actors: Vec<(Option<Key>, String)> = data
+                    .actors
+                    .iter()
+                    .filter(|a| {
+                        kinds
+                            .as_array()
+                            .is_none_or(|ks| ks.iter().any(|k| k == a.kind.as_str()))
+                    })
+                    .filter(|a| where_.is_null() || degree(a.id.as_str()) >= 2)
+                    .map(|a| {
+                        let key = match field {
+                            "ID" => Some(Key::Text(a.id.to_string())),
+                            "NAME_KO" => a.name_ko.as_ref().map(|n| Key::Text(n.to_lowercase())),
+                            "NAME_EN" => a.name_en.as_ref().map(|n| Key::Text(n.to_lowercase())),
+                            _ => Some(Key::Number(degree(a.id.as_str()) as f64)),
+                        };
+                        (key, a.id.to_string())
+                    })
+                    .collect();
+                sort_positions(&mut actors, direction == "DESC");
+                let want: Vec<String> = actors.into_iter().map(|(_, id)| id).collect();
+                let vars = json!({"o": order, "k": kinds, "w": where_});
+                let (forward, backward) = actors_both_ways(&service, &vars).await;
+                assert_eq!(forward, want, "forward {vars}");
+                assert_eq!(backward, want, "backward {vars}");
+                checked += usize::from(want.len() > 4);
+            }
+        }
+    }
+    assert!(checked >= 16, "{checked}");
+    // Korean names in dictionary order: 국회 before 아마존 before 중앙정보국.
+    let d = crate::helpers::data(
+        &service,
+        r#"{ actors(orderBy: {field: NAME_KO}, first: 100) { edges { node { nameKo } } } }"#,
+        json!({}),
+    )
+    .await;
+    let names: Vec<&str> = d["actors"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["node"]["nameKo"].as_str())
+        .collect();
+    let at = |n: &str| {
+        names
+            .iter()
+            .position(|x| *x == n)
+            .unwrap_or_else(|| panic!("{n} in {names:?}"))
+    };
+    assert!(
+        at("국회") < at("아마존") && at("아마존") < at("중앙정보국"),
+        "{names:?}"
+    );
+    // Search results stay best match first, forward.
+    for (vars, argument) in [
+        (json!({"s": "cia", "o": {"field": "NAME_EN"}}), "orderBy"),
+        (json!({"s": "cia", "last": 2}), "last"),
+    ] {
+        let r = run(
+            &service,
+            "query($s: String, $o: ActorOrder, $last: Int) { actors(search: $s, orderBy: $o, last: $last) { edges { node { id } } } }",
+            vars.clone(),
+        )
+        .await;
+        assert_eq!(codes(&r), ["BAD_USER_INPUT"], "{vars}");
+        assert_eq!(r["errors"][0]["extensions"]["argument"], argument, "{vars}");
     }
 }

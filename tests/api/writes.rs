@@ -17,6 +17,7 @@ for_each_backend!(crate::writes;
     an_actor_is_created_updated_in_part_and_records_who_and_when,
     creating_an_id_that_exists_is_a_conflict_and_changes_nothing,
     an_id_another_kind_holds_is_a_conflict,
+    a_failing_mutation_leaves_its_siblings_answers,
     concurrent_creations_of_one_id_give_one_actor_and_conflicts,
     concurrent_edits_without_a_version_are_both_kept,
     a_stale_expected_version_is_a_conflict_and_changes_nothing,
@@ -49,6 +50,41 @@ fn admin() -> Auth {
 
 async fn seeded(make: Maker) -> Option<GraphqlService> {
     make(seed_dataset()).await.map(GraphqlService::new)
+}
+
+/// Mutation fields are nullable: one that fails is null with its error, and the
+/// others of the request keep their answers (and their writes stay made).
+pub async fn a_failing_mutation_leaves_its_siblings_answers(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let r = exec(
+        &service,
+        editor(),
+        r#"mutation {
+            first: createActor(input: {id: "nsa", kind: GOVERNMENT_AGENCY, nameEn: "NSA"}) { id version }
+            taken: createActor(input: {id: "cia", kind: COMPANY, nameEn: "Again"}) { id }
+            last: createActor(input: {id: "gchq", kind: GOVERNMENT_AGENCY, nameEn: "GCHQ"}) { id version }
+        }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(codes(&r), ["CONFLICT"], "{r}");
+    assert_eq!(r["errors"][0]["path"], json!(["taken"]));
+    assert_eq!(r["data"]["first"]["id"], "nsa");
+    assert!(r["data"]["taken"].is_null());
+    assert_eq!(r["data"]["last"]["version"], 1);
+    // The same for a query: an unknown neighbourhood leaves the other fields.
+    let r = exec(
+        &service,
+        Auth::Anonymous,
+        r#"{ neighborhood(id: "nobody") { truncated } actor(id: "gchq") { name } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(codes(&r), ["NOT_FOUND"], "{r}");
+    assert!(r["data"]["neighborhood"].is_null());
+    assert_eq!(r["data"]["actor"]["name"], "GCHQ");
 }
 
 /// Ids are unique across actors, relations and sources (Relay's `node(id:)`): a
