@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 use crate::domain::filter::{Compare, Condition, Number, RelationCount, Test};
 use crate::domain::{ActorId, Dataset, Direction, RelationType};
 use crate::store::{
-    ActorFilter, ListOrder, PageRequest, RelationFilter, RelationQuery, Repository, SortBy,
-    StoreResult,
+    ActorFilter, ActorSortBy, ListOrder, PageRequest, RelationFilter, RelationQuery, Repository,
+    SortBy, StoreResult,
 };
 
 /// The benchmark's queries as GraphQL, by name: the HTTP side sends these.
-pub const QUERIES: [(&str, &str); 9] = [
+pub const QUERIES: [(&str, &str); 10] = [
     (
         "actor-two-levels",
         r#"{ actor(id: "syn-0000042") { name relations(first: 10) { edges { node { type to { name relations(first: 10) { edges { node { type to { name } } } } } } } } } }"#,
@@ -46,6 +46,10 @@ pub const QUERIES: [(&str, &str); 9] = [
     (
         "actors-where",
         r#"{ actors(where: {relations: [{direction: IN, gte: 5}]}, first: 10) { totalCount edges { node { id name kind } } } }"#,
+    ),
+    (
+        "actors-ordered",
+        r#"{ actors(orderBy: {field: RELATIONS, direction: DESC}, first: 10) { totalCount edges { node { id name kind } } } }"#,
     ),
     (
         "search",
@@ -154,6 +158,17 @@ pub async fn raw_query(repo: &dyn Repository, name: &str) -> StoreResult<usize> 
                 repo.aggregate_relations(std::slice::from_ref(&filter)),
             )?;
             Ok(pages.len() + aggregates.iter().map(|a| a.count).sum::<usize>())
+        }
+        "actors-ordered" => {
+            let filter = ActorFilter {
+                order: ListOrder {
+                    by: ActorSortBy::Relations,
+                    descending: true,
+                    ..ListOrder::default()
+                },
+                ..ActorFilter::default()
+            };
+            Ok(repo.find_actors(&filter, &page(10)).await?.items.len())
         }
         "actors-where" => {
             let filter = ActorFilter {
