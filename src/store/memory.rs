@@ -423,7 +423,8 @@ impl State {
     fn relation_page(&self, q: &RelationQuery) -> Page<Relation> {
         let f = &q.filter;
         let Some(actor) = &f.actor else {
-            return if q.by_id_forward() {
+            // The id order either way is a range of the ids; another, a scan.
+            return if q.order.by == SortBy::Id {
                 self.global_relation_page(q)
             } else {
                 let total_count = self.global_total(q);
@@ -523,22 +524,29 @@ impl State {
         }
     }
 
-    /// A page of the whole graph's relations: a range scan from the cursor, so the
-    /// cost follows the page size; the total (when wanted) from the per-type
-    /// counts, or, with a date filter or a condition, which they do not know, by
-    /// a scan.
+    /// A page of the whole graph's relations in id order, either way: a range scan
+    /// from the cursor, so the cost follows the page size; the total (when wanted)
+    /// from the per-type counts, or, with a date filter or a condition, which they
+    /// do not know, by a scan.
     fn global_relation_page(&self, q: &RelationQuery) -> Page<Relation> {
         let f = &q.filter;
         let total_count = self.global_total(q);
-        let start = match q.page.after.as_deref() {
+        let cursor = match q.page.after.as_deref() {
             None => Bound::Unbounded,
             Some(after) => Bound::Excluded(after),
         };
-        let mut matching = self
-            .relations
-            .range::<_, str>((start, Bound::Unbounded))
-            .map(|(_, r)| r)
-            .filter(|r| f.admits(r));
+        // The id order read descending (`DESC`, or `last`) walks the ids down.
+        let ids: Box<dyn Iterator<Item = (&RelationId, &Arc<Relation>)>> =
+            if q.order.key_descending() {
+                Box::new(
+                    self.relations
+                        .range::<_, str>((Bound::Unbounded, cursor))
+                        .rev(),
+                )
+            } else {
+                Box::new(self.relations.range::<_, str>((cursor, Bound::Unbounded)))
+            };
+        let mut matching = ids.map(|(_, r)| r).filter(|r| f.admits(r));
         let items: Vec<Relation> = matching
             .by_ref()
             .take(q.page.first)
