@@ -22,7 +22,7 @@ for_each_backend!(crate::graphql;
     paging_through_all_actors_visits_each_once_in_order,
     relations_filter_by_actor_direction_and_type,
     sources_list_the_article_with_its_full_text,
-    the_playground_example_query_runs_and_shows_the_cia_contract,
+    every_playground_example_runs_and_answers_its_question,
     a_page_of_relations_with_actors_and_evidence_costs_two_store_calls,
     the_histories_of_a_page_of_records_cost_one_store_call,
     a_hundred_relations_with_actors_and_evidence_cost_the_same_two_calls,
@@ -313,7 +313,7 @@ async fn queries_that_ask_for_too_much_are_refused_before_running() {
     );
 }
 
-pub async fn the_playground_example_query_runs_and_shows_the_cia_contract(make: Maker) {
+pub async fn every_playground_example_runs_and_answers_its_question(make: Maker) {
     let Some(service) = seeded(make).await else {
         return;
     };
@@ -330,6 +330,26 @@ pub async fn the_playground_example_query_runs_and_shows_the_cia_contract(make: 
     assert_eq!(
         contract["node"]["amount"],
         json!({"value": 600000000.0, "currency": "USD"})
+    );
+    // The other tabs: the analysts' questions of the README.
+    let [_, contracts, oldest_first] = actorgraph::http::playground::EXAMPLES;
+    let d = data(&service, contracts, json!({})).await;
+    let aggregate = &d["actor"]["relations"]["aggregate"];
+    assert_eq!(aggregate["count"], 1);
+    assert_eq!(aggregate["amounts"][0]["currency"], "USD");
+    assert_eq!(aggregate["amounts"][0]["sum"], 600000000.0);
+    let d = data(&service, oldest_first, json!({})).await;
+    let dates: Vec<&str> = d["relations"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["startDate"].as_str().unwrap())
+        .collect();
+    assert!(dates.len() >= 3, "{dates:?}");
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "{dates:?}");
+    assert!(
+        dates.iter().all(|d| ("2013".."2016").contains(d)),
+        "{dates:?}"
     );
 }
 

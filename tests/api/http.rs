@@ -215,7 +215,7 @@ async fn browsers_get_the_playground_with_the_example_query() {
         let html = String::from_utf8(response.body().await.unwrap().to_vec()).unwrap();
         assert!(html.contains("GraphiQL"), "{path}");
         assert!(
-            html.contains("WhoIsConnectedToTheCIA"),
+            html.contains("Who is connected to the CIA"),
             "{path} opens on the example query"
         );
         assert!(
