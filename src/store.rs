@@ -355,10 +355,11 @@ impl std::hash::Hash for Amount {
     }
 }
 
-/// The order of a relation list and which way a page reads it.
+/// The order of a list (of relations by [`SortBy`], of actors by
+/// [`ActorSortBy`]) and which way a page reads it.
 ///
 /// A list is sorted by its key, ascending or `descending`, then by id in the
-/// same direction; relations without the key come after all those with it, in
+/// same direction; items without the key come after all those with it, in
 /// either direction. A page reads the list forward from `page.after`, or, when
 /// `backward` (Relay's `last`/`before`), the reverse of the list from there,
 /// which the API turns back.
@@ -367,8 +368,8 @@ pub struct ListOrder<B = SortBy> {
     pub by: B,
     pub descending: bool,
     pub backward: bool,
-    /// The sort key of the relation `page.after` names (none when it has none,
-    /// or for the id order, whose key is the id).
+    /// The sort key of the item `page.after` names (none when it has none, or
+    /// for the id order, whose key is the id).
     pub after_key: Option<SortKey>,
 }
 
