@@ -797,18 +797,8 @@ impl Neo4jStore {
         if queries.is_empty() {
             return Ok((vec![], vec![]));
         }
-        let params: Vec<serde_json::Value> = queries
-            .iter()
-            .map(|q| {
-                let mut params = filter_params(&q.filter);
-                let order = order_params(q);
-                params["limit"] = serde_json::json!(q.page.first + 1);
-                for (k, v) in order.as_object().into_iter().flatten() {
-                    params[k] = v.clone();
-                }
-                params
-            })
-            .collect();
+        let params: Vec<serde_json::Value> =
+            queries.iter().map(|q| anchored_params(q, true)).collect();
         let conditioned = queries.iter().any(|q| q.filter.condition.is_some());
         let q = query(RELATION_PAGES_ORDERED.text(conditioned))
             .param("queries", bolt(serde_json::Value::Array(params))?);
@@ -861,15 +851,8 @@ impl Neo4jStore {
         if queries.is_empty() {
             return Ok((vec![], vec![]));
         }
-        let params: Vec<serde_json::Value> = queries
-            .iter()
-            .map(|q| {
-                let mut params = filter_params(&q.filter);
-                params["after"] = serde_json::json!(q.page.after);
-                params["limit"] = serde_json::json!(q.page.first + 1);
-                params
-            })
-            .collect();
+        let params: Vec<serde_json::Value> =
+            queries.iter().map(|q| anchored_params(q, false)).collect();
         let params = bolt(serde_json::Value::Array(params))?;
         // One statement for all: with the condition step when any query has one.
         let conditioned = queries.iter().any(|q| q.filter.condition.is_some());
@@ -981,6 +964,22 @@ fn key_json(k: &SortKey) -> serde_json::Value {
         SortKey::Text(t) => serde_json::json!(t),
         SortKey::Number(n) => serde_json::json!(n.0),
     }
+}
+
+/// An actor-anchored page query as the batched page statements read it (`q`):
+/// its filter, its size, and its cursor, as an id (`after`) for the id order
+/// forward, or with the order and the reading (`ordered`, [`order_params`]).
+fn anchored_params(q: &RelationQuery, ordered: bool) -> serde_json::Value {
+    let mut params = filter_params(&q.filter);
+    params["limit"] = serde_json::json!(q.page.first + 1);
+    if ordered {
+        for (k, v) in order_params(q).as_object().into_iter().flatten() {
+            params[k] = v.clone();
+        }
+    } else {
+        params["after"] = serde_json::json!(q.page.after);
+    }
+    params
 }
 
 /// An actor-anchored relation filter as the batched queries read it (`q`).

@@ -339,12 +339,7 @@ pub async fn every_playground_example_runs_and_answers_its_question(make: Maker)
     assert_eq!(aggregate["amounts"][0]["currency"], "USD");
     assert_eq!(aggregate["amounts"][0]["sum"], 600000000.0);
     let d = data(&service, oldest_first, json!({})).await;
-    let dates: Vec<&str> = d["relations"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["startDate"].as_str().unwrap())
-        .collect();
+    let dates = crate::helpers::start_dates(&d["relations"]);
     assert!(dates.len() >= 3, "{dates:?}");
     assert!(dates.windows(2).all(|w| w[0] <= w[1]), "{dates:?}");
     assert!(

@@ -360,3 +360,14 @@ impl Repository for FailingRepository {
         down()
     }
 }
+
+/// The `startDate` of each relation of a connection (`edges { node { startDate } }`),
+/// in its order; every relation must have one.
+pub fn start_dates(connection: &Value) -> Vec<&str> {
+    connection["edges"]
+        .as_array()
+        .expect("a connection")
+        .iter()
+        .map(|e| e["node"]["startDate"].as_str().expect("a start date"))
+        .collect()
+}

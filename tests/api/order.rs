@@ -225,12 +225,7 @@ pub async fn every_order_reads_alike_forward_and_backward_page_by_page(make: Mak
         json!({}),
     )
     .await;
-    let dates: Vec<&str> = d["relations"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["startDate"].as_str().unwrap())
-        .collect();
+    let dates = crate::helpers::start_dates(&d["relations"]);
     assert!(dates.len() >= 3, "{dates:?}");
     assert!(dates.windows(2).all(|w| w[0] <= w[1]), "{dates:?}");
 }
