@@ -23,6 +23,7 @@ mod order;
 pub mod paging;
 mod prefetch;
 mod query;
+mod sources;
 mod strict;
 mod subscription;
 mod types;

@@ -9,6 +9,7 @@ mod ids;
 mod kinds;
 mod model;
 pub mod search;
+pub mod text;
 
 pub use dataset::{validate, validate_against, Dataset, Existing, Problem, RawDocument};
 pub use date::{DateError, DatePrecision, DateValue, PartialDate};

@@ -180,6 +180,8 @@ impl ListOrder<ActorSortBy> {
 pub struct RelationFilter {
     /// Only relations of this actor, followed in `direction`.
     pub actor: Option<ActorId>,
+    /// Only relations with evidence from this source (without `actor`).
+    pub source: Option<SourceId>,
     /// Direction from `actor`; ignored without one.
     pub direction: Direction,
     /// Only these types (sorted, without repeats); empty means all.
@@ -197,11 +199,25 @@ impl RelationFilter {
         types.dedup();
         Self {
             actor,
+            source: None,
             direction,
             types,
             as_of: None,
             condition: None,
         }
+    }
+
+    /// The relations with evidence from `source`, of these types.
+    pub fn citing(source: SourceId, types: Vec<RelationType>) -> Self {
+        Self {
+            source: Some(source),
+            ..Self::new(None, Direction::Both, types)
+        }
+    }
+
+    /// Whether the list is anchored (on an actor or a source), not the whole graph's.
+    pub fn anchored(&self) -> bool {
+        self.actor.is_some() || self.source.is_some()
     }
 
     /// The same filter, limited to relations that pass `condition`. When the
@@ -250,6 +266,16 @@ impl RelationFilter {
             && self.as_of.as_ref().is_none_or(|d| r.valid_at(d))
             && self.condition.as_ref().is_none_or(|c| c.holds(r))
     }
+}
+
+/// Which sources to list: those whose text contains `search` (already folded,
+/// [`crate::domain::search::fold`]; every source when empty), in id order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceQuery {
+    pub search: String,
+    /// Whether to read the sources' full texts (else they come empty).
+    pub text: bool,
+    pub page: PageRequest,
 }
 
 /// A filtered, paged request for relations.
@@ -503,6 +529,10 @@ pub trait Repository: Send + Sync + 'static {
 
     /// The sources with these ids; unknown ids are left out. Any order.
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>>;
+
+    /// A page of the sources that pass `query`, in id order; their texts are
+    /// empty unless `query.text`.
+    async fn find_sources(&self, query: &SourceQuery) -> StoreResult<Page<Source>>;
 
     /// Every source, in id order.
     async fn all_sources(&self) -> StoreResult<Vec<Source>>;

@@ -12,12 +12,13 @@ use super::node::{self, Node};
 use super::order::{ActorOrder, Paging, RelationOrder};
 use super::paging::{page_cost, page_request, ActorConnection, RelationConnection};
 use super::prefetch::{self, field, node_selection, RelationsArgs, Start};
+use super::sources::SourceConnection;
 use super::types::{
     loaders, parse_id, repo, ActorKindCount, ActorNode, RelationNode, RelationTypeCount,
     SourceNode, StatsNode,
 };
 use crate::domain::{search, ActorId, ActorKind, Direction, RelationId, RelationType, SourceId};
-use crate::store::{ActorFilter, ListOrder};
+use crate::store::{ActorFilter, ListOrder, SourceQuery};
 
 /// The longest `search` text accepted, in characters.
 pub const MAX_SEARCH_LEN: usize = 200;
@@ -25,15 +26,24 @@ pub const MAX_SEARCH_LEN: usize = 200;
 /// Complexity of a `search`: it reads every actor's names, whatever the page size.
 pub const SEARCH_COST: usize = 50;
 
-/// Complexity of `sources`, counted as this many sources (the list is not paged).
-pub const SOURCES_COST: usize = 100;
-
 fn search_cost(search: &Option<String>) -> usize {
     if search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
         SEARCH_COST
     } else {
         0
     }
+}
+
+/// Refuses a `search` longer than [`MAX_SEARCH_LEN`].
+fn check_search_len(search: &str) -> ApiResult<()> {
+    let len = search.chars().count();
+    if len > MAX_SEARCH_LEN {
+        return Err(ApiError::bad_input(
+            "search",
+            format!("`search` is {len} characters long; the limit is {MAX_SEARCH_LEN}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Read access to the graph.
@@ -132,13 +142,7 @@ impl QueryRoot {
             .transpose()?
             .unwrap_or_default();
         if let Some(s) = &search {
-            let len = s.chars().count();
-            if len > MAX_SEARCH_LEN {
-                return Err(ApiError::bad_input(
-                    "search",
-                    format!("`search` is {len} characters long; the limit is {MAX_SEARCH_LEN}"),
-                ));
-            }
+            check_search_len(s)?;
         }
         // Search results are ordered best match first, and their cursors say so.
         let folded = search.as_deref().map(search::fold).unwrap_or_default();
@@ -316,11 +320,41 @@ impl QueryRoot {
         })
     }
 
-    /// Every source document, in id order.
-    #[graphql(complexity = "1 + SOURCES_COST * child_complexity")]
-    async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<SourceNode>> {
-        let sources = repo(ctx)?.all_sources().await?;
-        Ok(sources.into_iter().map(SourceNode).collect())
+    /// Source documents in id order: all of them, or those whose full text
+    /// contains `search`, in Korean or English, ignoring case, spacing and
+    /// punctuation as the actor search does (`국가정보원` finds `국가 정보원은`).
+    /// A search hit's edge shows the passages that match (`matches`), each with
+    /// the relations that quote it. The full `text` is read only when asked for.
+    #[graphql(complexity = "page_cost(first, child_complexity) + search_cost(&search)")]
+    async fn sources(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Text to find in the sources' full texts (at most 200 characters).")]
+        search: Option<String>,
+        #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "A cursor from an earlier page: return the sources after it.")]
+        after: Option<String>,
+    ) -> ApiResult<SourceConnection> {
+        let page = page_request(first, after)?;
+        if let Some(s) = &search {
+            check_search_len(s)?;
+        }
+        let folded = search.as_deref().map(search::fold);
+        // The texts are read with the page when the page shows them, or searches
+        // them for its matches; else each is left in the store.
+        let edges = ctx.look_ahead().field("edges");
+        let node = edges.field("node");
+        let text = node.field("text").exists()
+            || node.field("evidence").exists()
+            || (folded.is_some()
+                && (edges.field("matches").exists() || edges.field("matchCount").exists()));
+        let query = SourceQuery {
+            search: folded.clone().unwrap_or_default(),
+            text,
+            page: page.clone(),
+        };
+        let found = repo(ctx)?.find_sources(&query).await?;
+        Ok(SourceConnection::new(found, &page, folded))
     }
 
     /// Any record by id, whatever its kind (Relay's global object

@@ -543,8 +543,80 @@ impl SourceNode {
 
     /// The full text. Every evidence quote of this source is an exact substring of it.
     #[graphql(complexity = 10)]
-    async fn text(&self) -> &str {
-        &self.0.text
+    async fn text(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        // A list that did not ask for the texts leaves them out (a stored text is
+        // never empty): read this one now.
+        if self.0.text.is_empty() {
+            return Ok(loaders(ctx)?.linked_source(&self.0.id).await?.text);
+        }
+        Ok(self.0.text.clone())
+    }
+
+    /// The relations with a quote of this source in their evidence (Relay
+    /// connection), with the same arguments as `Actor.relations`: by id by default.
+    #[graphql(complexity = "page_cost(first.or(last), child_complexity)")]
+    async fn relations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only relations of these types; all when omitted or empty.")]
+        types: Option<Vec<RelationType>>,
+        #[graphql(desc = "Page size, reading forward: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "A cursor from an earlier page: return the relations after it.")]
+        after: Option<String>,
+        #[graphql(
+            desc = "Page size, reading backward from the end of the list or from `before`: 0 to 100."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "A cursor from an earlier page: return the relations before it (with `last`)."
+        )]
+        before: Option<String>,
+        #[graphql(
+            desc = "The order of the list: by id (default), start or end date, amount in a currency, or type; ascending or descending."
+        )]
+        order_by: Option<RelationOrder>,
+        #[graphql(
+            desc = "Only relations that hold at this date (`2015`, `2015-01` or `2015-01-16`), as in `Actor.relations`."
+        )]
+        as_of: Option<String>,
+        #[graphql(
+            name = "where",
+            desc = "Only relations that pass this condition, as in `Actor.relations`."
+        )]
+        where_: Option<RelationWhere>,
+    ) -> ApiResult<RelationConnection> {
+        let args = RelationsArgs {
+            direction: Direction::Both,
+            types,
+            paging: Paging {
+                first,
+                after,
+                last,
+                before,
+                order_by,
+            },
+            as_of,
+            where_,
+        };
+        let mut query = args.query(None)?;
+        query.filter.source = Some(self.0.id.clone());
+        let result = loaders(ctx)?.page(&query).await?;
+        Ok(RelationConnection::new(result, &query))
+    }
+
+    /// The quotes of this source in the evidence of relations, in the order they
+    /// stand in the text (then by relation id), each with its relation and where
+    /// it stands: what the source says, claim by claim. Reads at most the first
+    /// 1,000 relations quoting the source, by id.
+    #[graphql(
+        complexity = "super::sources::list_cost(first, super::sources::DEFAULT_QUOTES, child_complexity) + super::sources::CITING_COST"
+    )]
+    async fn evidence(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many quotes: 0 to 100, default 100.")] first: Option<i32>,
+    ) -> ApiResult<Vec<super::sources::Quotation>> {
+        super::sources::evidence(ctx, &self.0, first).await
     }
 }
 

@@ -282,7 +282,7 @@ pub async fn post(
         return http_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::UnsupportedMediaType,
-            "Send the request as Content-Type: application/json, e.g. {\"query\": \"{ sources { id } }\"}.",
+            "Send the request as Content-Type: application/json, e.g. {\"query\": \"{ sources { totalCount } }\"}.",
         );
     }
     // Who asks, and whether they may, before reading what they ask.
@@ -304,7 +304,7 @@ pub async fn post(
             return http_error(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::BadRequest,
-                &format!("The body is not a GraphQL request ({reason}). Send JSON such as {{\"query\": \"{{ sources {{ id }} }}\", \"variables\": {{}}}}."),
+                &format!("The body is not a GraphQL request ({reason}). Send JSON such as {{\"query\": \"{{ sources {{ totalCount }} }}\", \"variables\": {{}}}}."),
             );
         }
     };
@@ -320,7 +320,7 @@ pub async fn post(
         return http_error(
             StatusCode::BAD_REQUEST,
             ErrorCode::BadRequest,
-            "The request has no `query`. Send JSON such as {\"query\": \"{ sources { id } }\"}.",
+            "The request has no `query`. Send JSON such as {\"query\": \"{ sources { totalCount } }\"}.",
         );
     }
     let max_batch = state.service.limits().max_batch;
@@ -423,7 +423,7 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
         return http_error(
             StatusCode::BAD_REQUEST,
             ErrorCode::BadRequest,
-            "The request has no `query`: use /graphql?query={sources{id}} (URL-encoded), or open /playground.",
+            "The request has no `query`: use /graphql?query={sources{totalCount}} (URL-encoded), or open /playground.",
         );
     }
     let response = state.service.execute_query(request, auth).await;

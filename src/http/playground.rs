@@ -14,10 +14,11 @@ const EXAMPLE: &str = include_str!("example.graphql");
 /// the README, each answered in one query. The queries are anonymous: GraphiQL
 /// (3.8) sends the operation name of the tab it showed before with a default
 /// tab's query, which the server refuses when the names differ.
-pub const EXAMPLES: [&str; 3] = [
+pub const EXAMPLES: [&str; 4] = [
     EXAMPLE,
     include_str!("example-contracts.graphql"),
     include_str!("example-oldest-first.graphql"),
+    include_str!("example-sentences.graphql"),
 ];
 
 /// The playground's HTML, loading its assets from this server when installed.

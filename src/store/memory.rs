@@ -14,13 +14,14 @@ use super::names::NameIndex;
 use super::{
     rules, ActorFilter, ActorSortBy, Change, ChangeKind, ChangeQuery, Imported, ListOrder,
     LogEntry, Page, PageRequest, Record, RecordKind, RelationFilter, RelationQuery, Repository,
-    SortBy, SortKey, Stats, StoreError, StoreResult, Write, WriteError,
+    SortBy, SortKey, SourceQuery, Stats, StoreError, StoreResult, Write, WriteError,
 };
 use crate::deadline;
 use crate::domain::aggregate::{Aggregate, Group};
 use crate::domain::filter::RelationCount;
 use crate::domain::{
-    search, Actor, ActorId, Dataset, Meta, Relation, RelationId, RelationType, Source, SourceId,
+    search, text, Actor, ActorId, Dataset, Meta, Relation, RelationId, RelationType, Source,
+    SourceId,
 };
 
 /// A search match by its sort key (`search::sort_key`), for the heap of the best.
@@ -67,6 +68,10 @@ struct State {
     /// Relations per type, so whole-graph lists know their total without a scan.
     type_counts: HashMap<RelationType, usize>,
     sources: OrdMap<SourceId, Arc<Source>>,
+    /// Each source's folded text ([`text::search_text`]), what a search reads.
+    folded: OrdMap<SourceId, Arc<str>>,
+    /// For each source, the relations with evidence from it.
+    citing: imbl::HashMap<SourceId, OrdSet<RelationId>>,
 }
 
 /// The embedded store: the graph in memory for reads, its records and change log
@@ -300,7 +305,15 @@ impl State {
         let mut incident: std::collections::HashMap<ActorId, Vec<(RelationId, bool)>> =
             std::collections::HashMap::new();
         let mut type_counts: HashMap<RelationType, usize> = HashMap::new();
+        let mut citing: std::collections::HashMap<SourceId, OrdSet<RelationId>> =
+            std::collections::HashMap::new();
         for r in &relations {
+            for e in &r.evidence {
+                citing
+                    .entry(e.source.clone())
+                    .or_default()
+                    .insert(r.id.clone());
+            }
             incident
                 .entry(r.from.clone())
                 .or_default()
@@ -328,10 +341,15 @@ impl State {
                 .map(|(id, list)| (id, list.into_iter().collect()))
                 .collect(),
             type_counts,
+            folded: sources
+                .iter()
+                .map(|s| (s.id.clone(), Arc::from(text::search_text(&s.text))))
+                .collect(),
             sources: sources
                 .into_iter()
                 .map(|s| (s.id.clone(), Arc::new(s)))
                 .collect(),
+            citing: citing.into_iter().collect(),
         }
     }
 
@@ -343,6 +361,8 @@ impl State {
     }
 
     fn put_source(&mut self, source: Source) {
+        let folded = text::search_text(&source.text);
+        self.folded.insert(source.id.clone(), Arc::from(folded));
         self.sources.insert(source.id.clone(), Arc::new(source));
     }
 
@@ -356,6 +376,12 @@ impl State {
                 .insert((r.id.clone(), is_from));
         }
         *self.type_counts.entry(r.kind).or_default() += 1;
+        for e in &r.evidence {
+            self.citing
+                .entry(e.source.clone())
+                .or_default()
+                .insert(r.id.clone());
+        }
         self.relations.insert(r.id.clone(), Arc::new(r));
     }
 
@@ -369,6 +395,11 @@ impl State {
         }
         if let Some(n) = self.type_counts.get_mut(&r.kind) {
             *n = n.saturating_sub(1);
+        }
+        for e in &r.evidence {
+            if let Some(list) = self.citing.get_mut(&e.source) {
+                list.remove(id);
+            }
         }
         Some(r)
     }
@@ -420,8 +451,25 @@ impl State {
         }
     }
 
+    /// The relations with evidence from a source, in id order.
+    fn citing(&self, source: &SourceId) -> impl Iterator<Item = &Arc<Relation>> {
+        self.citing
+            .get(source)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.relations.get(id))
+    }
+
     fn relation_page(&self, q: &RelationQuery) -> Page<Relation> {
         let f = &q.filter;
+        if let Some(source) = &f.source {
+            let admitted = self.citing(source).filter(|r| f.admits(r));
+            return if q.by_id_forward() {
+                Page::collect(admitted.map(|r| (r.id.as_str(), &**r)), &q.page)
+            } else {
+                ordered_page(admitted.map(|r| &**r), q, None)
+            };
+        }
         let Some(actor) = &f.actor else {
             // The id order either way is a range of the ids; another, a scan.
             return if q.order.by == SortBy::Id {
@@ -459,6 +507,13 @@ impl State {
     /// The aggregate of the relations `f` admits: an actor's from its incident
     /// list, the whole graph's by a scan (checking the deadline as it goes).
     fn aggregate(&self, f: &RelationFilter) -> StoreResult<Aggregate> {
+        if let Some(source) = &f.source {
+            let mut aggregate = Aggregate::new(false);
+            for r in self.citing(source).filter(|r| f.admits(r)) {
+                aggregate.add(Group::of(r, None));
+            }
+            return Ok(aggregate);
+        }
         let Some(actor) = &f.actor else {
             let mut aggregate = Aggregate::new(false);
             for (i, r) in self.relations.values().enumerate() {
@@ -559,6 +614,21 @@ impl State {
             has_next_page,
             total_count,
         }
+    }
+}
+
+/// A copy of a source without its text.
+fn without_text(s: &Source) -> Source {
+    Source {
+        id: s.id.clone(),
+        title: s.title.clone(),
+        publisher: s.publisher.clone(),
+        language: s.language.clone(),
+        published_at: s.published_at.clone(),
+        url: s.url.clone(),
+        note: s.note.clone(),
+        text: String::new(),
+        meta: s.meta.clone(),
     }
 }
 
@@ -774,6 +844,47 @@ impl Repository for MemoryStore {
             .filter_map(|id| s.sources.get(id))
             .map(|x| (**x).clone())
             .collect())
+    }
+
+    async fn find_sources(&self, query: &SourceQuery) -> StoreResult<Page<Source>> {
+        let s = self.read();
+        let mut total_count = 0;
+        let mut items = Vec::new();
+        let mut has_next_page = false;
+        for (i, (id, folded)) in s.folded.iter().enumerate() {
+            if i % 256 == 0 {
+                deadline::check()?;
+            }
+            if !folded.contains(query.search.as_str()) {
+                continue;
+            }
+            total_count += 1;
+            if query
+                .page
+                .after
+                .as_deref()
+                .is_some_and(|a| id.as_str() <= a)
+            {
+                continue;
+            }
+            if items.len() == query.page.first {
+                has_next_page = true;
+                continue;
+            }
+            if let Some(source) = s.sources.get(id) {
+                items.push(if query.text {
+                    (**source).clone()
+                } else {
+                    without_text(source)
+                });
+            }
+        }
+        Ok(Page {
+            items,
+            has_next_page,
+            total_count,
+            keys: Vec::new(),
+        })
     }
 
     async fn all_sources(&self) -> StoreResult<Vec<Source>> {

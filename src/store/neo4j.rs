@@ -36,8 +36,8 @@ use serde::de::DeserializeOwned;
 use super::records::{name_row, ActorRecord, RelationRecord, SourceRecord};
 use super::{
     ActorFilter, ActorSortBy, Change, ChangeKind, Imported, Page, PageRequest, Record,
-    RelationFilter, RelationQuery, Repository, SortBy, SortKey, Stats, StoreError, StoreResult,
-    Write, WriteError,
+    RelationFilter, RelationQuery, Repository, SortBy, SortKey, SourceQuery, Stats, StoreError,
+    StoreResult, Write, WriteError,
 };
 pub use super::{ImportReport, KindReport};
 use crate::domain::aggregate::{Aggregate, AmountStats, DateSpan, Group};
@@ -57,6 +57,15 @@ const SEARCH_ACTORS: &str = include_str!("neo4j/search_actors.cypher");
 const FIND_ACTORS_ORDERED: &str = include_str!("neo4j/find_actors_ordered.cypher");
 const RELATIONS_BY_IDS: &str = include_str!("neo4j/relations_by_ids.cypher");
 const BACKFILL_RELATION_KEYS: &str = include_str!("neo4j/backfill_relation_keys.cypher");
+const BACKFILL_CITATIONS: &str = include_str!("neo4j/backfill_citations.cypher");
+const UNFOLDED_SOURCES: &str = include_str!("neo4j/unfolded_sources.cypher");
+const FOLD_SOURCES: &str = include_str!("neo4j/fold_sources.cypher");
+const FIND_SOURCES: &str = include_str!("neo4j/find_sources.cypher");
+const SEARCH_SOURCES: &str = include_str!("neo4j/search_sources.cypher");
+static RELATION_PAGES_OF_SOURCES: Filtered =
+    Filtered::new(include_str!("neo4j/relation_pages_of_sources.cypher"));
+static RELATION_AGGREGATES_OF_SOURCES: Filtered =
+    Filtered::new(include_str!("neo4j/relation_aggregates_of_sources.cypher"));
 static RELATION_PAGES_OF_ACTORS: Filtered =
     Filtered::new(include_str!("neo4j/relation_pages_of_actors.cypher"));
 static RELATION_PAGES_WITH_ENDS: Filtered = Filtered::new(include_str!(
@@ -404,12 +413,41 @@ impl Neo4jStore {
                 graph
                     .run(query(BACKFILL_RELATION_KEYS))
                     .await
-                    .map_err(classify)
+                    .map_err(classify)?;
+                graph.run(query(BACKFILL_CITATIONS)).await.map_err(classify)
             })
             .await?;
+        store.fold_sources().await?;
         store.recount().await?;
         store.index_names().await?;
         Ok(store)
+    }
+
+    /// Keeps the folded text of the sources written without it (by a version that
+    /// kept none), which a source search reads.
+    async fn fold_sources(&self) -> StoreResult<()> {
+        #[derive(serde::Deserialize)]
+        struct Unfolded {
+            id: String,
+            text: String,
+        }
+        let unfolded: Vec<Unfolded> = self.table(query(UNFOLDED_SOURCES)).await?;
+        for batch in unfolded.chunks(NAME_INDEX_BATCH) {
+            let rows: Vec<serde_json::Value> = batch
+                .iter()
+                .map(|s| {
+                    serde_json::json!({
+                        "id": s.id,
+                        "text": s.text,
+                        "searchText": crate::domain::text::search_text(&s.text),
+                    })
+                })
+                .collect();
+            let rows = bolt(serde_json::Value::Array(rows))?;
+            self.locked(move || vec![query(FOLD_SOURCES).param("rows", rows.clone())])
+                .await?;
+        }
+        Ok(())
     }
 
     /// Takes the graph's counts by reading everything, when they were never taken
@@ -688,21 +726,31 @@ impl Neo4jStore {
         queries: &[RelationQuery],
         ends: bool,
     ) -> StoreResult<(Vec<Page<Relation>>, Vec<Actor>)> {
-        let (anchored, global): (Indexed<'_>, Indexed<'_>) = queries
+        let (cited, queries_left): (Indexed<'_>, Indexed<'_>) = queries
             .iter()
             .enumerate()
+            .partition(|(_, q)| q.filter.source.is_some());
+        let (anchored, global): (Indexed<'_>, Indexed<'_>) = queries_left
+            .into_iter()
             .partition(|(_, q)| q.filter.actor.is_some());
         // Lists in another order than by id forward take their own statements.
         let (anchored, ordered): (Indexed<'_>, Indexed<'_>) =
             anchored.into_iter().partition(|(_, q)| q.by_id_forward());
         let by_id: Vec<&RelationQuery> = anchored.iter().map(|(_, q)| *q).collect();
         let by_key: Vec<&RelationQuery> = ordered.iter().map(|(_, q)| *q).collect();
-        let ((anchored_pages, mut actors), (ordered_pages, ordered_ends)) = futures_util::try_join!(
+        let by_source: Vec<&RelationQuery> = cited.iter().map(|(_, q)| *q).collect();
+        let (
+            (anchored_pages, mut actors),
+            (ordered_pages, ordered_ends),
+            (cited_pages, cited_ends),
+        ) = futures_util::try_join!(
             self.relation_pages(ends, &by_id),
-            self.ordered_relation_pages(&by_key),
+            self.ordered_relation_pages(&RELATION_PAGES_ORDERED, &by_key),
+            self.ordered_relation_pages(&RELATION_PAGES_OF_SOURCES, &by_source),
         )?;
         if ends {
             actors.extend(ordered_ends);
+            actors.extend(cited_ends);
         }
         let mut global_pages = Vec::with_capacity(global.len());
         for (_, q) in &global {
@@ -723,6 +771,7 @@ impl Neo4jStore {
             .iter()
             .zip(anchored_pages)
             .chain(ordered.iter().zip(ordered_pages))
+            .chain(cited.iter().zip(cited_pages))
             .chain(global.iter().zip(global_pages))
         {
             out[*i] = Some(page);
@@ -788,10 +837,13 @@ impl Neo4jStore {
         Ok(out)
     }
 
-    /// Actor-anchored pages in other orders than by id forward, in one round trip,
-    /// with the actors at their relations' ends ([`RELATION_PAGES_ORDERED`]).
+    /// Anchored pages in any order, in one round trip, with the actors at their
+    /// relations' ends: actor-anchored ones in other orders than by id forward
+    /// ([`RELATION_PAGES_ORDERED`]), or source-anchored ones
+    /// ([`RELATION_PAGES_OF_SOURCES`]).
     async fn ordered_relation_pages(
         &self,
+        statement: &Filtered,
         queries: &[&RelationQuery],
     ) -> StoreResult<(Vec<Page<Relation>>, Vec<Actor>)> {
         if queries.is_empty() {
@@ -800,7 +852,7 @@ impl Neo4jStore {
         let params: Vec<serde_json::Value> =
             queries.iter().map(|q| anchored_params(q, true)).collect();
         let conditioned = queries.iter().any(|q| q.filter.condition.is_some());
-        let q = query(RELATION_PAGES_ORDERED.text(conditioned))
+        let q = query(statement.text(conditioned))
             .param("queries", bolt(serde_json::Value::Array(params))?);
         let answer = single(
             self.table::<PagesWithEnds>(q).await?,
@@ -966,7 +1018,7 @@ fn key_json(k: &SortKey) -> serde_json::Value {
     }
 }
 
-/// An actor-anchored page query as the batched page statements read it (`q`):
+/// An anchored page query as the batched page statements read it (`q`):
 /// its filter, its size, and its cursor, as an id (`after`) for the id order
 /// forward, or with the order and the reading (`ordered`, [`order_params`]).
 fn anchored_params(q: &RelationQuery, ordered: bool) -> serde_json::Value {
@@ -982,10 +1034,11 @@ fn anchored_params(q: &RelationQuery, ordered: bool) -> serde_json::Value {
     params
 }
 
-/// An actor-anchored relation filter as the batched queries read it (`q`).
+/// An anchored relation filter as the batched queries read it (`q`).
 fn filter_params(f: &RelationFilter) -> serde_json::Value {
     serde_json::json!({
         "actor": f.actor.as_ref().map(|a| a.as_str()),
+        "source": f.source.as_ref().map(|s| s.as_str()),
         "direction": direction_name(f.direction),
         "types": f.types.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
         "asOf": f.as_of.map(|d| d.to_string()),
@@ -1215,19 +1268,28 @@ impl Repository for Neo4jStore {
             .map(|f| Aggregate::new(f.actor.is_some()))
             .collect();
         let (anchored, global): (Vec<_>, Vec<_>) =
-            (0..filters.len()).partition(|i| filters[*i].actor.is_some());
-        if !anchored.is_empty() {
-            let params: Vec<serde_json::Value> = anchored
+            (0..filters.len()).partition(|i| filters[*i].anchored());
+        let (cited, anchored): (Vec<_>, Vec<_>) = anchored
+            .into_iter()
+            .partition(|i| filters[*i].source.is_some());
+        for (statement, indexes) in [
+            (&RELATION_AGGREGATES_OF_ACTORS, anchored),
+            (&RELATION_AGGREGATES_OF_SOURCES, cited),
+        ] {
+            if indexes.is_empty() {
+                continue;
+            }
+            let params: Vec<serde_json::Value> = indexes
                 .iter()
                 .map(|i| filter_params(&filters[*i]))
                 .collect();
-            let conditioned = anchored.iter().any(|i| filters[*i].condition.is_some());
-            let q = query(RELATION_AGGREGATES_OF_ACTORS.text(conditioned))
+            let conditioned = indexes.iter().any(|i| filters[*i].condition.is_some());
+            let q = query(statement.text(conditioned))
                 .param("queries", bolt(serde_json::Value::Array(params))?);
             for row in self.table::<GroupRow>(q).await? {
                 let i = usize::try_from(row.i)
                     .ok()
-                    .and_then(|i| anchored.get(i))
+                    .and_then(|i| indexes.get(i))
                     .ok_or_else(|| invalid("aggregate query index out of range".into()))?;
                 out[*i].add(row.into_domain().map_err(invalid)?);
             }
@@ -1261,6 +1323,24 @@ impl Repository for Neo4jStore {
             .map(SourceRecord::into_domain)
             .collect::<Result<_, _>>()
             .map_err(invalid)
+    }
+
+    async fn find_sources(&self, q: &SourceQuery) -> StoreResult<Page<Source>> {
+        let statement = if q.search.is_empty() {
+            FIND_SOURCES
+        } else {
+            SEARCH_SOURCES
+        };
+        let cypher = query(statement)
+            .param("search", q.search.clone())
+            .param("after", q.page.after.clone())
+            .param("limit", (q.page.first + 1) as i64)
+            .param("text", q.text);
+        let row = single(
+            self.table::<PageRow<SourceRecord>>(cypher).await?,
+            "the source page query",
+        )?;
+        to_page(row, q.page.first, SourceRecord::into_domain)
     }
 
     async fn all_sources(&self) -> StoreResult<Vec<Source>> {

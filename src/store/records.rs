@@ -349,6 +349,10 @@ pub fn source_props(s: &Source) -> Value {
     insert_opt(&mut m, "url", s.url.as_ref().map(|v| json!(v)));
     insert_opt(&mut m, "note", s.note.as_ref().map(|v| json!(v)));
     m.insert("text".into(), json!(s.text));
+    m.insert(
+        "searchText".into(),
+        json!(crate::domain::text::search_text(&s.text)),
+    );
     insert_meta(&mut m, &s.meta);
     Value::Object(m)
 }
@@ -399,7 +403,7 @@ impl SourceRecord {
 
 /// A record as the change log and the embedded store's files keep it: its
 /// properties with its metadata (and a relation's type; without an actor's
-/// search text, which is derived).
+/// or a source's search text, which are derived).
 pub fn record_json(record: &Record) -> Value {
     match record {
         Record::Actor(a) => {
@@ -416,7 +420,13 @@ pub fn record_json(record: &Record) -> Value {
             }
             v
         }
-        Record::Source(s) => source_props(s),
+        Record::Source(s) => {
+            let mut v = source_props(s);
+            if let Value::Object(m) = &mut v {
+                m.remove("searchText");
+            }
+            v
+        }
     }
 }
 

@@ -17,7 +17,8 @@ use actorgraph::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, 
 use actorgraph::store::memory::MemoryStore;
 use actorgraph::store::neo4j::{ImportOptions, Neo4jConfig, Neo4jStore};
 use actorgraph::store::{
-    ActorFilter, Page, PageRequest, RelationFilter, RelationQuery, Repository, Stats, StoreResult,
+    ActorFilter, Page, PageRequest, RelationFilter, RelationQuery, Repository, SourceQuery, Stats,
+    StoreResult,
 };
 use futures_util::future::BoxFuture;
 
@@ -117,6 +118,9 @@ impl Repository for TestStore {
     }
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {
         self.inner().sources_by_ids(ids).await
+    }
+    async fn find_sources(&self, query: &SourceQuery) -> StoreResult<Page<Source>> {
+        self.inner().find_sources(query).await
     }
     async fn all_sources(&self) -> StoreResult<Vec<Source>> {
         self.inner().all_sources().await

@@ -248,11 +248,12 @@ pub async fn sources_list_the_article_with_its_full_text(make: Maker) {
     };
     let d = data(
         &service,
-        "{ sources { id title language publishedAt published { precision inferred note } text } }",
+        "{ sources { totalCount edges { node { id title language publishedAt published { precision inferred note } text } } } }",
         json!({}),
     )
     .await;
-    let s = &d["sources"][0];
+    assert_eq!(d["sources"]["totalCount"], 1);
+    let s = &d["sources"]["edges"][0]["node"];
     assert_eq!(s["id"], "amazon-korea-cloud-2015");
     assert_eq!(s["language"], "ko");
     assert_eq!(s["publishedAt"], "2015-02");
@@ -283,7 +284,7 @@ async fn unknown_fields_and_syntax_errors_get_request_error_codes() {
     assert_eq!(codes(&bad_enum), ["GRAPHQL_VALIDATION_FAILED"]);
     let two_ops = run(
         &service,
-        "query A { sources { id } } query B { sources { id } }",
+        "query A { sources { totalCount } } query B { sources { totalCount } }",
         json!({}),
     )
     .await;
@@ -332,7 +333,7 @@ pub async fn every_playground_example_runs_and_answers_its_question(make: Maker)
         json!({"value": 600000000.0, "currency": "USD"})
     );
     // The other tabs: the analysts' questions of the README.
-    let [_, contracts, oldest_first] = actorgraph::http::playground::EXAMPLES;
+    let [_, contracts, oldest_first, sentences] = actorgraph::http::playground::EXAMPLES;
     let d = data(&service, contracts, json!({})).await;
     let aggregate = &d["actor"]["relations"]["aggregate"];
     assert_eq!(aggregate["count"], 1);
@@ -345,6 +346,27 @@ pub async fn every_playground_example_runs_and_answers_its_question(make: Maker)
     assert!(
         dates.iter().all(|d| ("2013".."2016").contains(d)),
         "{dates:?}"
+    );
+    let d = data(&service, sentences, json!({})).await;
+    assert_eq!(
+        d["nis"]["totalCount"], 0,
+        "the seed's article names no 국가정보원"
+    );
+    let hit = &d["cia"]["edges"][0];
+    assert_eq!(d["cia"]["totalCount"], 1);
+    assert_eq!(hit["matchCount"], 1);
+    let passage = &hit["matches"][0];
+    assert!(passage["text"]
+        .as_str()
+        .unwrap()
+        .contains("중앙정보국(CIA)"));
+    assert!(
+        passage["relations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["type"] == "CONTRACT" && r["from"]["name"] == "Central Intelligence Agency"),
+        "{passage}"
     );
 }
 

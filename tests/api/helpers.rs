@@ -12,7 +12,8 @@ use actorgraph::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, 
 use actorgraph::startup::Application;
 use actorgraph::store::memory::MemoryStore;
 use actorgraph::store::{
-    ActorFilter, Page, PageRequest, RelationFilter, RelationQuery, Repository, Stats, StoreResult,
+    ActorFilter, Page, PageRequest, RelationFilter, RelationQuery, Repository, SourceQuery, Stats,
+    StoreResult,
 };
 use async_trait::async_trait;
 use serde_json::Value;
@@ -222,6 +223,10 @@ impl Repository for CountingRepository {
         self.tick();
         self.inner.sources_by_ids(ids).await
     }
+    async fn find_sources(&self, query: &SourceQuery) -> StoreResult<Page<Source>> {
+        self.tick();
+        self.inner.find_sources(query).await
+    }
     async fn all_sources(&self) -> StoreResult<Vec<Source>> {
         self.tick();
         self.inner.all_sources().await
@@ -319,6 +324,9 @@ impl Repository for FailingRepository {
         down()
     }
     async fn sources_by_ids(&self, _: &[SourceId]) -> StoreResult<Vec<Source>> {
+        down()
+    }
+    async fn find_sources(&self, _: &SourceQuery) -> StoreResult<Page<Source>> {
         down()
     }
     async fn all_sources(&self) -> StoreResult<Vec<Source>> {

@@ -112,7 +112,11 @@ async fn a_field_error_keeps_status_200_and_partial_data() {
 async fn a_body_that_is_not_a_graphql_request_is_400_with_a_code() {
     let app = TestApp::spawn().await;
     let client = awc::Client::default();
-    for body in ["{not json", r#"{"quer": "{ sources { id } }"}"#, "[]"] {
+    for body in [
+        "{not json",
+        r#"{"quer": "{ sources { totalCount } }"}"#,
+        "[]",
+    ] {
         let mut response = client
             .post(app.url("/graphql"))
             .insert_header((header::CONTENT_TYPE, "application/json"))
@@ -131,7 +135,7 @@ async fn a_body_that_is_not_a_graphql_request_is_400_with_a_code() {
 #[actix_web::test]
 async fn a_body_over_the_limit_is_refused_with_413() {
     let app = TestApp::spawn_with(|args| args.max_body_bytes = 1_000).await;
-    let big = json!({"query": format!("{{ sources {{ id }} }} # {}", "x".repeat(2_000))});
+    let big = json!({"query": format!("{{ sources {{ totalCount }} }} # {}", "x".repeat(2_000))});
     let (status, _, body) = post_json(&app, None, big).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(body["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE");
@@ -143,7 +147,7 @@ async fn a_body_that_is_not_json_is_415() {
     let mut response = awc::Client::default()
         .post(app.url("/graphql"))
         .insert_header((header::CONTENT_TYPE, "text/plain"))
-        .send_body("{ sources { id } }")
+        .send_body("{ sources { totalCount } }")
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
@@ -160,7 +164,7 @@ async fn an_accept_header_without_json_is_406() {
     let (status, _, body) = post_json(
         &app,
         Some("text/csv"),
-        json!({"query": "{ sources { id } }"}),
+        json!({"query": "{ sources { totalCount } }"}),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_ACCEPTABLE);
@@ -478,19 +482,23 @@ async fn reads_can_be_made_to_require_a_key() {
         args.require_key_for_reads = true;
     })
     .await;
-    let (status, _, body) = post_json(&app, None, json!({"query": "{ sources { id } }"})).await;
+    let (status, _, body) =
+        post_json(&app, None, json!({"query": "{ sources { totalCount } }"})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
     let mut ok = awc::Client::default()
         .post(app.url("/graphql"))
         .insert_header((header::CONTENT_TYPE, "application/json"))
         .insert_header((header::AUTHORIZATION, format!("Bearer {key}")))
-        .send_body(json!({"query": "{ sources { id } }"}).to_string())
+        .send_body(json!({"query": "{ sources { edges { node { id } } } }"}).to_string())
         .await
         .unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
     let body: Value = ok.json().await.unwrap();
-    assert_eq!(body["data"]["sources"][0]["id"], "amazon-korea-cloud-2015");
+    assert_eq!(
+        body["data"]["sources"]["edges"][0]["node"]["id"],
+        "amazon-korea-cloud-2015"
+    );
     let health = awc::Client::default()
         .get(app.url("/health"))
         .send()

@@ -30,4 +30,5 @@ mod node;
 mod order;
 mod seed_command;
 mod seed_data;
+mod sources;
 mod writes;

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use serde_json::{json, Value};
 
 use crate::backends::{for_each_backend, Maker};
-use crate::helpers::{codes, data, seed_dataset};
+use crate::helpers::{codes, data, edge_ids, seed_dataset};
 
 for_each_backend!(crate::writes;
     writes_need_a_key_and_deletes_the_admin_role,
@@ -25,6 +25,7 @@ for_each_backend!(crate::writes;
     a_bad_relation_lists_every_problem_by_field_and_writes_nothing,
     a_relation_changes_type_endpoints_and_evidence,
     a_source_is_created_and_described_and_its_text_is_quoted,
+    a_sources_search_and_relations_follow_the_writes,
     subscribers_receive_the_changes_they_filter_for,
     an_import_is_published_record_by_record,
     an_import_of_thousands_of_records_reaches_a_prompt_subscriber_whole,
@@ -1522,4 +1523,145 @@ pub async fn the_change_log_says_who_changed_what_and_keeps_a_deleted_records_hi
     )
     .await;
     assert_eq!(codes(&bad), ["BAD_USER_INPUT"]);
+}
+
+/// A new source is found by search; the relations quoting it follow the writes
+/// of their evidence, their type and their deletion.
+pub async fn a_sources_search_and_relations_follow_the_writes(make: Maker) {
+    let Some(service) = seeded(make).await else {
+        return;
+    };
+    let text = "The NSA moved to the cloud. KT denied any talks.";
+    ok(
+        &service,
+        editor(),
+        r#"mutation($t: String!) { createSource(input: {
+        id: "nsa-note-2015", title: "A note", language: "en", text: $t }) { id } }"#,
+        json!({"t": text}),
+    )
+    .await;
+    let read = r#"query($q: String!) {
+        sources(search: $q) { edges { node { id } matches { text relations { id } } } }
+        note: source(id: "nsa-note-2015") { relations { edges { node { id type } } } evidence { quote relation { id } } }
+        seed: source(id: "amazon-korea-cloud-2015") { relations(first: 100) { edges { node { id } } } } }"#;
+    let d = data(&service, read, json!({"q": "nsa MOVED"})).await;
+    assert_eq!(
+        d["sources"]["edges"],
+        json!([{"node": {"id": "nsa-note-2015"},
+            "matches": [{"text": "The NSA moved to the cloud.", "relations": []}]}])
+    );
+    assert_eq!(d["note"]["relations"]["edges"], json!([]));
+
+    ok(
+        &service,
+        editor(),
+        CREATE_RELATION,
+        json!({"input": {
+        "id": "kt-statement-nsa-test", "type": "STATEMENT", "fromId": "kt", "toId": "cia",
+        "summary": "KT denied talks",
+        "evidence": [{"sourceId": "nsa-note-2015", "quote": "KT denied any talks."}]}}),
+    )
+    .await;
+    let d = data(&service, read, json!({"q": "denied"})).await;
+    assert_eq!(
+        d["sources"]["edges"][0]["matches"][0]["relations"],
+        json!([{"id": "kt-statement-nsa-test"}])
+    );
+    assert_eq!(
+        d["note"]["relations"]["edges"],
+        json!([{"node": {"id": "kt-statement-nsa-test", "type": "STATEMENT"}}])
+    );
+    assert_eq!(
+        d["note"]["evidence"],
+        json!([{"quote": "KT denied any talks.", "relation": {"id": "kt-statement-nsa-test"}}])
+    );
+
+    // The type changes; evidence from the seed's article is added, then the
+    // note's removed: the relation moves from one source's list to the other's.
+    ok(
+        &service,
+        editor(),
+        UPDATE_RELATION,
+        json!({"id": "kt-statement-nsa-test", "input": {"type": "CRITICISM"}}),
+    )
+    .await;
+    let add = r#"mutation($s: ID!, $q: String!) { addEvidence(relationId: "kt-statement-nsa-test",
+        evidence: {sourceId: $s, quote: $q}) { version } }"#;
+    ok(
+        &service,
+        editor(),
+        add,
+        json!({"s": "amazon-korea-cloud-2015", "q": KT_SENTENCE}),
+    )
+    .await;
+    let d = data(&service, read, json!({"q": "denied"})).await;
+    assert_eq!(
+        d["note"]["relations"]["edges"],
+        json!([{"node": {"id": "kt-statement-nsa-test", "type": "CRITICISM"}}])
+    );
+    assert!(edge_ids(&d["seed"]["relations"]).contains(&"kt-statement-nsa-test".to_string()));
+    let remove = r#"mutation { removeEvidence(relationId: "kt-statement-nsa-test",
+        evidence: {sourceId: "nsa-note-2015", quote: "KT denied any talks."}) { version } }"#;
+    ok(&service, editor(), remove, json!({})).await;
+    let d = data(&service, read, json!({"q": "denied"})).await;
+    assert_eq!(d["note"]["relations"]["edges"], json!([]));
+    assert_eq!(d["note"]["evidence"], json!([]));
+    assert_eq!(
+        d["sources"]["edges"][0]["matches"][0]["relations"],
+        json!([])
+    );
+    assert!(edge_ids(&d["seed"]["relations"]).contains(&"kt-statement-nsa-test".to_string()));
+
+    // Deleted, it leaves the seed's list; a described source is still found.
+    ok(
+        &service,
+        admin(),
+        r#"mutation { deleteRelation(id: "kt-statement-nsa-test") { id } }"#,
+        json!({}),
+    )
+    .await;
+    ok(
+        &service,
+        admin(),
+        r#"mutation { updateSource(id: "nsa-note-2015", input: {title: "Renamed"}) { id } }"#,
+        json!({}),
+    )
+    .await;
+    let d = data(&service, read, json!({"q": "nsa moved"})).await;
+    assert!(!edge_ids(&d["seed"]["relations"]).contains(&"kt-statement-nsa-test".to_string()));
+    assert_eq!(edge_ids(&d["sources"]), ["nsa-note-2015"]);
+}
+
+/// On the Neo4j store, a source search reads each source's folded text and a
+/// source's relations its links from their key nodes; a database written by a
+/// version that kept neither gets both at connection, and answers as before.
+#[actix_web::test]
+async fn bolt_sources_written_without_folded_texts_or_links_get_them_at_connection() {
+    use actorgraph::store::neo4j::Neo4jStore;
+    let Some(db) = crate::backends::fresh_bolt_database() else {
+        return;
+    };
+    let store = seeded_bolt_store(&db).await;
+    let service = GraphqlService::new(std::sync::Arc::new(store));
+    let read = r#"{ sources(search: "클라우드 발전법") { totalCount edges { matchCount } }
+        source(id: "amazon-korea-cloud-2015") { relations(first: 100) { totalCount edges { node { id } } } } }"#;
+    let before = data(&service, read, json!({})).await;
+    assert_eq!(before["sources"]["totalCount"], 1);
+    assert!(
+        before["source"]["relations"]["totalCount"]
+            .as_u64()
+            .unwrap()
+            > 20
+    );
+
+    let rows = |q: &str| crate::backends::cypher_rows(&db.config, q);
+    rows("MATCH (s:Source) REMOVE s.searchText");
+    rows("MATCH (:RelationKey)-[c:CITES]->(:Source) DELETE c");
+    let emptied = data(&service, read, json!({})).await;
+    assert_eq!(emptied["sources"]["totalCount"], 0);
+    assert_eq!(emptied["source"]["relations"]["totalCount"], 0);
+
+    let store = Neo4jStore::connect(&db.config).await.unwrap();
+    let fresh = GraphqlService::new(std::sync::Arc::new(store));
+    assert_eq!(data(&fresh, read, json!({})).await, before);
 }

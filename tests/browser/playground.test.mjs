@@ -33,12 +33,12 @@ test('the playground opens on the example query and running it shows the CIA con
   await context.close();
 });
 
-test("the playground's other tabs answer the analysts' questions: Amazon's contracts by currency, the act's ties oldest first", { skip }, async () => {
+test("the playground's other tabs answer the analysts' questions: Amazon's contracts by currency, the act's ties oldest first, the sentences naming an agency", { skip }, async () => {
   const { page, context } = await openPage(env);
   await page.goto(`${env.base}/playground`);
   await page.waitForSelector('.graphiql-execute-button', { timeout: 30_000 });
   const tabs = page.locator('.graphiql-tab');
-  assert.equal(await tabs.count(), 3);
+  assert.equal(await tabs.count(), 4);
   await tabs.nth(1).locator('.graphiql-tab-button').click();
   await page.locator('.graphiql-query-editor').getByText('contracts with Amazon').first().waitFor();
   await page.click('.graphiql-execute-button');
@@ -59,6 +59,14 @@ test("the playground's other tabs answer the analysts' questions: Amazon's contr
   assert.ok(dates.length >= 1, shown);
   assert.deepEqual(dates, [...dates].sort(), 'oldest first');
   assert.ok(dates.every((d) => d >= '2013' && d < '2016'), dates.join(' '));
+  await tabs.nth(3).locator('.graphiql-tab-button').click();
+  await page.locator('.graphiql-query-editor').getByText('Which sentences of which articles').first().waitFor();
+  await page.click('.graphiql-execute-button');
+  await result.getByText('"matchCount"').first().waitFor({ timeout: 30_000 });
+  const sentences = await result.innerText();
+  assert.doesNotMatch(sentences, /"errors"/);
+  assert.match(sentences, /"totalCount": 0/);
+  assert.match(sentences, /중앙정보국\(CIA\)/);
   await context.close();
 });
 

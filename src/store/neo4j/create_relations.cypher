@@ -1,6 +1,7 @@
 // Creates relations between existing actors, each with its key node
 // (`(:RelationKey {id, from})`, unique by id across all types, which is how a
-// relation is found by id). A relationship type cannot be a parameter, so each
+// relation is found by id), linked to the sources its evidence quotes
+// (`(k)-[:CITES]->(:Source)`, how a source's relations are found). A relationship type cannot be a parameter, so each
 // type has its own CREATE, chosen by the FOREACH/CASE idiom; no type is ever
 // spliced into the query text. Relations being replaced are deleted first
 // (delete_relations.cypher), so CREATE never duplicates an id.
@@ -51,3 +52,9 @@ FOREACH (_ IN CASE WHEN row.type = 'PRODUCTION' THEN [1] ELSE [] END |
   CREATE (a)-[r:PRODUCTION]->(b) SET r = row.props)
 MERGE (k:RelationKey {id: row.props.id})
 SET k.from = row.props.from
+WITH k, row
+CALL (k, row) {
+  UNWIND coalesce(row.props.evidenceSources, []) AS sourceId
+  MATCH (s:Source {id: sourceId})
+  MERGE (k)-[:CITES]->(s)
+}

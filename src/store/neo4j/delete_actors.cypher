@@ -9,7 +9,7 @@ WITH a, collect(r.id) AS relationIds
 CALL (relationIds) {
   UNWIND relationIds AS relationId
   MATCH (k:RelationKey {id: relationId})
-  DELETE k
+  DETACH DELETE k
 }
 CALL (a) {
   MATCH (:ActorName {id: a.id})-[:HAS_GRAM]->(g:NameGram)

@@ -1,4 +1,4 @@
-// Deletes sources by id.
+// Deletes sources by id (with the links of the relations that cited them).
 UNWIND $ids AS id
 MATCH (s:Source {id: id})
-DELETE s
+DETACH DELETE s

@@ -3,6 +3,9 @@
 // by semicolons at the end of a line.
 CREATE CONSTRAINT actor_id IF NOT EXISTS FOR (a:Actor) REQUIRE a.id IS UNIQUE;
 CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE;
+// Source search: `searchText` holds the folded full text (src/domain/text.rs);
+// the text index serves `CONTAINS` (search_sources.cypher).
+CREATE TEXT INDEX source_search IF NOT EXISTS FOR (s:Source) ON (s.searchText);
 CREATE INDEX actor_kind IF NOT EXISTS FOR (a:Actor) ON (a.kind);
 // The one node every write transaction writes first (see lock.cypher).
 CREATE CONSTRAINT write_lock_id IF NOT EXISTS FOR (l:WriteLock) REQUIRE l.id IS UNIQUE;

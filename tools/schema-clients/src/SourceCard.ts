@@ -1,4 +1,5 @@
-// A source document's card.
+// A source document's card, with the claims it states: its quotes in text
+// order, and a page of the relations quoting it.
 import { graphql } from 'relay-runtime';
 
 export const sourceCard = graphql`
@@ -7,5 +8,15 @@ export const sourceCard = graphql`
     title
     language
     publisher
+    evidence(first: 10) {
+      quote
+      start
+      end
+      relation { id type }
+    }
+    relations(first: 5) {
+      totalCount
+      aggregate { byType { type count } }
+    }
   }
 `;
