@@ -14,7 +14,7 @@ use crate::store::{
 };
 
 /// The benchmark's queries as GraphQL, by name: the HTTP side sends these.
-pub const QUERIES: [(&str, &str); 10] = [
+pub const QUERIES: [(&str, &str); 12] = [
     (
         "actor-two-levels",
         r#"{ actor(id: "syn-0000042") { name relations(first: 10) { edges { node { type to { name relations(first: 10) { edges { node { type to { name } } } } } } } } } }"#,
@@ -54,6 +54,14 @@ pub const QUERIES: [(&str, &str); 10] = [
     (
         "search",
         r#"{ actors(search: "Synthetic Actor 4242", first: 10) { totalCount edges { node { id name kind } } } }"#,
+    ),
+    (
+        "search-typo",
+        r#"{ actors(search: "Synthetc Actor 4242", first: 10) { totalCount edges { node { id name kind } } } }"#,
+    ),
+    (
+        "search-short-typo",
+        r#"{ actors(search: "행위쟈 42", first: 10) { totalCount edges { node { id name kind } } } }"#,
     ),
 ];
 
@@ -183,8 +191,13 @@ pub async fn raw_query(repo: &dyn Repository, name: &str) -> StoreResult<usize> 
             Ok(repo.find_actors(&filter, &page(10)).await?.items.len())
         }
         _ => {
+            let search = match name {
+                "search-typo" => "Synthetc Actor 4242",
+                "search-short-typo" => "행위쟈 42",
+                _ => "Synthetic Actor 4242",
+            };
             let filter = ActorFilter {
-                search: Some("Synthetic Actor 4242".into()),
+                search: Some(search.into()),
                 ..ActorFilter::default()
             };
             Ok(repo.find_actors(&filter, &page(10)).await?.items.len())

@@ -150,7 +150,7 @@ impl QueryRoot {
             if folded.is_empty() {
                 a.id.to_string()
             } else {
-                let rank = search::rank(&search::search_keys(a), &folded).unwrap_or(2);
+                let rank = search::forgiving_rank(&search::search_keys(a), &folded).unwrap_or(4);
                 search::sort_key(rank, a.id.as_str())
             }
         };

@@ -55,6 +55,92 @@ pub fn rank(keys: &[String], folded_query: &str) -> Option<u8> {
     }
 }
 
+/// How many mistakes a search forgives a folded query: none under three
+/// characters, one (a character missing, extra or wrong) from three, two from
+/// eight, none over [`MAX_FUZZY_LEN`]. Two mistakes in a short query would find
+/// too much (`racer` is two edits from `ract` in `interactive`).
+pub fn allowed_edits(folded_query: &str) -> usize {
+    match folded_query.chars().count() {
+        0..=2 => 0,
+        3..=7 => 1,
+        n if n > MAX_FUZZY_LEN => 0,
+        _ => 2,
+    }
+}
+
+/// The fewest edits (a character inserted, deleted or replaced) that turn `query`
+/// into some substring of `key`: the edit distance with free ends in the key
+/// (Sellers' algorithm, one column of the table at a time). Written here because
+/// the distance crates compare whole strings, and a name holds the query.
+pub fn substring_distance(key: &str, query: &str) -> usize {
+    let q: Vec<char> = query.chars().collect();
+    // `column[i]`: the edits from the first `i` characters of the query to a
+    // substring of the key ending here; any start in the key is free.
+    let mut column: Vec<usize> = (0..=q.len()).collect();
+    let mut best = q.len();
+    for k in key.chars() {
+        let mut diagonal = column[0];
+        for i in 1..=q.len() {
+            let replaced = diagonal + usize::from(q[i - 1] != k);
+            diagonal = column[i];
+            column[i] = replaced.min(column[i] + 1).min(column[i - 1] + 1);
+        }
+        best = best.min(column[q.len()]);
+    }
+    best
+}
+
+/// How a search ranks an actor's keys, forgiving mistakes: [`rank`]'s 0 to 2
+/// (equal, starts with, contains), else 3 when a key holds the query with one
+/// mistake and 4 with two, within [`allowed_edits`] (`아마죤` and `Amazn` find
+/// Amazon, `클라우드법` the Cloud Development Act); `None` when nothing matches.
+/// Which names are measured at all is the store's to say: those holding one of
+/// the query's [`fuzzy_grams`] that at most [`MAX_FUZZY_POSTINGS`] names hold
+/// (a mistake leaves some of a name's letters in a row as the query has them).
+pub fn forgiving_rank(keys: &[String], folded_query: &str) -> Option<u8> {
+    rank(keys, folded_query).or_else(|| fuzzy_rank(keys, folded_query))
+}
+
+/// [`forgiving_rank`] for keys that do not contain the query: 3 or 4, or `None`.
+pub fn fuzzy_rank<S: AsRef<str>>(keys: &[S], folded_query: &str) -> Option<u8> {
+    let allowed = allowed_edits(folded_query);
+    if allowed == 0 {
+        return None;
+    }
+    let d = keys
+        .iter()
+        .map(|k| substring_distance(k.as_ref(), folded_query))
+        .min()?;
+    (1..=allowed)
+        .contains(&d)
+        .then(|| 2 + u8::try_from(d).unwrap_or(u8::MAX))
+}
+
+/// The n-grams that lead a forgiving search to its candidates: the query's
+/// distinct bigrams (none for a query that forgives nothing). A name within a
+/// mistake or two of the query keeps at least one of them, unless the mistakes
+/// break every one (`axc` for `abc`): such a name is not found.
+pub fn fuzzy_grams(folded_query: &str) -> Vec<String> {
+    if allowed_edits(folded_query) == 0 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    grams_of(folded_query, 2, &mut out);
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// A bigram that more names than this hold leads to no candidates of a
+/// forgiving search: it narrows nothing (every store counts the names holding
+/// it now, so the answers are the same on every store). It bounds the names a
+/// forgiving search measures to this many per bigram of the query.
+pub const MAX_FUZZY_POSTINGS: usize = 2_000;
+
+/// The longest folded query a search forgives: a longer one is pasted rather
+/// than typed, and measuring it against names costs its length each.
+pub const MAX_FUZZY_LEN: usize = 40;
+
 /// How many characters the n-grams that narrow a search for the folded query
 /// have: three for a query of three characters or more, two for one of two;
 /// `None` for a shorter query, which no n-gram index narrows (scan instead). Every
@@ -135,6 +221,44 @@ mod tests {
             !index.contains(&"saw".to_string()),
             "no gram spans two keys"
         );
+    }
+
+    #[test]
+    fn a_search_forgives_a_missing_extra_or_wrong_character() {
+        let amazon = vec![fold("Amazon"), fold("아마존")];
+        let act = vec![fold("클라우드 발전법"), fold("Cloud Development Act")];
+        assert_eq!(forgiving_rank(&amazon, &fold("Amazon")), Some(0));
+        assert_eq!(forgiving_rank(&amazon, &fold("Amazn")), Some(3));
+        assert_eq!(forgiving_rank(&amazon, &fold("아마죤")), Some(3));
+        assert_eq!(forgiving_rank(&amazon, &fold("Amazzon")), Some(3));
+        // One edit from `클라우드발` (the name's end is free): 법 for 발.
+        assert_eq!(forgiving_rank(&act, &fold("클라우드법")), Some(3));
+        assert_eq!(forgiving_rank(&act, &fold("클라우드전법")), Some(3));
+        assert_eq!(
+            forgiving_rank(&act, &fold("크라우드 전법")),
+            None,
+            "two, in six"
+        );
+        assert_eq!(forgiving_rank(&act, &fold("Clod Devlopment")), Some(4));
+        assert_eq!(
+            forgiving_rank(&act, &fold("크라우드 발잔법")),
+            None,
+            "two, in seven"
+        );
+        assert_eq!(forgiving_rank(&act, &fold("Cloud Devlopment")), Some(3));
+        // Short queries are taken as written; too many mistakes are no match.
+        assert_eq!(forgiving_rank(&amazon, &fold("az")), Some(2));
+        assert_eq!(forgiving_rank(&amazon, &fold("ax")), None);
+        assert_eq!(forgiving_rank(&amazon, &fold("amx")), Some(3));
+        assert_eq!(forgiving_rank(&amazon, &fold("bmx")), None);
+        assert_eq!(forgiving_rank(&amazon, &fold("kakaotalk")), None);
+        assert_eq!(substring_distance("abc", ""), 0);
+        assert_eq!(substring_distance("", "abc"), 3);
+        assert_eq!(substring_distance("xxabcxx", "abd"), 1);
+        assert!(fuzzy_grams("ab").is_empty());
+        assert_eq!(fuzzy_grams("아마죤"), vec!["마죤", "아마"]);
+        let long = "a".repeat(MAX_FUZZY_LEN + 1);
+        assert_eq!(allowed_edits(&long), 0, "a long query is taken as written");
     }
 
     #[test]

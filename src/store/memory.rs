@@ -243,12 +243,14 @@ impl Inner {
     ) -> Result<(), JournalError> {
         self.journal.commit(changes, by, at)?;
         for c in changes {
-            if let (Record::Actor(a), ChangeKind::Created | ChangeKind::Updated) =
-                (&c.record, c.kind)
-            {
-                if let Some(e) = next.actors.get(&a.id) {
-                    self.names.add(&a.id, &e.keys);
+            match (&c.record, c.kind) {
+                (Record::Actor(a), ChangeKind::Created | ChangeKind::Updated) => {
+                    if let Some(e) = next.actors.get(&a.id) {
+                        self.names.add(&a.id, &e.keys);
+                    }
                 }
+                (Record::Actor(a), ChangeKind::Deleted) => self.names.forget(&a.id),
+                _ => {}
             }
         }
         self.publish(next);
@@ -770,7 +772,25 @@ impl Repository for MemoryStore {
         // size, not the number of matches, also when many searches of one request
         // run interleaved. The loop paces itself: it stops at the request's
         // deadline and lets other requests of the worker in.
-        let candidates = self.inner.names.candidates(&query);
+        // With the candidates of a forgiving search (names with a mistake or
+        // two), which rank after every name that holds the query; only those
+        // are measured against it, as on every store.
+        let near: std::collections::HashSet<ActorId> = self
+            .inner
+            .names
+            .fuzzy_candidates(&query, |id, gram| {
+                s.actors
+                    .get(id)
+                    .is_some_and(|e| e.keys.iter().any(|k| k.contains(gram)))
+            })
+            .into_iter()
+            .collect();
+        let candidates = self.inner.names.candidates(&query).map(|mut ids| {
+            ids.extend(near.iter().cloned());
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        });
         let entries: Box<dyn Iterator<Item = &Arc<ActorEntry>> + Send> = match &candidates {
             Some(ids) => Box::new(ids.iter().filter_map(|id| s.actors.get(id))),
             None => Box::new(s.actors.values()),
@@ -786,7 +806,12 @@ impl Repository for MemoryStore {
         let mut step = 0;
         for e in entries.filter(of_kind) {
             deadline::pace(&mut step).await?;
-            let Some(r) = search::rank(&e.keys, &query) else {
+            let rank = search::rank(&e.keys, &query).or_else(|| {
+                near.contains(&e.actor.id)
+                    .then(|| search::fuzzy_rank(&e.keys, &query))
+                    .flatten()
+            });
+            let Some(r) = rank else {
                 continue;
             };
             total_count += 1;
@@ -967,11 +992,33 @@ mod tests {
     fn scanned(store: &MemoryStore, query: &str, first: usize) -> (usize, Vec<String>) {
         let s = store.read();
         let q = search::fold(query);
+        // The forgiving search's rule, read plainly: a bigram of the query that
+        // at most MAX_FUZZY_POSTINGS actors hold leads to the names a mistake or
+        // two away.
+        let usable: Vec<String> = search::fuzzy_grams(&q)
+            .into_iter()
+            .filter(|g| {
+                s.actors
+                    .values()
+                    .filter(|e| e.keys.iter().any(|k| k.contains(g.as_str())))
+                    .count()
+                    <= search::MAX_FUZZY_POSTINGS
+            })
+            .collect();
         let mut hits: Vec<String> = s
             .actors
             .values()
             .filter_map(|e| {
-                search::rank(&e.keys, &q).map(|r| search::sort_key(r, e.actor.id.as_str()))
+                let near = || {
+                    usable
+                        .iter()
+                        .any(|g| e.keys.iter().any(|k| k.contains(g.as_str())))
+                        .then(|| search::fuzzy_rank(&e.keys, &q))
+                        .flatten()
+                };
+                search::rank(&e.keys, &q)
+                    .or_else(near)
+                    .map(|r| search::sort_key(r, e.actor.id.as_str()))
             })
             .collect();
         hits.sort();
@@ -1055,6 +1102,13 @@ mod tests {
             "4",
             "no such name",
             "Synthetic Actor 1000",
+            // Forgiven: a letter wrong, missing or extra, in either language.
+            "Synthtic Actor 42",
+            "Korea Telcom",
+            "Korea Teleecom Holdings",
+            "신규 통싱사",
+            "합성 행위쟈 12",
+            "axtor 1234",
         ] {
             assert_eq!(
                 searched(&store, query, 5).await,

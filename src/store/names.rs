@@ -52,6 +52,9 @@ struct Grams {
     /// The actors whose keys hold each n-gram, by number, ascending.
     bigrams: GramMap,
     trigrams: GramMap,
+    /// How many actors were renamed or deleted since the index was built: a
+    /// list holds at most this many stale entries.
+    changed: usize,
 }
 
 /// The n-gram index of actor names.
@@ -134,10 +137,65 @@ impl NameIndex {
     }
 }
 
+impl NameIndex {
+    /// The candidates of a forgiving search for the folded query: the actors
+    /// holding one of its [`search::fuzzy_grams`] that at most
+    /// [`search::MAX_FUZZY_POSTINGS`] actors of the graph hold. `holds` says
+    /// whether an actor of the graph holds a gram now (the index keeps old
+    /// names): a list longer than the bound and every actor changed since the
+    /// start is too long whatever they hold now, and is not checked. Each once,
+    /// any order.
+    pub fn fuzzy_candidates(
+        &self,
+        query: &str,
+        holds: impl Fn(&ActorId, &str) -> bool,
+    ) -> Vec<ActorId> {
+        let g = self
+            .grams
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut numbers: Vec<u32> = Vec::new();
+        for gram in search::fuzzy_grams(query) {
+            let chars: Vec<char> = gram.chars().collect();
+            let Some(list) = g.bigrams.get(&pack(&chars)) else {
+                continue;
+            };
+            if list.len() > search::MAX_FUZZY_POSTINGS + g.changed {
+                continue;
+            }
+            let live: Vec<u32> = list
+                .iter()
+                .copied()
+                .filter(|n| holds(&g.ids[*n as usize], &gram))
+                .collect();
+            if live.len() <= search::MAX_FUZZY_POSTINGS {
+                numbers.extend(live);
+            }
+        }
+        numbers.sort_unstable();
+        numbers.dedup();
+        numbers
+            .into_iter()
+            .map(|n| g.ids[n as usize].clone())
+            .collect()
+    }
+
+    /// Notes that an actor was deleted: its n-grams stay, and are stale.
+    pub fn forget(&self, id: &ActorId) {
+        let mut g = self.write();
+        if g.numbers.contains_key(id) {
+            g.changed += 1;
+        }
+    }
+}
+
 impl Grams {
     fn add(&mut self, id: &ActorId, keys: &[String]) {
         let number = match self.numbers.get(id) {
-            Some(n) => *n,
+            Some(n) => {
+                self.changed += 1;
+                *n
+            }
             None => {
                 let n = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
                 self.ids.push(id.clone());

@@ -55,6 +55,7 @@ const ACTORS_BY_IDS: &str = include_str!("neo4j/actors_by_ids.cypher");
 const FIND_ACTORS: &str = include_str!("neo4j/find_actors.cypher");
 const SEARCH_ACTORS: &str = include_str!("neo4j/search_actors.cypher");
 const FIND_ACTORS_ORDERED: &str = include_str!("neo4j/find_actors_ordered.cypher");
+const FUZZY_ACTORS: &str = include_str!("neo4j/fuzzy_actors.cypher");
 const RELATIONS_BY_IDS: &str = include_str!("neo4j/relations_by_ids.cypher");
 const BACKFILL_RELATION_KEYS: &str = include_str!("neo4j/backfill_relation_keys.cypher");
 const BACKFILL_CITATIONS: &str = include_str!("neo4j/backfill_citations.cypher");
@@ -779,6 +780,41 @@ impl Neo4jStore {
         Ok((out.into_iter().flatten().collect(), actors))
     }
 
+    /// The actors whose names hold the folded query `search` with a mistake or
+    /// two but not as written ([`FUZZY_ACTORS`]): their rank (3 or 4) and id, in
+    /// rank then id order.
+    async fn fuzzy_matches(
+        &self,
+        filter: &ActorFilter,
+        kinds: Vec<String>,
+        search: &str,
+    ) -> StoreResult<Vec<(u8, ActorId)>> {
+        let q = query(FUZZY_ACTORS)
+            .param("grams", search::fuzzy_grams(search))
+            .param("maxPostings", search::MAX_FUZZY_POSTINGS as i64)
+            .param("search", search)
+            .param("kinds", kinds)
+            .param("relations", relation_counts(filter)?);
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Candidate {
+            id: String,
+            search_text: String,
+        }
+        let mut near = Vec::new();
+        for c in self.table::<Candidate>(q).await? {
+            let keys: Vec<&str> = c.search_text.split('|').collect();
+            if let Some(rank) = search::fuzzy_rank(&keys, search) {
+                near.push((
+                    rank,
+                    ActorId::parse(c.id).map_err(|e| invalid(e.to_string()))?,
+                ));
+            }
+        }
+        near.sort();
+        Ok(near)
+    }
+
     /// A page of actors (no search) in another order than by id forward
     /// ([`FIND_ACTORS_ORDERED`]), with the keys of its actors.
     async fn ordered_actors(
@@ -1215,23 +1251,58 @@ impl Repository for Neo4jStore {
         } else {
             None
         };
+        // Through the index, the names a mistake or two away are candidates too
+        // (fuzzy_actors.cypher): they rank after every name that holds the query.
+        let fuzzy = grams.is_some() && search::allowed_edits(&search) > 0;
         let q = match grams {
             Some(grams) => query(SEARCH_ACTORS).param("grams", grams),
             None => query(FIND_ACTORS),
         };
         let q = q
             .param("relations", relation_counts(filter)?)
-            .param("kinds", kinds)
-            .param("search", search)
+            .param("kinds", kinds.clone())
+            .param("search", search.clone())
             .param("afterRank", after_rank)
-            .param("afterId", after_id)
+            .param("afterId", after_id.clone())
             .param("limit", (page.first + 1) as i64);
-        let rows: Vec<PageRow<ActorRecord>> = self.table(q).await?;
-        to_page(
+        if !fuzzy {
+            let rows: Vec<PageRow<ActorRecord>> = self.table(q).await?;
+            return to_page(
+                single(rows, "find_actors")?,
+                page.first,
+                ActorRecord::into_domain,
+            );
+        }
+        let (rows, near) = futures_util::try_join!(
+            self.table::<PageRow<ActorRecord>>(q),
+            self.fuzzy_matches(filter, kinds, &search),
+        )?;
+        let mut found = to_page(
             single(rows, "find_actors")?,
             page.first,
             ActorRecord::into_domain,
-        )
+        )?;
+        found.total_count += near.len();
+        // The near matches after the cursor fill what the page has room for.
+        let room =
+            (page.first + 1).saturating_sub(found.items.len() + usize::from(found.has_next_page));
+        let after = after_id
+            .as_deref()
+            .map(|id| (u8::try_from(after_rank).unwrap_or(0), id));
+        let wanted: Vec<ActorId> = near
+            .iter()
+            .filter(|(rank, id)| after.is_none_or(|a| (*rank, id.as_str()) > a))
+            .take(room)
+            .map(|(_, id)| id.clone())
+            .collect();
+        if !wanted.is_empty() {
+            let mut actors = self.actors_by_ids(&wanted).await?;
+            actors.sort_by_key(|a| wanted.iter().position(|id| *id == a.id));
+            found.items.extend(actors);
+            found.has_next_page = found.items.len() > page.first;
+            found.items.truncate(page.first);
+        }
+        Ok(found)
     }
 
     async fn relations_by_ids(&self, ids: &[RelationId]) -> StoreResult<Vec<Relation>> {

@@ -29,6 +29,7 @@ for_each_backend!(crate::contract;
     relations_hold_as_of_a_date_at_the_coarser_precision,
     stats_count_actors_by_kind_and_relations_by_type,
     search_ranks_exact_names_before_prefixes_before_substrings,
+    search_forgives_a_mistake_or_two_after_every_name_that_holds_the_query,
     timelines_list_dated_relations_in_date_order,
     an_import_creates_and_updates_what_differs_and_a_rerun_changes_nothing,
     writes_check_ids_endpoints_versions_and_relations_and_stamp_what_they_write,
@@ -602,6 +603,69 @@ pub async fn stats_count_actors_by_kind_and_relations_by_type(make: Maker) {
     assert_eq!(stats.sources, 1);
 }
 
+/// A name one or two characters away from the query (missing, extra or wrong, in
+/// either language) is found, after every name that holds the query, one
+/// mistake before two, and pages on like the rest.
+pub async fn search_forgives_a_mistake_or_two_after_every_name_that_holds_the_query(make: Maker) {
+    let doc = json!({
+        "sources": [{"id": "s", "title": "S", "language": "en", "text": "text"}],
+        "actors": [
+            {"id": "amazon", "kind": "COMPANY", "nameEn": "Amazon", "nameKo": "아마존"},
+            {"id": "amazonia", "kind": "COMPANY", "nameEn": "Amazonia Corp"},
+            {"id": "amazing", "kind": "COMPANY", "nameEn": "Amazing Inc"},
+            {"id": "cloud-act", "kind": "BILL", "nameKo": "클라우드 발전법", "nameEn": "Cloud Development Act"},
+            {"id": "kakao", "kind": "COMPANY", "nameEn": "Kakao", "nameKo": "카카오"}
+        ],
+        "relations": []
+    });
+    let raw: domain::RawDocument = serde_json::from_value(doc).unwrap();
+    let data = domain::validate(&[("forgiving", &raw)]).unwrap();
+    let Some(repo) = make(data).await else { return };
+    let repo = repo.as_ref();
+    for (query, want) in [
+        ("amazon", vec!["amazon", "amazonia", "amazing"]),
+        ("Amazn", vec!["amazing", "amazon", "amazonia"]),
+        ("아마죤", vec!["amazon"]),
+        ("클라우드법", vec!["cloud-act"]),
+        ("Cloud Devlopment", vec!["cloud-act"]),
+        ("카카오톡", vec!["kakao"]),
+        ("zzz", vec![]),
+        // Two characters are taken as written.
+        ("az", vec!["amazing", "amazon", "amazonia"]),
+        ("ax", vec![]),
+    ] {
+        assert_eq!(search_ids(repo, query, vec![]).await, want, "{query}");
+    }
+    assert_eq!(
+        search_ids(repo, "Amazn", vec![ActorKind::Bill]).await,
+        Vec::<String>::new()
+    );
+    // Pages continue across the ranks, into the forgiven ones.
+    let filter = ActorFilter {
+        search: Some("amazon".into()),
+        ..ActorFilter::default()
+    };
+    let first = repo.find_actors(&filter, &page(2, None)).await.unwrap();
+    assert_eq!(
+        ids(&first.items, |a| a.id.to_string()),
+        ["amazon", "amazonia"]
+    );
+    assert!(first.has_next_page);
+    assert_eq!(first.total_count, 3);
+    let rest = repo
+        .find_actors(&filter, &page(2, Some("1:amazonia")))
+        .await
+        .unwrap();
+    assert_eq!(ids(&rest.items, |a| a.id.to_string()), ["amazing"]);
+    assert!(!rest.has_next_page);
+    assert_eq!(rest.total_count, 3);
+    let none = repo
+        .find_actors(&filter, &page(2, Some("3:amazing")))
+        .await
+        .unwrap();
+    assert!(none.items.is_empty());
+}
+
 pub async fn search_ranks_exact_names_before_prefixes_before_substrings(make: Maker) {
     // Ids sort against the ranking, so that only the ranking can explain the order.
     // Both queries rank the actors alike: a short one (which may match most of a
@@ -743,7 +807,11 @@ pub async fn an_import_creates_and_updates_what_differs_and_a_rerun_changes_noth
             "zeta-contract-alpha"
         ]
     );
-    assert_eq!(search_ids(repo.as_ref(), "zeta", vec![]).await, ["zeta"]);
+    // Found by its name, before `beta`, a letter away.
+    assert_eq!(
+        search_ids(repo.as_ref(), "zeta", vec![]).await,
+        ["zeta", "beta"]
+    );
     assert_eq!(repo.stats().await.unwrap().sources, 2);
     assert_eq!(
         repo.find_actors(&ActorFilter::default(), &page(0, None))

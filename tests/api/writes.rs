@@ -381,7 +381,7 @@ pub async fn concurrent_creations_of_one_id_give_one_actor_and_conflicts(make: M
     }
     let d = data(
         &service,
-        r#"{ actor(id: "racer") { nameEn version } actors(search: "racer") { totalCount } }"#,
+        r#"{ actor(id: "racer") { nameEn version } actors(search: "racer") { edges { node { id } } } }"#,
         json!({}),
     )
     .await;
@@ -390,7 +390,11 @@ pub async fn concurrent_creations_of_one_id_give_one_actor_and_conflicts(make: M
         winners[0]["data"]["createActor"]["nameEn"]
     );
     assert_eq!(d["actor"]["version"], 1);
-    assert_eq!(d["actors"]["totalCount"], 1, "never two records");
+    let racers = crate::helpers::edge_ids(&d["actors"])
+        .into_iter()
+        .filter(|id| id == "racer")
+        .count();
+    assert_eq!(racers, 1, "never two records");
 
     // The same for relations.
     let attempts = ["kt", "cia", "amazon"].map(|to| {
@@ -1352,18 +1356,31 @@ async fn bolt_the_name_index_follows_every_write_and_is_built_at_connection() {
     let none = json!(null);
     assert_eq!(found(&service, "no such", &none).await, ["nsa"]);
     assert_eq!(found(&service, "국가안보", &none).await, ["nsa"]);
-    assert!(found(&service, "national security", &none).await.is_empty());
+    assert!(!found(&service, "national security", &none)
+        .await
+        .contains(&"nsa".to_string()));
     assert_eq!(
         found(&service, "cia", &json!(["GOVERNMENT"])).await,
         ["cia"]
     );
-    assert!(found(&service, "cia", &json!(["GOVERNMENT_AGENCY"]))
+    assert!(!found(&service, "cia", &json!(["GOVERNMENT_AGENCY"]))
         .await
-        .is_empty());
+        .contains(&"cia".to_string()));
     assert!(!found(&service, "amazon", &none)
         .await
         .contains(&"amazon".to_string()));
-    let searches = ["kt", "케이티", "클라우드", "cloud", "협회", "ag", "no such"];
+    let searches = [
+        "kt",
+        "케이티",
+        "클라우드",
+        "cloud",
+        "협회",
+        "ag",
+        "no such",
+        "클라우드법",
+        "Amazn",
+        "케이티이",
+    ];
     let mut before = Vec::new();
     for search in searches {
         before.push(found(&service, search, &none).await);
