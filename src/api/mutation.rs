@@ -81,6 +81,13 @@ impl MutationRoot {
                     problems,
                 }
             })?;
+        let problems = ids_held_by_other_kinds(repo.as_ref(), "document", &data).await?;
+        if !problems.is_empty() {
+            return Err(ApiError::Invalid {
+                argument: "document",
+                problems,
+            });
+        }
         let imported = repo.import(&data, &caller.label).await?;
         let report = imported.report;
         tracing::info!(

@@ -117,24 +117,27 @@ pub fn fuzzy_rank<S: AsRef<str>>(keys: &[S], folded_query: &str) -> Option<u8> {
 }
 
 /// The n-grams that lead a forgiving search to its candidates: the query's
-/// distinct bigrams (none for a query that forgives nothing). A name within a
-/// mistake or two of the query keeps at least one of them, unless the mistakes
-/// break every one (`axc` for `abc`): such a name is not found.
+/// distinct bigrams and trigrams (none for a query that forgives nothing),
+/// sorted. A name within a mistake or two of the query keeps at least one of
+/// them, unless the mistakes break every one (`axc` for `abc`): such a name is
+/// not found. Trigrams are rarer than bigrams: they still lead somewhere when
+/// every bigram of the query is common (`r42` in `Synthetic Actor 4242`).
 pub fn fuzzy_grams(folded_query: &str) -> Vec<String> {
     if allowed_edits(folded_query) == 0 {
         return Vec::new();
     }
     let mut out = Vec::new();
     grams_of(folded_query, 2, &mut out);
+    grams_of(folded_query, 3, &mut out);
     out.sort_unstable();
     out.dedup();
     out
 }
 
-/// A bigram that more names than this hold leads to no candidates of a
+/// An n-gram that more names than this hold leads to no candidates of a
 /// forgiving search: it narrows nothing (every store counts the names holding
 /// it now, so the answers are the same on every store). It bounds the names a
-/// forgiving search measures to this many per bigram of the query.
+/// forgiving search measures to this many per n-gram of the query.
 pub const MAX_FUZZY_POSTINGS: usize = 2_000;
 
 /// The longest folded query a search forgives: a longer one is pasted rather
@@ -256,7 +259,7 @@ mod tests {
         assert_eq!(substring_distance("", "abc"), 3);
         assert_eq!(substring_distance("xxabcxx", "abd"), 1);
         assert!(fuzzy_grams("ab").is_empty());
-        assert_eq!(fuzzy_grams("아마죤"), vec!["마죤", "아마"]);
+        assert_eq!(fuzzy_grams("아마죤"), vec!["마죤", "아마", "아마죤"]);
         let long = "a".repeat(MAX_FUZZY_LEN + 1);
         assert_eq!(allowed_edits(&long), 0, "a long query is taken as written");
     }

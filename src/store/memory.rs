@@ -992,7 +992,7 @@ mod tests {
     fn scanned(store: &MemoryStore, query: &str, first: usize) -> (usize, Vec<String>) {
         let s = store.read();
         let q = search::fold(query);
-        // The forgiving search's rule, read plainly: a bigram of the query that
+        // The forgiving search's rule, read plainly: a bigram or trigram of the query that
         // at most MAX_FUZZY_POSTINGS actors hold leads to the names a mistake or
         // two away.
         let usable: Vec<String> = search::fuzzy_grams(&q)

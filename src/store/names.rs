@@ -139,7 +139,7 @@ impl NameIndex {
 
 impl NameIndex {
     /// The candidates of a forgiving search for the folded query: the actors
-    /// holding one of its [`search::fuzzy_grams`] that at most
+    /// holding one of its [`search::fuzzy_grams`] (bigrams, trigrams) that at most
     /// [`search::MAX_FUZZY_POSTINGS`] actors of the graph hold. `holds` says
     /// whether an actor of the graph holds a gram now (the index keeps old
     /// names): a list longer than the bound and every actor changed since the
@@ -157,7 +157,12 @@ impl NameIndex {
         let mut numbers: Vec<u32> = Vec::new();
         for gram in search::fuzzy_grams(query) {
             let chars: Vec<char> = gram.chars().collect();
-            let Some(list) = g.bigrams.get(&pack(&chars)) else {
+            let table = if chars.len() == 2 {
+                &g.bigrams
+            } else {
+                &g.trigrams
+            };
+            let Some(list) = table.get(&pack(&chars)) else {
                 continue;
             };
             if list.len() > search::MAX_FUZZY_POSTINGS + g.changed {

@@ -59,6 +59,8 @@ const FUZZY_ACTORS: &str = include_str!("neo4j/fuzzy_actors.cypher");
 const RELATIONS_BY_IDS: &str = include_str!("neo4j/relations_by_ids.cypher");
 const BACKFILL_RELATION_KEYS: &str = include_str!("neo4j/backfill_relation_keys.cypher");
 const BACKFILL_CITATIONS: &str = include_str!("neo4j/backfill_citations.cypher");
+const RECORD_IDS_READY: &str = include_str!("neo4j/record_ids_ready.cypher");
+const BACKFILL_RECORD_IDS: &str = include_str!("neo4j/backfill_record_ids.cypher");
 const UNFOLDED_SOURCES: &str = include_str!("neo4j/unfolded_sources.cypher");
 const FOLD_SOURCES: &str = include_str!("neo4j/fold_sources.cypher");
 const FIND_SOURCES: &str = include_str!("neo4j/find_sources.cypher");
@@ -419,6 +421,7 @@ impl Neo4jStore {
             })
             .await?;
         store.fold_sources().await?;
+        store.register_ids().await?;
         store.recount().await?;
         store.index_names().await?;
         Ok(store)
@@ -447,6 +450,16 @@ impl Neo4jStore {
             let rows = bolt(serde_json::Value::Array(rows))?;
             self.locked(move || vec![query(FOLD_SOURCES).param("rows", rows.clone())])
                 .await?;
+        }
+        Ok(())
+    }
+
+    /// Gives every record written before the registry of ids (`RecordId`) its
+    /// entry, once (backfill_record_ids.cypher), under the writer lock.
+    async fn register_ids(&self) -> StoreResult<()> {
+        let ready: Vec<bool> = self.rows(query(RECORD_IDS_READY), "ready").await?;
+        if ready.first() != Some(&true) {
+            self.locked(|| vec![query(BACKFILL_RECORD_IDS)]).await?;
         }
         Ok(())
     }

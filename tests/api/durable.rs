@@ -271,12 +271,7 @@ async fn every_acknowledged_write_survives_sigkill_and_none_is_half_done() {
     assert!(acked.len() >= 10, "a stream of writes ran: {}", acked.len());
 
     let again = Server::start(Some(&dir), None).await;
-    let found = again
-        .data(
-            r#"{ stats { actors } }"#,
-            json!({}),
-        )
-        .await;
+    let found = again.data(r#"{ stats { actors } }"#, json!({})).await;
     // The stream creates actors and edits one: the actors beyond the seed's.
     let seeded = crate::helpers::seed_dataset().actors.len();
     let total = found["stats"]["actors"].as_u64().unwrap() as usize - seeded;

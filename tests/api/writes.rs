@@ -123,6 +123,46 @@ pub async fn an_id_another_kind_holds_is_a_conflict(make: Maker) {
         let message = r["errors"][0]["message"].as_str().unwrap();
         assert!(message.contains(taken_by), "{vars}: {message}");
     }
+    // An import too: every clash named at its record's id, nothing written.
+    let import = exec(
+        &service,
+        admin(),
+        "mutation($d: JSON!) { importGraph(document: $d) { changed } }",
+        json!({"d": {
+            "sources": [{"id": "cia", "title": "t", "language": "en", "text": "x"}],
+            "actors": [
+                {"id": "fresh-actor", "kind": "COMPANY", "nameEn": "Fresh"},
+                {"id": source, "kind": "COMPANY", "nameEn": "A"}
+            ],
+            "relations": [{"id": "amazon", "type": "CONTRACT", "from": "cia", "to": "kt", "summary": "s",
+                "evidence": [{"source": source, "quote": "AWS를 정보 분석에 활용하기로 결정했다"}]}]
+        }}),
+    )
+    .await;
+    assert_eq!(codes(&import), ["BAD_USER_INPUT"], "{import}");
+    let problems = &import["errors"][0]["extensions"]["problems"];
+    let paths: Vec<&str> = problems
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        ["/actors/1/id", "/sources/0/id", "/relations/0/id"],
+        "{problems}"
+    );
+    assert!(
+        problems.to_string().contains("a source already stored"),
+        "{problems}"
+    );
+    let d = data(
+        &service,
+        r#"{ actor(id: "fresh-actor") { id } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["actor"], Value::Null, "nothing written");
     let d = data(
         &service,
         r#"{ node(id: "kt") { __typename } source: node(id: "amazon-korea-cloud-2015") { __typename } stats { actors relations } }"#,
@@ -1681,4 +1721,60 @@ async fn bolt_sources_written_without_folded_texts_or_links_get_them_at_connecti
     let store = Neo4jStore::connect(&db.config).await.unwrap();
     let fresh = GraphqlService::new(std::sync::Arc::new(store));
     assert_eq!(data(&fresh, read, json!({})).await, before);
+}
+
+/// On the Neo4j store, the database itself refuses a record whose id another
+/// kind holds (a registry of ids under a unique constraint), also for a write
+/// that skips the API's checks (an import straight into the store); a database
+/// written before the registry gets it at connection.
+#[actix_web::test]
+async fn bolt_the_database_keeps_ids_unique_across_kinds() {
+    use actorgraph::store::neo4j::Neo4jStore;
+    use actorgraph::store::Repository;
+    let Some(db) = crate::backends::fresh_bolt_database() else {
+        return;
+    };
+    let store = seeded_bolt_store(&db).await;
+    let seed = seed_dataset();
+    let records = seed.actors.len() + seed.sources.len() + seed.relations.len();
+    let rows = |q: &str| crate::backends::cypher_rows(&db.config, q);
+    let registered = || rows("MATCH (i:RecordId) RETURN count(i) AS n")[0]["n"].clone();
+    assert_eq!(registered(), json!(records));
+
+    let mut clash = actorgraph::domain::Dataset::default();
+    let mut source = seed.sources[0].clone();
+    source.id = actorgraph::domain::SourceId::parse("kt".to_string()).unwrap();
+    clash.sources.push(source);
+    assert!(store.import(&clash, "test").await.is_err(), "refused");
+    assert_eq!(store.stats().await.unwrap().sources, seed.sources.len());
+    assert_eq!(registered(), json!(records), "nothing written");
+
+    // Deleting a record frees its id; a database without the registry gets it.
+    let service = GraphqlService::new(std::sync::Arc::new(store));
+    ok(
+        &service,
+        admin(),
+        r#"mutation { deleteActor(id: "kt", cascade: true) { actor { id } } }"#,
+        json!({}),
+    )
+    .await;
+    assert!(store_ok_import(&db, &clash).await, "the id is free again");
+    rows("MATCH (i:RecordId) DELETE i");
+    rows("MATCH (c:GraphCount {key: 'recordIds'}) DELETE c");
+    let store = Neo4jStore::connect(&db.config).await.unwrap();
+    let stats = store.stats().await.unwrap();
+    let actors: usize = stats.actors_by_kind.iter().map(|(_, n)| n).sum();
+    let relations: usize = stats.relations_by_type.iter().map(|(_, n)| n).sum();
+    assert_eq!(registered(), json!(actors + stats.sources + relations));
+}
+
+async fn store_ok_import(
+    db: &crate::backends::TestDatabase,
+    data: &actorgraph::domain::Dataset,
+) -> bool {
+    use actorgraph::store::Repository;
+    let store = actorgraph::store::neo4j::Neo4jStore::connect(&db.config)
+        .await
+        .unwrap();
+    store.import(data, "test").await.is_ok()
 }

@@ -80,6 +80,95 @@ pub(super) async fn existing_references(
     })
 }
 
+/// The problems of a data set whose records take ids that stored records of
+/// another kind hold (ids are unique across actors, relations and sources, for
+/// Relay's `node(id:)`), each at its record's id: three batched reads, one per
+/// kind of stored record.
+pub(super) async fn ids_held_by_other_kinds(
+    repo: &dyn Repository,
+    document: &str,
+    data: &Dataset,
+) -> Result<Vec<Problem>, ApiError> {
+    let actors: Vec<&str> = data.actors.iter().map(|a| a.id.as_str()).collect();
+    let sources: Vec<&str> = data.sources.iter().map(|s| s.id.as_str()).collect();
+    let relations: Vec<&str> = data.relations.iter().map(|r| r.id.as_str()).collect();
+    // The ids of two kinds, to look up among the stored records of the third.
+    let others = |a: &[&str], b: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = a.iter().chain(b).map(|s| s.to_string()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let as_actor: Vec<ActorId> = others(&sources, &relations)
+        .into_iter()
+        .filter_map(|id| ActorId::parse(id).ok())
+        .collect();
+    let as_source: Vec<SourceId> = others(&actors, &relations)
+        .into_iter()
+        .filter_map(|id| SourceId::parse(id).ok())
+        .collect();
+    let as_relation: Vec<RelationId> = others(&actors, &sources)
+        .into_iter()
+        .filter_map(|id| RelationId::parse(id).ok())
+        .collect();
+    let (stored_actors, stored_sources, stored_relations) = futures_util::try_join!(
+        async {
+            if as_actor.is_empty() {
+                Ok(vec![])
+            } else {
+                repo.actors_by_ids(&as_actor).await
+            }
+        },
+        async {
+            if as_source.is_empty() {
+                Ok(vec![])
+            } else {
+                repo.sources_by_ids(&as_source).await
+            }
+        },
+        async {
+            if as_relation.is_empty() {
+                Ok(vec![])
+            } else {
+                repo.relations_by_ids(&as_relation).await
+            }
+        },
+    )?;
+    let held: std::collections::HashMap<String, &str> = stored_actors
+        .iter()
+        .map(|a| (a.id.to_string(), "an actor"))
+        .chain(
+            stored_sources
+                .iter()
+                .map(|s| (s.id.to_string(), "a source")),
+        )
+        .chain(
+            stored_relations
+                .iter()
+                .map(|r| (r.id.to_string(), "a relation")),
+        )
+        .collect();
+    let mut problems = Vec::new();
+    for (kind, list, own) in [
+        ("actors", &actors, "an actor"),
+        ("sources", &sources, "a source"),
+        ("relations", &relations, "a relation"),
+    ] {
+        for (i, id) in list.iter().enumerate() {
+            if let Some(holder) = held.get(*id).filter(|h| **h != own) {
+                problems.push(Problem {
+                    document: document.to_string(),
+                    path: format!("/{kind}/{i}/id"),
+                    message: format!(
+                        "`{id}` is the id of {holder} already stored; ids are unique across actors, relations and sources: choose another"
+                    ),
+                });
+            }
+        }
+    }
+    Ok(problems)
+}
+
 /// The GraphQL name of a field of the written form (`from` is `fromId` in inputs…).
 pub(super) fn input_field(segment: &str) -> &str {
     match segment {

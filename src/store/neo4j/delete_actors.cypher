@@ -1,5 +1,6 @@
 // Deletes actors by id with their relationships, those relationships' key
-// nodes, and their entries in the name index (name_grams.cypher). (The ids are collected and unwound in a subquery: ArcadeDB does not
+// nodes, their entries in the registry of ids (`RecordId`) and in the name index
+// (name_grams.cypher). (The ids are collected and unwound in a subquery: ArcadeDB does not
 // delete nodes matched as `{id: r.id}` straight from an optional match, and scans
 // every key for `k.id IN list`.)
 UNWIND $ids AS id
@@ -10,6 +11,11 @@ CALL (relationIds) {
   UNWIND relationIds AS relationId
   MATCH (k:RelationKey {id: relationId})
   DETACH DELETE k
+}
+CALL (a, relationIds) {
+  UNWIND relationIds + [a.id] AS recordId
+  MATCH (i:RecordId {id: recordId})
+  DELETE i
 }
 CALL (a) {
   MATCH (:ActorName {id: a.id})-[:HAS_GRAM]->(g:NameGram)

@@ -1,7 +1,7 @@
 // The candidates of a forgiving search (src/domain/search.rs, `forgiving_rank`):
 // the actors linked in the name index (name_grams.cypher) to any of $grams (the
-// folded query's bigrams), leaving out a bigram linked to more than $maxPostings
-// actors, and those whose names hold the query ($search), which
+// folded query's bigrams and trigrams), leaving out a gram linked to more than
+// $maxPostings actors, and those whose names hold the query ($search), which
 // search_actors.cypher ranks. Each with its folded keys (`searchText`, joined by
 // `|`), which the store measures against the query (a mistake or two) and ranks
 // after every name that holds it. Filters as in search_actors.cypher.

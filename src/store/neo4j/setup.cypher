@@ -3,6 +3,10 @@
 // by semicolons at the end of a line.
 CREATE CONSTRAINT actor_id IF NOT EXISTS FOR (a:Actor) REQUIRE a.id IS UNIQUE;
 CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE;
+// Ids are unique across actors, sources and relations (Relay's `node(id:)`): every
+// record has one (:RecordId {id, kind}) node, which the statements that write and
+// delete records keep (backfill_record_ids.cypher gives one to older records).
+CREATE CONSTRAINT record_id IF NOT EXISTS FOR (i:RecordId) REQUIRE i.id IS UNIQUE;
 // Source search: `searchText` holds the folded full text (src/domain/text.rs);
 // the text index serves `CONTAINS` (search_sources.cypher).
 CREATE TEXT INDEX source_search IF NOT EXISTS FOR (s:Source) ON (s.searchText);

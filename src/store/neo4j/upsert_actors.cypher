@@ -2,7 +2,8 @@
 // its kind (e.g. :GovernmentAgency). Labels cannot be parameters, and ArcadeDB cannot
 // add a label to an existing node (labels are record types there), so each kind has
 // its own MERGE with both labels, chosen by the FOREACH/CASE idiom. An actor whose
-// kind changes is deleted first by the seed command (delete_actors.cypher).
+// kind changes is deleted first by the seed command (delete_actors.cypher). Each
+// actor holds its id in the registry of ids of every kind (`RecordId`, setup.cypher).
 UNWIND $rows AS row
 FOREACH (_ IN CASE WHEN row.kind = 'COMPANY' THEN [1] ELSE [] END |
   MERGE (a:Actor:Company {id: row.id}) SET a = row)
@@ -32,3 +33,11 @@ FOREACH (_ IN CASE WHEN row.kind = 'SECTOR' THEN [1] ELSE [] END |
   MERGE (a:Actor:Sector {id: row.id}) SET a = row)
 FOREACH (_ IN CASE WHEN row.kind = 'MARKET' THEN [1] ELSE [] END |
   MERGE (a:Actor:Market {id: row.id}) SET a = row)
+WITH row
+MERGE (i:RecordId {id: row.id})
+ON CREATE SET i.kind = 'actor'
+WITH row, i
+WHERE i.kind <> 'actor'
+// Another kind holds the id: a second RecordId of it breaks the constraint
+// `record_id`, which refuses the whole transaction.
+CREATE (:RecordId {id: row.id})
