@@ -43,6 +43,7 @@ pub use limits::Limits;
 use crate::deadline;
 use limits::Budget;
 pub use query::QueryRoot;
+pub use sources::CITING_MAX;
 
 /// The root query: reads of records, graph exploration, and the change log.
 #[derive(MergedObject, Default)]

@@ -7,14 +7,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::domain::filter::{Compare, Condition, Number, RelationCount, Test};
-use crate::domain::{ActorId, Dataset, Direction, RelationType};
+use crate::domain::{ActorId, Dataset, Direction, RelationType, SourceId};
 use crate::store::{
     ActorFilter, ActorSortBy, ListOrder, PageRequest, RelationFilter, RelationQuery, Repository,
-    SortBy, StoreResult,
+    SortBy, SourceQuery, StoreResult,
 };
 
 /// The benchmark's queries as GraphQL, by name: the HTTP side sends these.
-pub const QUERIES: [(&str, &str); 12] = [
+pub const QUERIES: [(&str, &str); 14] = [
     (
         "actor-two-levels",
         r#"{ actor(id: "syn-0000042") { name relations(first: 10) { edges { node { type to { name relations(first: 10) { edges { node { type to { name } } } } } } } } } }"#,
@@ -58,6 +58,14 @@ pub const QUERIES: [(&str, &str); 12] = [
     (
         "search-typo",
         r#"{ actors(search: "Synthetc Actor 4242", first: 10) { totalCount edges { node { id name kind } } } }"#,
+    ),
+    (
+        "sources-search",
+        r#"{ sources(search: "Synthetic Actor 4242", first: 10) { totalCount edges { node { id title } matchCount matches(first: 3) { text relations { id type } } } } }"#,
+    ),
+    (
+        "source-relations",
+        r#"{ source(id: "syn-src-00042") { title relations(first: 20) { totalCount edges { node { id summary from { name } to { name } } } } } }"#,
     ),
     (
         "search-short-typo",
@@ -189,6 +197,39 @@ pub async fn raw_query(repo: &dyn Repository, name: &str) -> StoreResult<usize> 
                 ..ActorFilter::default()
             };
             Ok(repo.find_actors(&filter, &page(10)).await?.items.len())
+        }
+        "sources-search" => {
+            let query = SourceQuery {
+                search: crate::domain::search::fold("Synthetic Actor 4242"),
+                text: true,
+                page: page(10),
+            };
+            let hits = repo.find_sources(&query).await?;
+            // The matches' relations: those quoting each hit, in one call.
+            let citing: Vec<RelationQuery> = hits
+                .items
+                .iter()
+                .map(|s| RelationQuery {
+                    order: Default::default(),
+                    total: false,
+                    filter: RelationFilter::citing(s.id.clone(), vec![]),
+                    page: page(crate::api::CITING_MAX),
+                })
+                .collect();
+            let pages = repo.find_relations(&citing).await?;
+            Ok(hits.items.len() + pages.iter().map(|p| p.items.len()).sum::<usize>())
+        }
+        "source-relations" => {
+            let id = SourceId::parse("syn-src-00042").map_err(|e| invalid(e.to_string()))?;
+            let source = repo.sources_by_ids(std::slice::from_ref(&id)).await?;
+            let q = RelationQuery {
+                order: Default::default(),
+                total: true,
+                filter: RelationFilter::citing(id, vec![]),
+                page: page(20),
+            };
+            let (pages, ends) = repo.find_relations_with_ends(&[q]).await?;
+            Ok(source.len() + pages[0].items.len() + ends.len())
         }
         _ => {
             let search = match name {

@@ -12,22 +12,42 @@ const KINDS: [&str; 5] = [
     "BILL",
 ];
 const TYPES: [&str; 5] = ["CONTRACT", "LOBBYING", "POSITION", "SUPPORT", "REGULATION"];
-const TEXT: &str = "Synthetic evidence sentence. 합성 데이터 문장입니다.";
+
+/// Actors per synthetic source: each source is an "article" with one sentence
+/// about each of its actors, which their relations quote.
+pub const ACTORS_PER_SOURCE: usize = 100;
+
+/// The id of the source about actor `i`.
+pub fn source_id(i: usize) -> String {
+    format!("syn-src-{:05}", i / ACTORS_PER_SOURCE)
+}
+
+/// The sentence of its source about actor `i` (what its relations quote).
+fn sentence(i: usize) -> String {
+    format!("Synthetic Actor {i} (합성 행위자 {i}) signed a synthetic deal.")
+}
 
 /// `actors` actors, each the start of `per_actor` relations to the actors after it
-/// (in a ring), all citing one source.
+/// (in a ring); one source per [`ACTORS_PER_SOURCE`] actors, with a sentence about
+/// each, which the actor's relations quote.
 pub fn dataset(actors: usize, per_actor: usize) -> Result<Dataset, Vec<Problem>> {
     let actors = actors.max(2);
-    let quote = "합성 데이터 문장입니다.";
     let doc = RawDocument {
         format: Some(domain::dataset::FORMAT.into()),
-        sources: vec![RawSource {
-            id: "synthetic".into(),
-            title: "Synthetic data set".into(),
-            language: "ko".into(),
-            text: Some(TEXT.into()),
-            ..Default::default()
-        }],
+        sources: (0..actors.div_ceil(ACTORS_PER_SOURCE))
+            .map(|n| {
+                let first = n * ACTORS_PER_SOURCE;
+                let last = (first + ACTORS_PER_SOURCE).min(actors);
+                let text: Vec<String> = (first..last).map(sentence).collect();
+                RawSource {
+                    id: source_id(first),
+                    title: format!("Synthetic article {n}"),
+                    language: "en".into(),
+                    text: Some(text.join(" ")),
+                    ..Default::default()
+                }
+            })
+            .collect(),
         actors: (0..actors)
             .map(|i| RawActor {
                 id: format!("syn-{i:07}"),
@@ -53,8 +73,8 @@ pub fn dataset(actors: usize, per_actor: usize) -> Result<Dataset, Vec<Problem>>
                         currency: "USD".into(),
                     }),
                     evidence: vec![RawEvidence {
-                        source: "synthetic".into(),
-                        quote: quote.into(),
+                        source: source_id(i),
+                        quote: sentence(i),
                     }],
                     ..Default::default()
                 }
@@ -74,5 +94,9 @@ mod tests {
         let d = super::dataset(100, 5).unwrap();
         assert_eq!(d.actors.len(), 100);
         assert_eq!(d.relations.len(), 500);
+        assert_eq!(d.sources.len(), 1);
+        let d = super::dataset(250, 1).unwrap();
+        assert_eq!(d.sources.len(), 3);
+        assert_eq!(d.sources[2].id.as_str(), super::source_id(249));
     }
 }

@@ -31,6 +31,9 @@ pub struct RelationWhere {
     pub from_id: Option<Vec<ID>>,
     /// The relation goes to one of these actors.
     pub to_id: Option<Vec<ID>>,
+    /// One of these actors is at the relation's end that `direction` names: its
+    /// start (OUT), its end (IN), or either (BOTH, the default).
+    pub actor: Option<ActorEndWhere>,
     /// The relation's amount: in a currency, and compared with bounds in it.
     pub amount: Option<AmountWhere>,
     /// When the relation began, compared at the coarser of the two precisions
@@ -48,6 +51,17 @@ pub struct RelationWhere {
     pub summary_contains: Option<String>,
     /// One of the relation's quotes contains this text, ignoring case.
     pub quote_contains: Option<String>,
+}
+
+/// Actors at an end of a relation.
+#[derive(InputObject, Clone, Debug)]
+pub struct ActorEndWhere {
+    /// The actors' ids (at least one).
+    pub ids: Vec<ID>,
+    /// OUT: the relation goes from one of them; IN: to one of them; BOTH
+    /// (default): either.
+    #[graphql(default)]
+    pub direction: Direction,
 }
 
 /// Bounds on an amount. Amounts compare only within one currency, so a bound
@@ -381,6 +395,16 @@ impl RelationWhere {
                 v,
                 ActorId::parse,
             )?)));
+        }
+        if let Some(end) = &self.actor {
+            let listed = ids(&at("actor.ids"), &end.ids, ActorId::parse)?;
+            let from = || Condition::Test(Test::From(listed.clone()));
+            let to = || Condition::Test(Test::To(listed.clone()));
+            all.push(match end.direction {
+                Direction::Out => from(),
+                Direction::In => to(),
+                Direction::Both => Condition::Any(vec![from(), to()]),
+            });
         }
         if let Some(a) = &self.amount {
             a.tests(&at("amount"), &mut all)?;

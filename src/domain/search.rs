@@ -69,10 +69,56 @@ pub fn allowed_edits(folded_query: &str) -> usize {
 }
 
 /// The fewest edits (a character inserted, deleted or replaced) that turn `query`
-/// into some substring of `key`: the edit distance with free ends in the key
-/// (Sellers' algorithm, one column of the table at a time). Written here because
-/// the distance crates compare whole strings, and a name holds the query.
+/// into some substring of `key`: the edit distance with free ends in the key.
+/// Written here because the distance crates compare whole strings (or bytes, and
+/// a Hangul syllable is three), and a name holds the query. Myers' bit-parallel
+/// algorithm for a query of at most 64 characters (every query a search forgives:
+/// [`MAX_FUZZY_LEN`]), one machine word per character of the key; Sellers' table,
+/// one column at a time, for a longer one.
 pub fn substring_distance(key: &str, query: &str) -> usize {
+    let m = query.chars().count();
+    if m == 0 {
+        return 0;
+    }
+    if m > 64 {
+        return sellers(key, query);
+    }
+    // For each character of the query, the bit of each position it stands at.
+    let mut peq: Vec<(char, u64)> = Vec::with_capacity(m);
+    for (i, c) in query.chars().enumerate() {
+        match peq.iter_mut().find(|(p, _)| *p == c) {
+            Some((_, bits)) => *bits |= 1 << i,
+            None => peq.push((c, 1 << i)),
+        }
+    }
+    let last = 1u64 << (m - 1);
+    // The vertical deltas of the table's column (+1 / -1 per row), and the
+    // score of its last row: the edits of the whole query ending here.
+    let (mut pv, mut mv, mut score) = (u64::MAX, 0u64, m);
+    let mut best = m;
+    for c in key.chars() {
+        let eq = peq.iter().find(|(p, _)| *p == c).map_or(0, |(_, b)| *b);
+        let xv = eq | mv;
+        let xh = (((eq & pv).wrapping_add(pv)) ^ pv) | eq;
+        let ph = mv | !(xh | pv);
+        let mh = pv & xh;
+        if ph & last != 0 {
+            score += 1;
+        } else if mh & last != 0 {
+            score -= 1;
+        }
+        // The first row stays 0: a substring may start anywhere in the key.
+        let (ph, mh) = (ph << 1, mh << 1);
+        pv = mh | !(xv | ph);
+        mv = ph & xv;
+        best = best.min(score);
+    }
+    best
+}
+
+/// [`substring_distance`] by the full table (Sellers): the reference, and the way
+/// for queries longer than a machine word.
+fn sellers(key: &str, query: &str) -> usize {
     let q: Vec<char> = query.chars().collect();
     // `column[i]`: the edits from the first `i` characters of the query to a
     // substring of the key ending here; any start in the key is free.
@@ -262,6 +308,46 @@ mod tests {
         assert_eq!(fuzzy_grams("아마죤"), vec!["마죤", "아마", "아마죤"]);
         let long = "a".repeat(MAX_FUZZY_LEN + 1);
         assert_eq!(allowed_edits(&long), 0, "a long query is taken as written");
+    }
+
+    #[test]
+    fn the_bit_parallel_distance_is_the_tables() {
+        // Every pair of short strings over a small alphabet (with a syllable),
+        // and some longer ones, measured both ways.
+        let alphabet = ['a', 'b', 'c', '가'];
+        let words = |n: usize| -> Vec<String> {
+            let mut out = vec![String::new()];
+            for _ in 0..n {
+                out = out
+                    .iter()
+                    .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                    .collect();
+            }
+            out
+        };
+        let queries: Vec<String> = (1..=4).flat_map(words).collect();
+        let keys: Vec<String> = (0..=5).flat_map(words).collect();
+        for q in &queries {
+            for k in keys.iter().step_by(7) {
+                assert_eq!(substring_distance(k, q), sellers(k, q), "{k} / {q}");
+            }
+        }
+        let long = "syntheticactor4242합성행위자4242sa4242";
+        for q in [
+            "syntheticactor4242",
+            "synthetcactor4242",
+            "행위쟈42",
+            "4242sa",
+            "zzzz",
+        ] {
+            assert_eq!(substring_distance(long, q), sellers(long, q), "{q}");
+        }
+        let sixty_five = "x".repeat(65);
+        assert_eq!(
+            substring_distance("xx", &sixty_five),
+            63,
+            "past a word: the table"
+        );
     }
 
     #[test]

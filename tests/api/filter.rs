@@ -146,7 +146,7 @@ pub async fn where_joins_tests_with_and_or_and_not(make: Maker) {
         "start": {"gte": "2013", "lte": "2015"},
     });
     assert_eq!(
-        passing(&service, act).await,
+        passing(&service, act.clone()).await,
         [
             "association-lobbies-for-cloud-act",
             "cloud-act-benefits-kt",
@@ -156,6 +156,32 @@ pub async fn where_joins_tests_with_and_or_and_not(make: Maker) {
             "song-hee-kyung-urges-cloud-act"
         ]
     );
+    // The same ends as one test: an actor at either end, or at the one named.
+    let both = passing(
+        &service,
+        json!({"actor": {"ids": ["cloud-development-act"]}, "start": {"gte": "2013", "lte": "2015"}}),
+    )
+    .await;
+    assert_eq!(both, passing(&service, act.clone()).await);
+    let seed = seed_dataset();
+    for (direction, end) in [("OUT", 0), ("IN", 1), ("BOTH", 2)] {
+        let mut expected: Vec<String> = seed
+            .relations
+            .iter()
+            .filter(|r| {
+                let (from, to) = (r.from.as_str() == "kt", r.to.as_str() == "kt");
+                [from, to, from || to][end]
+            })
+            .map(|r| r.id.to_string())
+            .collect();
+        expected.sort();
+        let got = passing(
+            &service,
+            json!({"actor": {"ids": ["kt", "no-such-actor"], "direction": direction}}),
+        )
+        .await;
+        assert_eq!(got, expected, "{direction}");
+    }
     // NOT of a test on something absent holds: relations without an amount.
     let all = passing(&service, json!({})).await;
     let without = passing(&service, json!({"NOT": {"amount": {"currency": "USD"}}})).await;
@@ -228,6 +254,7 @@ pub async fn a_where_that_cannot_mean_anything_is_refused_with_its_path(make: Ma
             json!({"NOT": {"fromId": ["Not An Id"]}}),
             "`where.NOT.fromId[0]`",
         ),
+        (json!({"actor": {"ids": []}}), "`where.actor.ids`"),
         (json!({"quoteContains": "  "}), "`where.quoteContains`"),
     ] {
         let r = run(

@@ -1,8 +1,8 @@
 // Creates relations between existing actors, each with its key node
 // (`(:RelationKey {id, from})`, unique by id across all types, which is how a
 // relation is found by id), linked to the sources its evidence quotes
-// (`(k)-[:CITES]->(:Source)`, how a source's relations are found), and holding its
-// id in the registry of ids of every kind (`RecordId`, setup.cypher). A relationship type cannot be a parameter, so each
+// (`(k)-[:CITES]->(:Source)`, how a source's relations are found). The id must not
+// be an actor's or a source's (their registry, `RecordId`, setup.cypher). A relationship type cannot be a parameter, so each
 // type has its own CREATE, chosen by the FOREACH/CASE idiom; no type is ever
 // spliced into the query text. Relations being replaced are deleted first
 // (delete_relations.cypher), so CREATE never duplicates an id.
@@ -60,10 +60,9 @@ CALL (k, row) {
   MERGE (k)-[:CITES]->(s)
 }
 WITH row
-MERGE (i:RecordId {id: row.props.id})
-ON CREATE SET i.kind = 'relation'
+OPTIONAL MATCH (i:RecordId {id: row.props.id})
 WITH row, i
-WHERE i.kind <> 'relation'
-// Another kind holds the id: a second RecordId of it breaks the constraint
-// `record_id`, which refuses the whole transaction.
+WHERE i IS NOT NULL
+// An actor or a source holds the id: a second RecordId of it breaks the
+// constraint `record_id`, which refuses the whole transaction.
 CREATE (:RecordId {id: row.props.id})

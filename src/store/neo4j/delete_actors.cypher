@@ -1,5 +1,5 @@
 // Deletes actors by id with their relationships, those relationships' key
-// nodes, their entries in the registry of ids (`RecordId`) and in the name index
+// nodes, its entry in the registry of ids (`RecordId`) and in the name index
 // (name_grams.cypher). (The ids are collected and unwound in a subquery: ArcadeDB does not
 // delete nodes matched as `{id: r.id}` straight from an optional match, and scans
 // every key for `k.id IN list`.)
@@ -12,9 +12,9 @@ CALL (relationIds) {
   MATCH (k:RelationKey {id: relationId})
   DETACH DELETE k
 }
-CALL (a, relationIds) {
-  UNWIND relationIds + [a.id] AS recordId
-  MATCH (i:RecordId {id: recordId})
+CALL (a) {
+  UNWIND [a.id] AS actorId
+  MATCH (i:RecordId {id: actorId})
   DELETE i
 }
 CALL (a) {

@@ -4,8 +4,10 @@
 CREATE CONSTRAINT actor_id IF NOT EXISTS FOR (a:Actor) REQUIRE a.id IS UNIQUE;
 CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE;
 // Ids are unique across actors, sources and relations (Relay's `node(id:)`): every
-// record has one (:RecordId {id, kind}) node, which the statements that write and
-// delete records keep (backfill_record_ids.cypher gives one to older records).
+// actor and source has one (:RecordId {id, kind}) node, which the statements that
+// write and delete them keep (backfill_record_ids.cypher gives one to older
+// records); relations have their key nodes, and the statements writing either
+// kind look the id up in the other's (upsert_actors.cypher, create_relations.cypher).
 CREATE CONSTRAINT record_id IF NOT EXISTS FOR (i:RecordId) REQUIRE i.id IS UNIQUE;
 // Source search: `searchText` holds the folded full text (src/domain/text.rs);
 // the text index serves `CONTAINS` (search_sources.cypher).

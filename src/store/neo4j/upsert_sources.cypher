@@ -7,7 +7,9 @@ WITH row
 MERGE (i:RecordId {id: row.id})
 ON CREATE SET i.kind = 'source'
 WITH row, i
-WHERE i.kind <> 'source'
+OPTIONAL MATCH (k:RelationKey {id: row.id})
+WITH row, i, k
+WHERE i.kind <> 'source' OR k IS NOT NULL
 // Another kind holds the id: a second RecordId of it breaks the constraint
 // `record_id`, which refuses the whole transaction.
 CREATE (:RecordId {id: row.id})
