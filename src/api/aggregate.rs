@@ -54,10 +54,10 @@ impl RelationAggregateNode {
             .collect()
     }
 
-    /// For one actor's relations (`Actor.relations`, or `relations(actorId:)`):
-    /// how many have an actor of each kind at their other end, for the kinds
-    /// present, in the order of `ActorKind`. Null for a list that is not one
-    /// actor's relations.
+    /// For one actor's relations (`Actor.relations`, `relations(actorId:)`, or
+    /// a `where` that ties every relation to one actor): how many have an actor
+    /// of each kind at their other end, for the kinds present, in the order of
+    /// `ActorKind`. Null for a list that is not one actor's relations.
     async fn by_other_end_kind(&self) -> Option<Vec<OtherEndKindCount>> {
         self.0.by_other_kind().map(|kinds| {
             kinds

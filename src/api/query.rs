@@ -17,6 +17,7 @@ use super::types::{
     loaders, parse_id, repo, ActorKindCount, ActorNode, RelationNode, RelationTypeCount,
     SourceNode, StatsNode,
 };
+use crate::domain::filter::{Anchor, Condition};
 use crate::domain::{search, ActorId, ActorKind, Direction, RelationId, RelationType, SourceId};
 use crate::store::{ActorFilter, ListOrder, SourceQuery};
 
@@ -252,6 +253,18 @@ impl QueryRoot {
             where_,
         };
         let mut query = args.query(actor)?;
+        // A whole-graph list whose condition ties every relation to one actor or
+        // one source is that anchor's list, read from its relations alone.
+        if !query.filter.anchored() {
+            match query.filter.condition.as_ref().and_then(Condition::anchor) {
+                Some(Anchor::Actor(id, direction)) => {
+                    query.filter.actor = Some(id);
+                    query.filter.direction = direction;
+                }
+                Some(Anchor::Source(id)) => query.filter.source = Some(id),
+                None => {}
+            }
+        }
         // Counting the whole graph's relations is a scan on Neo4j: only when asked.
         query.total = ctx.look_ahead().field("totalCount").exists();
         let repo = repo(ctx)?;

@@ -274,6 +274,53 @@ impl Condition {
     }
 }
 
+/// What every relation passing a condition is tied to, when the condition says:
+/// one actor, at an end ([`Condition::anchor`]), or one quoted source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Anchor {
+    Actor(ActorId, Direction),
+    Source(SourceId),
+}
+
+impl Condition {
+    /// The one actor or source every relation that passes the condition is tied
+    /// to, when a part that must hold says so: `fromId: [x]` (x, OUT), `toId:
+    /// [x]` (x, IN), either of the two (x, BOTH), `sourceId: [s]`. A list of
+    /// the whole graph with such a condition is the anchor's list with it: the
+    /// stores answer that from the anchor's relations instead of every one.
+    pub fn anchor(&self) -> Option<Anchor> {
+        let single = |ids: &[ActorId]| (ids.len() == 1).then(|| ids[0].clone());
+        match self {
+            Condition::Test(Test::From(ids)) => {
+                single(ids).map(|a| Anchor::Actor(a, Direction::Out))
+            }
+            Condition::Test(Test::To(ids)) => single(ids).map(|a| Anchor::Actor(a, Direction::In)),
+            Condition::Test(Test::Source(ids)) if ids.len() == 1 => {
+                Some(Anchor::Source(ids[0].clone()))
+            }
+            Condition::Any(parts) => match parts.as_slice() {
+                [Condition::Test(Test::From(a)), Condition::Test(Test::To(b))]
+                | [Condition::Test(Test::To(b)), Condition::Test(Test::From(a))]
+                    if a == b =>
+                {
+                    single(a).map(|a| Anchor::Actor(a, Direction::Both))
+                }
+                _ => None,
+            },
+            // An actor anchor first (its list is the shorter, usually).
+            Condition::All(parts) => {
+                let anchors: Vec<Anchor> = parts.iter().filter_map(Condition::anchor).collect();
+                anchors
+                    .iter()
+                    .find(|a| matches!(a, Anchor::Actor(..)))
+                    .or(anchors.first())
+                    .cloned()
+            }
+            _ => None,
+        }
+    }
+}
+
 /// How many relations of some types, in a direction, an actor must have: `min`
 /// or more, and `max` or fewer when given (`min: 1` for "some", `max: 0` for
 /// "none").
@@ -496,5 +543,43 @@ pub(crate) mod tests {
         let either = Condition::Any(vec![t(vec![Contract]), t(vec![Lease])]);
         assert_eq!(either.required_types(), None, "not said at the top");
         assert_eq!(date(Compare::Gte, "2013").required_types(), None);
+    }
+
+    #[test]
+    fn a_condition_naming_one_actor_or_source_at_an_end_anchors_the_list() {
+        let id = |s: &str| ActorId::parse(s.to_string()).unwrap();
+        let from = || Condition::Test(Test::From(vec![id("kt")]));
+        let to = || Condition::Test(Test::To(vec![id("kt")]));
+        let source = SourceId::parse("s".to_string()).unwrap();
+        let cited = Condition::Test(Test::Source(vec![source.clone()]));
+        assert_eq!(
+            from().anchor(),
+            Some(Anchor::Actor(id("kt"), Direction::Out))
+        );
+        assert_eq!(to().anchor(), Some(Anchor::Actor(id("kt"), Direction::In)));
+        assert_eq!(
+            Condition::Any(vec![from(), to()]).anchor(),
+            Some(Anchor::Actor(id("kt"), Direction::Both))
+        );
+        assert_eq!(cited.anchor(), Some(Anchor::Source(source.clone())));
+        assert_eq!(
+            Condition::All(vec![cited.clone(), to()]).anchor(),
+            Some(Anchor::Actor(id("kt"), Direction::In)),
+            "an actor before a source"
+        );
+        assert_eq!(
+            Condition::All(vec![cited]).anchor(),
+            Some(Anchor::Source(source))
+        );
+        // Not when a part may fail to hold, or names more than one.
+        assert_eq!(Condition::Not(Box::new(from())).anchor(), None);
+        assert_eq!(
+            Condition::Any(vec![from(), Condition::Test(Test::Type(vec![]))]).anchor(),
+            None
+        );
+        let two = Condition::Test(Test::From(vec![id("kt"), id("cia")]));
+        assert_eq!(two.anchor(), None);
+        let other = Condition::Any(vec![from(), Condition::Test(Test::To(vec![id("cia")]))]);
+        assert_eq!(other.anchor(), None);
     }
 }

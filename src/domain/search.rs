@@ -163,18 +163,25 @@ pub fn fuzzy_rank<S: AsRef<str>>(keys: &[S], folded_query: &str) -> Option<u8> {
 }
 
 /// The n-grams that lead a forgiving search to its candidates: the query's
-/// distinct bigrams and trigrams (none for a query that forgives nothing),
+/// distinct trigrams, and its bigrams when the query is too short for a trigram
+/// to survive every mistake allowed (none for a query that forgives nothing),
 /// sorted. A name within a mistake or two of the query keeps at least one of
 /// them, unless the mistakes break every one (`axc` for `abc`): such a name is
 /// not found. Trigrams are rarer than bigrams: they still lead somewhere when
 /// every bigram of the query is common (`r42` in `Synthetic Actor 4242`).
 pub fn fuzzy_grams(folded_query: &str) -> Vec<String> {
-    if allowed_edits(folded_query) == 0 {
+    let edits = allowed_edits(folded_query);
+    if edits == 0 {
         return Vec::new();
     }
     let mut out = Vec::new();
-    grams_of(folded_query, 2, &mut out);
     grams_of(folded_query, 3, &mut out);
+    // A mistake breaks at most three trigrams: when the query has more than
+    // three per mistake allowed, one survives every time, and the commoner
+    // bigrams would only add candidates.
+    if folded_query.chars().count() - 2 <= 3 * edits {
+        grams_of(folded_query, 2, &mut out);
+    }
     out.sort_unstable();
     out.dedup();
     out
@@ -306,6 +313,9 @@ mod tests {
         assert_eq!(substring_distance("xxabcxx", "abd"), 1);
         assert!(fuzzy_grams("ab").is_empty());
         assert_eq!(fuzzy_grams("아마죤"), vec!["마죤", "아마", "아마죤"]);
+        // Six characters, one mistake: four trigrams, one always kept.
+        assert_eq!(fuzzy_grams("abcdef"), vec!["abc", "bcd", "cde", "def"]);
+        assert_eq!(fuzzy_grams("abcde").len(), 3 + 4, "five: bigrams too");
         let long = "a".repeat(MAX_FUZZY_LEN + 1);
         assert_eq!(allowed_edits(&long), 0, "a long query is taken as written");
     }

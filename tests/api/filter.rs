@@ -182,6 +182,88 @@ pub async fn where_joins_tests_with_and_or_and_not(make: Maker) {
         .await;
         assert_eq!(got, expected, "{direction}");
     }
+    // A condition that ties every relation to one actor or source is read from
+    // that anchor's relations (src/api/query.rs); the answers are the scan's,
+    // page by page, in another order too, with the aggregate.
+    for condition in [
+        json!({"fromId": ["amazon"]}),
+        json!({"toId": ["cloud-development-act"]}),
+        json!({"actor": {"ids": ["amazon"]}}),
+        json!({"sourceId": ["amazon-korea-cloud-2015"]}),
+        json!({"AND": [{"sourceId": ["amazon-korea-cloud-2015"]}, {"toId": ["amazon"]}], "types": ["CONTRACT", "LEASE", "STATEMENT"]}),
+    ] {
+        let mut expected: Vec<&actorgraph::domain::Relation> = seed
+            .relations
+            .iter()
+            .filter(|r| {
+                let c = &condition;
+                let names = |field: &str, id: &str| {
+                    c[field]
+                        .as_array()
+                        .is_none_or(|ids| ids.iter().any(|x| x == id))
+                };
+                let actor = c["actor"]["ids"].as_array().is_none_or(|ids| {
+                    ids.iter()
+                        .any(|x| x == r.from.as_str() || x == r.to.as_str())
+                });
+                let and_ok = c["AND"].as_array().is_none_or(|parts| {
+                    parts.iter().all(|p| {
+                        p["sourceId"].as_array().is_none_or(|ids| {
+                            r.evidence
+                                .iter()
+                                .any(|e| ids.iter().any(|x| x == e.source.as_str()))
+                        }) && p["toId"]
+                            .as_array()
+                            .is_none_or(|ids| ids.iter().any(|x| x == r.to.as_str()))
+                    })
+                });
+                let typed = c["types"]
+                    .as_array()
+                    .is_none_or(|ts| ts.iter().any(|t| t == r.kind.as_str()));
+                names("fromId", r.from.as_str())
+                    && names("toId", r.to.as_str())
+                    && actor
+                    && c["sourceId"].as_array().is_none_or(|ids| {
+                        r.evidence
+                            .iter()
+                            .any(|e| ids.iter().any(|x| x == e.source.as_str()))
+                    })
+                    && and_ok
+                    && typed
+            })
+            .collect();
+        expected.sort_by(|a, b| a.id.cmp(&b.id));
+        let ids: Vec<String> = expected.iter().map(|r| r.id.to_string()).collect();
+        assert!(!ids.is_empty(), "{condition}");
+        assert_eq!(
+            passing(&service, condition.clone()).await,
+            ids,
+            "{condition}"
+        );
+        let d = data(
+            &service,
+            "query($w: RelationWhere) { relations(where: $w, orderBy: {field: TYPE, direction: DESC}, last: 2) {
+                totalCount aggregate { count } edges { node { id type } } } }",
+            json!({"w": condition}),
+        )
+        .await;
+        let mut by_type: Vec<(&str, &str)> = expected
+            .iter()
+            .map(|r| (r.kind.as_str(), r.id.as_str()))
+            .collect();
+        by_type.sort();
+        by_type.reverse();
+        let last_two: Vec<&str> = by_type
+            .iter()
+            .rev()
+            .take(2)
+            .rev()
+            .map(|(_, id)| *id)
+            .collect();
+        assert_eq!(edge_ids(&d["relations"]), last_two, "{condition}");
+        assert_eq!(d["relations"]["totalCount"], ids.len());
+        assert_eq!(d["relations"]["aggregate"]["count"], ids.len());
+    }
     // NOT of a test on something absent holds: relations without an amount.
     let all = passing(&service, json!({})).await;
     let without = passing(&service, json!({"NOT": {"amount": {"currency": "USD"}}})).await;
