@@ -40,6 +40,10 @@ pub struct SourceEdge {
     /// The folded search, when the list is a search.
     #[graphql(skip)]
     pub search: Option<String>,
+    /// The source's text and its folded form, made once for `matches` and
+    /// `matchCount`.
+    #[graphql(skip)]
+    pub folded: tokio::sync::OnceCell<(String, Folded)>,
 }
 
 /// A page of sources (Relay connection), in id order.
@@ -63,6 +67,7 @@ impl SourceConnection {
                 cursor: cursor::encode(s.id.as_str()),
                 node: SourceNode(s),
                 search: search.clone(),
+                folded: tokio::sync::OnceCell::new(),
             })
             .collect();
         SourceConnection {
@@ -111,13 +116,12 @@ impl SourceEdge {
         let Some(search) = self.search.as_deref().filter(|s| !s.is_empty()) else {
             return Ok(vec![]);
         };
-        let text = source_text(ctx, &self.node.0).await?;
-        let folded = Folded::new(&text);
+        let (text, folded) = self.folded(ctx).await?;
         let runs = folded.find(search);
         if runs.is_empty() || first == 0 {
             return Ok(vec![]);
         }
-        let quotes = quotations(ctx, &self.node.0.id, &text).await?;
+        let quotes = quotations(ctx, &self.node.0.id, text).await?;
         Ok(runs
             .iter()
             .take(first)
@@ -128,11 +132,12 @@ impl SourceEdge {
                     .filter(|q| q.at.as_ref().is_some_and(|at| overlaps(at, &span)))
                     .map(|q| q.relation.clone())
                     .collect();
+                relations.sort_by(|a, b| a.id.cmp(&b.id));
                 relations.dedup_by(|a, b| a.id == b.id);
                 SourceMatch {
                     text: text[span.clone()].to_string(),
-                    start: offset(&text, span.start),
-                    end: offset(&text, span.end),
+                    start: offset(text, span.start),
+                    end: offset(text, span.end),
                     sentence: offset_i32(run.start),
                     relations: relations.into_iter().map(RelationNode).collect(),
                 }
@@ -147,8 +152,21 @@ impl SourceEdge {
         let Some(search) = self.search.as_deref().filter(|s| !s.is_empty()) else {
             return Ok(0);
         };
-        let text = source_text(ctx, &self.node.0).await?;
-        Ok(offset_i32(Folded::new(&text).find(search).len()))
+        let (_, folded) = self.folded(ctx).await?;
+        Ok(offset_i32(folded.find(search).len()))
+    }
+}
+
+impl SourceEdge {
+    /// The source's text and its folded form, made at the first ask.
+    async fn folded(&self, ctx: &Context<'_>) -> ApiResult<&(String, Folded)> {
+        self.folded
+            .get_or_try_init(|| async {
+                let text = source_text(ctx, &self.node.0).await?;
+                let folded = Folded::new(&text);
+                Ok((text, folded))
+            })
+            .await
     }
 }
 
@@ -226,7 +244,7 @@ async fn quotations(ctx: &Context<'_>, source: &SourceId, text: &str) -> ApiResu
                 .map(|e| Quoted {
                     relation: r.clone(),
                     quote: e.quote.clone(),
-                    at: text::occurrences(text, &e.quote).into_iter().next(),
+                    at: text.find(&e.quote).map(|at| at..at + e.quote.len()),
                 })
                 .collect::<Vec<_>>()
         })

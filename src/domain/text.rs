@@ -161,16 +161,6 @@ pub fn search_text(text: &str) -> String {
     Folded::new(text).text
 }
 
-/// The byte ranges where `quote` stands in `text` (every occurrence).
-pub fn occurrences(text: &str, quote: &str) -> Vec<Range<usize>> {
-    if quote.is_empty() {
-        return Vec::new();
-    }
-    text.match_indices(quote)
-        .map(|(at, m)| at..at + m.len())
-        .collect()
-}
-
 /// A byte offset of `text` as a count of UTF-16 code units, as JavaScript's
 /// strings index (`String.prototype.slice`).
 pub fn utf16_offset(text: &str, byte: usize) -> usize {
@@ -253,6 +243,5 @@ mod tests {
         let text = "a😀국가";
         let at = text.find('국').unwrap();
         assert_eq!(utf16_offset(text, at), 3);
-        assert_eq!(occurrences("ab ab", "ab"), vec![0..2, 3..5]);
     }
 }
