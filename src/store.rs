@@ -123,6 +123,9 @@ impl<T: Clone> Page<T> {
 pub struct ActorFilter {
     /// Text to find in names and aliases (see [`crate::domain::search`]).
     pub search: Option<String>,
+    /// Only names that hold the search as written: no forgiven mistakes
+    /// ([`crate::domain::search::forgiving_rank`]).
+    pub exact: bool,
     /// Only these kinds; empty means all.
     pub kinds: Vec<ActorKind>,
     /// Only actors with these numbers of relations (each holds).

@@ -84,6 +84,10 @@ impl QueryRoot {
             desc = "Text to find in names and aliases, in Korean or English (at most 200 characters)."
         )]
         search: Option<String>,
+        #[graphql(
+            desc = "With `search`: also find the names that hold it with a mistake or two, after those that hold it as written (default true); false for those only."
+        )]
+        forgive: Option<bool>,
         #[graphql(desc = "Only actors of these kinds; all when omitted or empty.")] kinds: Option<
             Vec<ActorKind>,
         >,
@@ -158,6 +162,7 @@ impl QueryRoot {
         let ordered = !order.by_id_forward();
         let filter = ActorFilter {
             search,
+            exact: forgive == Some(false),
             kinds: kinds.unwrap_or_default(),
             relations,
             order,

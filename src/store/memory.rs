@@ -775,16 +775,19 @@ impl Repository for MemoryStore {
         // With the candidates of a forgiving search (names with a mistake or
         // two), which rank after every name that holds the query; only those
         // are measured against it, as on every store.
-        let near: std::collections::HashSet<ActorId> = self
-            .inner
-            .names
-            .fuzzy_candidates(&query, |id, gram| {
-                s.actors
-                    .get(id)
-                    .is_some_and(|e| e.keys.iter().any(|k| k.contains(gram)))
-            })
-            .into_iter()
-            .collect();
+        let near: std::collections::HashSet<ActorId> = if filter.exact {
+            Default::default()
+        } else {
+            self.inner
+                .names
+                .fuzzy_candidates(&query, |id, gram| {
+                    s.actors
+                        .get(id)
+                        .is_some_and(|e| e.keys.iter().any(|k| k.contains(gram)))
+                })
+                .into_iter()
+                .collect()
+        };
         let candidates = self.inner.names.candidates(&query).map(|mut ids| {
             ids.extend(near.iter().cloned());
             ids.sort_unstable();

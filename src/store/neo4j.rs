@@ -1266,7 +1266,7 @@ impl Repository for Neo4jStore {
         };
         // Through the index, the names a mistake or two away are candidates too
         // (fuzzy_actors.cypher): they rank after every name that holds the query.
-        let fuzzy = grams.is_some() && search::allowed_edits(&search) > 0;
+        let fuzzy = grams.is_some() && search::allowed_edits(&search) > 0 && !filter.exact;
         let q = match grams {
             Some(grams) => query(SEARCH_ACTORS).param("grams", grams),
             None => query(FIND_ACTORS),

@@ -640,6 +640,17 @@ pub async fn search_forgives_a_mistake_or_two_after_every_name_that_holds_the_qu
         search_ids(repo, "Amazn", vec![ActorKind::Bill]).await,
         Vec::<String>::new()
     );
+    // Only the names that hold the query as written, when asked.
+    for (query, want) in [("Amazn", vec![]), ("amazon", vec!["amazon", "amazonia"])] {
+        let exact = ActorFilter {
+            search: Some(query.into()),
+            exact: true,
+            ..ActorFilter::default()
+        };
+        let found = repo.find_actors(&exact, &page(10, None)).await.unwrap();
+        assert_eq!(ids(&found.items, |a| a.id.to_string()), want, "{query}");
+        assert_eq!(found.total_count, want.len());
+    }
     // Pages continue across the ranks, into the forgiven ones.
     let filter = ActorFilter {
         search: Some("amazon".into()),

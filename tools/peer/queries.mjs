@@ -60,7 +60,8 @@ export const QUERIES = {
     rowsTheirs: (d) => [d.contractCount, d.contractPage.map((r) => [r.id, r.summary, r.from, r.to])],
   },
   search: {
-    ours: `{ actors(search: "${SEARCH}", first: 10) { totalCount edges { node { id name kind } } } }`,
+    // Without the forgiven near names (`forgive: false`): the library has only `contains`.
+    ours: `{ actors(search: "${SEARCH}", forgive: false, first: 10) { totalCount edges { node { id name kind } } } }`,
     theirs: `{ actorsConnection(first: 10, where: { searchText: { contains: "${FOLDED}" } }, sort: [{ id: ASC }]) { totalCount edges { node { id nameEn kind } } } }`,
     rowsOurs: (d) => [d.actors.totalCount, d.actors.edges.map(({ node: n }) => [n.id, n.name, n.kind])],
     rowsTheirs: (d) => [
