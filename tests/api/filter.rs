@@ -247,19 +247,7 @@ pub async fn where_joins_tests_with_and_or_and_not(make: Maker) {
             json!({"w": condition}),
         )
         .await;
-        let mut by_type: Vec<(&str, &str)> = expected
-            .iter()
-            .map(|r| (r.kind.as_str(), r.id.as_str()))
-            .collect();
-        by_type.sort();
-        by_type.reverse();
-        let last_two: Vec<&str> = by_type
-            .iter()
-            .rev()
-            .take(2)
-            .rev()
-            .map(|(_, id)| *id)
-            .collect();
+        let last_two = crate::helpers::last_by_type(&expected, true, 2);
         assert_eq!(edge_ids(&d["relations"]), last_two, "{condition}");
         assert_eq!(d["relations"]["totalCount"], ids.len());
         assert_eq!(d["relations"]["aggregate"]["count"], ids.len());

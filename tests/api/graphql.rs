@@ -1112,12 +1112,7 @@ pub async fn a_broken_document_lists_every_problem_and_writes_nothing(make: Make
     doc["relations"][0]["evidence"][0]["quote"] = json!("A sentence the article does not have.");
     let r = serde_json::to_value(service.execute_as(import_request(doc), admin()).await).unwrap();
     assert_eq!(codes(&r), ["BAD_USER_INPUT"]);
-    let problems: Vec<&str> = r["errors"][0]["extensions"]["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["path"].as_str().unwrap())
-        .collect();
+    let problems = crate::helpers::problem_paths(&r);
     assert_eq!(
         problems,
         [

@@ -379,3 +379,33 @@ pub fn start_dates(connection: &Value) -> Vec<&str> {
         .map(|e| e["node"]["startDate"].as_str().expect("a start date"))
         .collect()
 }
+
+/// The ids of the last `n` of `relations` sorted by type then id, ascending or
+/// (`descending`) descending: what `orderBy: {field: TYPE}` with `last: n` gives.
+pub fn last_by_type(
+    relations: &[&actorgraph::domain::Relation],
+    descending: bool,
+    n: usize,
+) -> Vec<String> {
+    let mut by_type: Vec<(&str, &str)> = relations
+        .iter()
+        .map(|r| (r.kind.as_str(), r.id.as_str()))
+        .collect();
+    by_type.sort();
+    if descending {
+        by_type.reverse();
+    }
+    let from = by_type.len().saturating_sub(n);
+    by_type[from..]
+        .iter()
+        .map(|(_, id)| id.to_string())
+        .collect()
+}
+
+/// The paths of the problems of a response's first error (`extensions.problems`).
+pub fn problem_paths(response: &Value) -> Vec<&str> {
+    response["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .map(|problems| problems.iter().filter_map(|p| p["path"].as_str()).collect())
+        .unwrap_or_default()
+}

@@ -252,18 +252,7 @@ pub async fn a_sources_relations_are_those_that_quote_it(make: Maker) {
             .filter(|r| r.kind == RelationType::Contract)
             .map(|r| r.id.as_str())
             .collect();
-        let mut by_type: Vec<(&str, &str)> = quoting
-            .iter()
-            .map(|r| (r.kind.as_str(), r.id.as_str()))
-            .collect();
-        by_type.sort();
-        let last_two: Vec<&str> = by_type
-            .iter()
-            .rev()
-            .take(2)
-            .rev()
-            .map(|(_, id)| *id)
-            .collect();
+        let last_two = crate::helpers::last_by_type(&quoting, false, 2);
         let d = data(
             &service,
             "query($id: ID!) { source(id: $id) {

@@ -141,14 +141,8 @@ pub async fn an_id_another_kind_holds_is_a_conflict(make: Maker) {
     .await;
     assert_eq!(codes(&import), ["BAD_USER_INPUT"], "{import}");
     let problems = &import["errors"][0]["extensions"]["problems"];
-    let paths: Vec<&str> = problems
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["path"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        paths,
+        crate::helpers::problem_paths(&import),
         ["/actors/1/id", "/sources/0/id", "/relations/0/id"],
         "{problems}"
     );
