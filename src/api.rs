@@ -15,6 +15,7 @@ mod explore;
 mod explore_types;
 mod filter;
 pub(crate) mod history;
+mod intake;
 pub mod limits;
 mod loaders;
 mod mutation;

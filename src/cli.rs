@@ -1,4 +1,5 @@
-//! The commands other than `serve`: `validate`, `schema` and `seed`.
+//! The commands other than `serve`: `validate`, `schema`, `seed`, `export`,
+//! `measure-intake`, `bench-store` and `key`.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -29,6 +30,62 @@ pub fn validate(path: &std::path::Path) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `actorgraph measure-intake PATH…`: each data-set file on its own (a folder's
+/// files one by one: test articles may share ids).
+pub fn measure_intake(paths: &[std::path::PathBuf]) -> anyhow::Result<ExitCode> {
+    use crate::domain::intake::quality::{of_dataset, Quality};
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() && !path.join("sources").is_dir() {
+            let mut inner: Vec<_> = std::fs::read_dir(path)
+                .with_context(|| format!("could not read {}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect();
+            inner.sort();
+            files.extend(inner);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let pct = |x: f64| format!("{:5.1}%", x * 100.0);
+    println!(
+        "{:<28} {:>9} {:>7} {:>7} {:>10} {:>9} {:>11}",
+        "source", "relations", "found", "typed", "candidates", "right", "typed right"
+    );
+    let mut total = Quality::default();
+    for file in files {
+        let data = seed::load(&file).map_err(|e| anyhow::anyhow!("{e}"))?;
+        for (id, q) in of_dataset(&data) {
+            println!(
+                "{:<28} {:>9} {:>7} {:>7} {:>10} {:>9} {:>11}",
+                id.as_str(),
+                q.relations,
+                pct(q.recall()),
+                pct(q.typed_recall()),
+                q.candidates,
+                pct(q.precision()),
+                pct(q.typed_precision())
+            );
+            if !q.missed.is_empty() {
+                println!("  missed: {}", q.missed.join(", "));
+            }
+            total.add(&q);
+        }
+    }
+    println!(
+        "{:<28} {:>9} {:>7} {:>7} {:>10} {:>9} {:>11}",
+        "all",
+        total.relations,
+        pct(total.recall()),
+        pct(total.typed_recall()),
+        total.candidates,
+        pct(total.precision()),
+        pct(total.typed_precision())
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn line(name: &str, k: &KindReport) -> String {

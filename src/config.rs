@@ -48,6 +48,14 @@ pub enum Command {
     /// Write the whole graph (sources with their text) in the data-set format, from
     /// the Neo4j database or the embedded store; `seed` loads it back into either.
     Export(ExportArgs),
+    /// Run intake on data sets' sources against their actors alone (not their
+    /// relations) and print how many of their relations the candidates find
+    /// (recall) and how many candidates are right (precision); see docs/intake.md.
+    MeasureIntake {
+        /// Data-set .json files or folders.
+        #[arg(default_values = ["seed", "tests/intake"])]
+        paths: Vec<PathBuf>,
+    },
     /// Benchmark the store alone (no GraphQL, no HTTP); see scripts/bench.
     BenchStore(BenchArgs),
     /// Make a new API key: prints the key (for the client) and its entry (for the server).

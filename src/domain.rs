@@ -6,6 +6,7 @@ pub mod dataset;
 mod date;
 pub mod filter;
 mod ids;
+pub mod intake;
 mod kinds;
 mod model;
 pub mod search;

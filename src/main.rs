@@ -26,6 +26,7 @@ async fn main() -> ExitCode {
         Some(Command::Validate { path }) => Ok(cli::validate(&path)),
         Some(Command::Seed(seed_args)) => cli::seed(seed_args).await,
         Some(Command::Export(export_args)) => cli::export(export_args).await,
+        Some(Command::MeasureIntake { paths }) => cli::measure_intake(&paths),
         Some(Command::BenchStore(bench_args)) => cli::bench_store(bench_args).await,
         Some(Command::Key { role, label }) => cli::key(&role, &label),
         Some(Command::Serve(serve_args)) => serve(*serve_args).await,

@@ -492,6 +492,12 @@ pub trait Repository: Send + Sync + 'static {
     /// The actors with these ids; unknown ids are left out. Any order.
     async fn actors_by_ids(&self, ids: &[ActorId]) -> StoreResult<Vec<Actor>>;
 
+    /// The actors one of whose names or aliases, folded
+    /// ([`crate::domain::search::search_keys`]), is one of `keys` (folded, at
+    /// least two characters): what intake looks up for the phrases of a text that
+    /// could be names ([`crate::domain::intake::mentions::phrases`]). Any order.
+    async fn actors_named(&self, keys: &[String]) -> StoreResult<Vec<Actor>>;
+
     /// A page of the actors that pass `filter`, in id order.
     async fn find_actors(
         &self,

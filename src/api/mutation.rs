@@ -22,6 +22,7 @@ use async_graphql::{Context, Json, Object, ID};
 
 use super::error::{ApiError, ApiResult};
 use super::events::Feed;
+use super::intake::{read_article, IntakeNode, MAX_INTAKE_BYTES};
 use super::types::{parse_id, repo, ActorNode, RelationNode, SourceNode};
 use crate::auth::Role;
 use crate::domain::dataset::{RawActor, RawDate, RawEvidence, RawRelation, RawSource};
@@ -385,21 +386,39 @@ impl MutationRoot {
         #[graphql(desc = "The source.")] input: CreateSourceInput,
     ) -> ApiResult<Option<SourceNode>> {
         let caller = require(ctx, Role::Editor)?;
-        let raw = RawSource {
-            id: input.id.to_string(),
-            title: input.title,
-            publisher: input.publisher,
-            language: input.language,
-            published_at: input.published.as_ref().map(RawDate::from),
-            url: input.url,
-            note: input.note,
-            text: Some(input.text),
-            text_file: None,
-        };
-        let source = validated!(repo(ctx)?.as_ref(), "input", sources, raw)?;
-        Ok(Some(first_source(
-            commit(ctx, caller, Write::CreateSource(source), "input").await?,
-        )?))
+        Ok(Some(SourceNode(
+            create_source(ctx, caller, input, "input").await?,
+        )))
+    }
+
+    /// Brings in an article: stores it as `createSource` does, then reads it
+    /// against the stored actors and answers what it names (stored actors, and
+    /// names that look like new ones, with the stored actors they may duplicate)
+    /// and the claims its sentences may state, each quoting its sentence exactly,
+    /// with a suggested type, direction, dates (resolved against `published`),
+    /// sum and area, the words that led to it and a confidence. Nothing but the
+    /// source is written: the candidates are for a person to review. Needs the
+    /// editor role.
+    async fn intake(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The article: its text verbatim, title, language and publication date.")]
+        source: CreateSourceInput,
+    ) -> ApiResult<Option<IntakeNode>> {
+        let caller = require(ctx, Role::Editor)?;
+        if source.text.len() > MAX_INTAKE_BYTES {
+            return Err(ApiError::BadUserInput {
+                argument: "source",
+                message: format!(
+                    "the text is {} bytes long; intake reads at most {MAX_INTAKE_BYTES} (a long article is about 20000): split it, or store it with createSource",
+                    source.text.len()
+                ),
+            });
+        }
+        let source = create_source(ctx, caller, source, "source").await?;
+        let published = source.published_at.as_ref().map(|d| d.date);
+        let reading = read_article(repo(ctx)?.as_ref(), &source.text, published.as_ref()).await?;
+        Ok(Some(IntakeNode { source, reading }))
     }
 
     /// Changes a source's description (title, publisher, date, URL, note). Its
@@ -447,4 +466,26 @@ impl MutationRoot {
         .await?;
         Ok(Some(first_source(changes)?))
     }
+}
+
+/// `createSource`'s work: validates the input as a data set's source and writes it.
+async fn create_source(
+    ctx: &Context<'_>,
+    caller: &crate::auth::Caller,
+    input: CreateSourceInput,
+    argument: &'static str,
+) -> ApiResult<domain::Source> {
+    let raw = RawSource {
+        id: input.id.to_string(),
+        title: input.title,
+        publisher: input.publisher,
+        language: input.language,
+        published_at: input.published.as_ref().map(RawDate::from),
+        url: input.url,
+        note: input.note,
+        text: Some(input.text),
+        text_file: None,
+    };
+    let source = validated!(repo(ctx)?.as_ref(), argument, sources, raw)?;
+    Ok(first_source(commit(ctx, caller, Write::CreateSource(source), argument).await?)?.0)
 }

@@ -263,7 +263,7 @@ fn overlaps(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> bool {
     a.start < b.end && b.start < a.end
 }
 
-fn offset(text: &str, byte: usize) -> i32 {
+pub(super) fn offset(text: &str, byte: usize) -> i32 {
     offset_i32(text::utf16_offset(text, byte))
 }
 

@@ -258,6 +258,7 @@ impl Filtered {
 }
 
 const SOURCES_BY_IDS: &str = include_str!("neo4j/sources_by_ids.cypher");
+const ACTORS_NAMED: &str = include_str!("neo4j/actors_named.cypher");
 const ALL_SOURCES: &str = include_str!("neo4j/all_sources.cypher");
 const STATS: &str = include_str!("neo4j/stats.cypher");
 const TIMELINE_OF_ACTOR: &str = include_str!("neo4j/timeline_of_actor.cypher");
@@ -1393,6 +1394,30 @@ impl Repository for Neo4jStore {
             }
         }
         Ok(out)
+    }
+
+    async fn actors_named(&self, keys: &[String]) -> StoreResult<Vec<Actor>> {
+        let rows: Vec<serde_json::Value> = keys
+            .iter()
+            .filter_map(|k| {
+                let grams = search::query_grams(k)?;
+                Some(serde_json::json!({"key": k, "grams": grams}))
+            })
+            .collect();
+        if rows.is_empty() {
+            return Ok(vec![]);
+        }
+        let ids: Vec<String> = self
+            .rows(
+                query(ACTORS_NAMED).param("rows", bolt(serde_json::json!(rows))?),
+                "id",
+            )
+            .await?;
+        let ids: Vec<ActorId> = ids
+            .into_iter()
+            .filter_map(|i| ActorId::parse(i).ok())
+            .collect();
+        self.actors_by_ids(&ids).await
     }
 
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {

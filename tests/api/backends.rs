@@ -116,6 +116,10 @@ impl Repository for TestStore {
     async fn aggregate_relations(&self, filters: &[RelationFilter]) -> StoreResult<Vec<Aggregate>> {
         self.inner().aggregate_relations(filters).await
     }
+    async fn actors_named(&self, keys: &[String]) -> StoreResult<Vec<Actor>> {
+        self.inner().actors_named(keys).await
+    }
+
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {
         self.inner().sources_by_ids(ids).await
     }

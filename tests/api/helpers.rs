@@ -219,6 +219,11 @@ impl Repository for CountingRepository {
         self.tick();
         self.inner.aggregate_relations(filters).await
     }
+    async fn actors_named(&self, keys: &[String]) -> StoreResult<Vec<Actor>> {
+        self.tick();
+        self.inner.actors_named(keys).await
+    }
+
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {
         self.tick();
         self.inner.sources_by_ids(ids).await
@@ -323,6 +328,10 @@ impl Repository for FailingRepository {
     async fn aggregate_relations(&self, _: &[RelationFilter]) -> StoreResult<Vec<Aggregate>> {
         down()
     }
+    async fn actors_named(&self, _: &[String]) -> StoreResult<Vec<Actor>> {
+        down()
+    }
+
     async fn sources_by_ids(&self, _: &[SourceId]) -> StoreResult<Vec<Source>> {
         down()
     }

@@ -26,6 +26,7 @@ mod graphql;
 mod helpers;
 mod hostile;
 mod http;
+mod intake;
 mod node;
 mod order;
 mod seed_command;

@@ -1,0 +1,423 @@
+//! Intake over the API: reads an article against the stored actors
+//! ([`read_article`]) and shows what [`crate::domain::intake`] found in it.
+//!
+//! The store is asked three things, a bounded number of times whatever the text:
+//! the actors holding one of the text's phrases as a name ([`Repository::actors_named`],
+//! one call), the known events its event nouns may name (one search per noun the
+//! text uses, of a fixed list), and, for each candidate new actor (at most
+//! [`MAX_NEW_LOOKUPS`]), the stored actors it may duplicate (one search).
+
+use std::collections::HashMap;
+
+use async_graphql::{Enum, Object, SimpleObject};
+
+use super::sources::offset;
+use super::types::{ActorNode, AreaNode, DateNode, MoneyNode, SourceNode};
+use crate::domain::intake::{self, mentions, resolve::Likeness, Analysis, Party};
+use crate::domain::{search, Actor, ActorId, ActorKind, PartialDate, RelationType, Source};
+use crate::store::{ActorFilter, PageRequest, Repository, StoreResult};
+
+/// The longest text intake reads, in bytes: the phrases looked up grow with it
+/// (about twenty per word).
+pub const MAX_INTAKE_BYTES: usize = 100_000;
+
+/// How many candidate new actors are looked up for duplicates.
+pub const MAX_NEW_LOOKUPS: usize = 25;
+
+/// How many stored actors one name's look-up reads.
+const LOOKUP_PAGE: usize = 20;
+
+/// What intake read in a text, and the stored actors it names or may duplicate.
+pub struct Reading {
+    pub analysis: Analysis,
+    pub actors: HashMap<ActorId, Actor>,
+}
+
+/// Reads `text` (published at `published`) against the store's actors.
+pub async fn read_article(
+    repo: &dyn Repository,
+    text: &str,
+    published: Option<&PartialDate>,
+) -> StoreResult<Reading> {
+    let mut actors: HashMap<ActorId, Actor> = HashMap::new();
+    let named = repo.actors_named(&mentions::phrases(text)).await?;
+    actors.extend(named.into_iter().map(|a| (a.id.clone(), a)));
+    for head in mentions::event_heads(text) {
+        let filter = ActorFilter {
+            search: Some(head.to_string()),
+            exact: true,
+            kinds: vec![ActorKind::Event],
+            ..ActorFilter::default()
+        };
+        let page = repo.find_actors(&filter, &first(LOOKUP_PAGE)).await?;
+        actors.extend(page.items.into_iter().map(|a| (a.id.clone(), a)));
+    }
+    let list = |actors: &HashMap<ActorId, Actor>| {
+        let mut v: Vec<Actor> = actors.values().cloned().collect();
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v
+    };
+    let analysis = intake::analyse(text, published, &list(&actors));
+    if analysis.new_actors.is_empty() {
+        return Ok(Reading { analysis, actors });
+    }
+    // The stored actors each new name may be: near spellings and names that hold
+    // it, and, for a name with a telling ending (`클라우드법`), those that hold its
+    // stem (`클라우드`), among which abbreviations are found.
+    let mut searches: Vec<String> = Vec::new();
+    for n in analysis.new_actors.iter().take(MAX_NEW_LOOKUPS) {
+        searches.push(n.name.clone());
+        let folded = search::fold(&n.name);
+        let stem: String = folded
+            .chars()
+            .take(folded.chars().count().saturating_sub(1).max(2))
+            .collect();
+        if stem.chars().count() >= 2 && stem != folded {
+            searches.push(stem);
+        }
+    }
+    searches.sort();
+    searches.dedup();
+    for s in searches {
+        let filter = ActorFilter {
+            search: Some(s),
+            ..ActorFilter::default()
+        };
+        let page = repo.find_actors(&filter, &first(LOOKUP_PAGE)).await?;
+        actors.extend(page.items.into_iter().map(|a| (a.id.clone(), a)));
+    }
+    let analysis = intake::analyse(text, published, &list(&actors));
+    Ok(Reading { analysis, actors })
+}
+
+fn first(n: usize) -> PageRequest {
+    PageRequest {
+        first: n,
+        after: None,
+    }
+}
+
+/// What `intake` found in a new source.
+pub struct IntakeNode {
+    pub source: Source,
+    pub reading: Reading,
+}
+
+/// A new source and what intake found in it: who it names, who it may add, and
+/// the claims its sentences may state, each with its sentence as the quote. The
+/// candidates are suggestions for a person to accept, edit or reject; nothing but
+/// the source is written.
+#[Object(name = "Intake")]
+impl IntakeNode {
+    /// The source, as stored.
+    async fn source(&self) -> SourceNode {
+        SourceNode(self.source.clone())
+    }
+
+    /// How many sentences the text has.
+    async fn sentence_count(&self) -> usize {
+        self.reading.analysis.sentences.len()
+    }
+
+    /// Where the text names an actor, known or new, in text order.
+    async fn mentions(&self) -> Vec<MentionNode<'_>> {
+        self.reading
+            .analysis
+            .mentions
+            .iter()
+            .map(|m| MentionNode { m, of: self })
+            .collect()
+    }
+
+    /// Names no stored actor has, that look like an actor's: each with the
+    /// stored actors it may duplicate.
+    async fn new_actors(&self) -> Vec<CandidateActorNode<'_>> {
+        self.reading
+            .analysis
+            .new_actors
+            .iter()
+            .enumerate()
+            .map(|(index, a)| CandidateActorNode { index, a, of: self })
+            .collect()
+    }
+
+    /// The relations the sentences may state, sentences in text order and the
+    /// strongest first within each.
+    async fn claims(&self) -> Vec<CandidateClaimNode<'_>> {
+        self.reading
+            .analysis
+            .claims
+            .iter()
+            .map(|c| CandidateClaimNode { c, of: self })
+            .collect()
+    }
+}
+
+impl IntakeNode {
+    fn actor(&self, id: &ActorId) -> Option<ActorNode> {
+        self.reading.actors.get(id).cloned().map(ActorNode)
+    }
+
+    fn end(&self, p: &Party) -> ClaimEnd {
+        match p {
+            Party::Known(id) => ClaimEnd {
+                name: self
+                    .reading
+                    .actors
+                    .get(id)
+                    .map_or_else(|| id.to_string(), |a| a.display_name().to_string()),
+                actor: self.actor(id),
+                new_actor: None,
+            },
+            Party::New(i) => ClaimEnd {
+                name: self
+                    .reading
+                    .analysis
+                    .new_actors
+                    .get(*i)
+                    .map_or_else(String::new, |a| a.name.clone()),
+                actor: None,
+                new_actor: Some(*i),
+            },
+        }
+    }
+
+    fn text(&self) -> &str {
+        &self.source.text
+    }
+}
+
+/// Where the text names an actor.
+pub struct MentionNode<'a> {
+    m: &'a intake::Mention,
+    of: &'a IntakeNode,
+}
+
+/// A place where a text names an actor: a stored one, or a candidate new one.
+#[Object(name = "IntakeMention")]
+impl MentionNode<'_> {
+    /// The name as written.
+    async fn text(&self) -> &str {
+        &self.of.text()[self.m.span.clone()]
+    }
+    /// Where the name starts in the text, in UTF-16 code units (JavaScript's `slice`).
+    async fn start(&self) -> i32 {
+        offset(self.of.text(), self.m.span.start)
+    }
+    /// Where it ends (exclusive), in UTF-16 code units.
+    async fn end(&self) -> i32 {
+        offset(self.of.text(), self.m.span.end)
+    }
+    /// The sentence it is in (0 for the first).
+    async fn sentence(&self) -> usize {
+        self.m.sentence
+    }
+    /// The stored actor named, when it is one.
+    async fn actor(&self) -> Option<ActorNode> {
+        match &self.m.party {
+            Party::Known(id) => self.of.actor(id),
+            Party::New(_) => None,
+        }
+    }
+    /// The candidate new actor named (its `index` in `newActors`), when it is one.
+    async fn new_actor(&self) -> Option<usize> {
+        match &self.m.party {
+            Party::New(i) => Some(*i),
+            Party::Known(_) => None,
+        }
+    }
+    /// Other stored actors with the same name, when it is ambiguous.
+    async fn also(&self) -> Vec<ActorNode> {
+        self.m
+            .also
+            .iter()
+            .filter_map(|id| self.of.actor(id))
+            .collect()
+    }
+}
+
+/// Why a name may be a stored actor's.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "Likeness")]
+pub enum LikenessKind {
+    /// A name or alias is the name.
+    SameName,
+    /// A name or alias holds the name, or the name holds one.
+    Contains,
+    /// A name or alias holds the name with a mistake or two.
+    NearSpelling,
+    /// The name keeps characters of a name or alias, in order, from its first
+    /// (`미래부` for `미래창조과학부`).
+    Abbreviation,
+}
+
+impl From<Likeness> for LikenessKind {
+    fn from(l: Likeness) -> Self {
+        match l {
+            Likeness::Same => LikenessKind::SameName,
+            Likeness::Contains => LikenessKind::Contains,
+            Likeness::NearSpelling => LikenessKind::NearSpelling,
+            Likeness::Abbreviation => LikenessKind::Abbreviation,
+        }
+    }
+}
+
+/// A stored actor a name may be.
+#[derive(SimpleObject)]
+#[graphql(name = "ActorMatch")]
+pub struct ActorMatchNode {
+    /// The stored actor.
+    pub actor: ActorNode,
+    /// Why the name may be this actor's.
+    pub likeness: LikenessKind,
+    /// How sure, 0 to 1.
+    pub score: f64,
+}
+
+/// A candidate new actor.
+pub struct CandidateActorNode<'a> {
+    index: usize,
+    a: &'a intake::NewActor,
+    of: &'a IntakeNode,
+}
+
+/// A name the text gives that no stored actor has, and that looks like an
+/// actor's by its title, its ending or the word before it.
+#[Object(name = "CandidateActor")]
+impl CandidateActorNode<'_> {
+    /// Its place in `newActors`, which claims' ends and mentions refer to.
+    async fn index(&self) -> usize {
+        self.index
+    }
+    /// The name as the text first gives it.
+    async fn name(&self) -> &str {
+        &self.a.name
+    }
+    /// The kind its cue suggests.
+    async fn kind(&self) -> ActorKind {
+        self.a.kind
+    }
+    /// The words that made it a candidate: a title (`의원`), an ending (`협회`),
+    /// a word before it (`기업`).
+    async fn cue(&self) -> &str {
+        &self.a.cue
+    }
+    /// How sure the reading is, 0 to 1.
+    async fn confidence(&self) -> f64 {
+        self.a.confidence
+    }
+    /// Stored actors it may be, best first: merge into one rather than add a
+    /// duplicate.
+    async fn duplicates(&self) -> Vec<ActorMatchNode> {
+        self.a
+            .duplicates
+            .iter()
+            .filter_map(|(id, l)| {
+                Some(ActorMatchNode {
+                    actor: self.of.actor(id)?,
+                    likeness: (*l).into(),
+                    score: l.score(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// An end of a candidate claim.
+#[derive(SimpleObject)]
+#[graphql(name = "ClaimEnd")]
+pub struct ClaimEnd {
+    /// The stored actor, when the end is one.
+    pub actor: Option<ActorNode>,
+    /// The candidate new actor (its `index` in `newActors`), when the end is one.
+    pub new_actor: Option<usize>,
+    /// Its name, to show.
+    pub name: String,
+}
+
+/// A candidate claim.
+pub struct CandidateClaimNode<'a> {
+    c: &'a intake::Claim,
+    of: &'a IntakeNode,
+}
+
+/// A relation a sentence may state, read from its words: the sentence is the
+/// quote, exactly as the source has it.
+#[Object(name = "CandidateClaim")]
+impl CandidateClaimNode<'_> {
+    /// The sentence (0 for the first).
+    async fn sentence(&self) -> usize {
+        self.c.sentence
+    }
+    /// The sentence, exactly as the source has it: the evidence.
+    async fn quote(&self) -> &str {
+        &self.of.text()[self.of.reading.analysis.sentences[self.c.sentence].clone()]
+    }
+    /// Where the quote starts in the text, in UTF-16 code units.
+    async fn start(&self) -> i32 {
+        offset(
+            self.of.text(),
+            self.of.reading.analysis.sentences[self.c.sentence].start,
+        )
+    }
+    /// Where it ends (exclusive), in UTF-16 code units.
+    async fn end(&self) -> i32 {
+        offset(
+            self.of.text(),
+            self.of.reading.analysis.sentences[self.c.sentence].end,
+        )
+    }
+    /// Where the relation goes from.
+    async fn from(&self) -> ClaimEnd {
+        self.of.end(&self.c.from)
+    }
+    /// Where it goes to.
+    async fn to(&self) -> ClaimEnd {
+        self.of.end(&self.c.to)
+    }
+    /// The suggested type.
+    #[graphql(name = "type")]
+    async fn kind(&self) -> RelationType {
+        self.c.kind
+    }
+    /// The words that led to it: cue words (`계약`, `촉구`), a title, or the two
+    /// ends' kinds.
+    async fn cues(&self) -> &[String] {
+        &self.c.cues
+    }
+    /// How sure the reading is, 0 to 1.
+    async fn confidence(&self) -> f64 {
+        self.c.confidence
+    }
+    /// When it began (or happened), resolved against the publication date, with a
+    /// note when inferred.
+    async fn start_date(&self) -> Option<DateNode> {
+        self.c.start.clone().map(DateNode)
+    }
+    /// When it ended or ends (`…까지`, `until …`).
+    async fn end_date(&self) -> Option<DateNode> {
+        self.c.end.clone().map(DateNode)
+    }
+    /// The sum the sentence gives (`6억 달러`: 600000000 USD).
+    async fn amount(&self) -> Option<MoneyNode> {
+        self.c.amount.as_ref().map(|m| MoneyNode {
+            value: m.value,
+            currency: m.currency.clone(),
+        })
+    }
+    /// The floor area the sentence (or the next) gives, for leases.
+    async fn area(&self) -> Option<AreaNode> {
+        self.c.area.as_ref().map(|a| AreaNode {
+            square_metres: a.square_metres,
+            approximate: a.approximate,
+        })
+    }
+    /// The post, for positions (the title as written).
+    async fn role(&self) -> Option<&str> {
+        self.c.role.as_deref()
+    }
+    /// A status in the data's words (`signed`, `pending`, `possible entry`…).
+    async fn status(&self) -> Option<&str> {
+        self.c.status.as_deref()
+    }
+}
