@@ -6,6 +6,7 @@
 //! code.
 
 mod aggregate;
+mod claims;
 mod codes;
 mod cursor;
 mod documents;

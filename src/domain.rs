@@ -2,6 +2,7 @@
 //! No I/O here: stores, the API and the seed loader all build on these types.
 
 pub mod aggregate;
+pub mod claim;
 pub mod dataset;
 mod date;
 pub mod filter;
@@ -12,8 +13,9 @@ mod model;
 pub mod search;
 pub mod text;
 
+pub use claim::{Claim, ClaimEnd, NewEnd, Review};
 pub use dataset::{validate, validate_against, Dataset, Existing, Problem, RawDocument};
 pub use date::{DateError, DatePrecision, DateValue, PartialDate};
-pub use ids::{ActorId, IdError, RelationId, SourceId, MAX_ID_LEN};
+pub use ids::{ActorId, ClaimId, IdError, RelationId, SourceId, MAX_ID_LEN};
 pub use kinds::{ActorKind, Direction, RelationType};
 pub use model::{Actor, Area, Evidence, Meta, Money, Relation, Source};

@@ -22,8 +22,8 @@ use async_trait::async_trait;
 use crate::domain::aggregate::Aggregate;
 use crate::domain::filter::{Condition, RelationCount};
 use crate::domain::{
-    Actor, ActorId, ActorKind, Direction, PartialDate, Relation, RelationId, RelationType, Source,
-    SourceId,
+    Actor, ActorId, ActorKind, Claim, ClaimId, Direction, PartialDate, Relation, RelationId,
+    RelationType, Source, SourceId,
 };
 
 /// What can go wrong inside a store. None of it is the client's fault; the API
@@ -62,7 +62,7 @@ impl From<crate::deadline::Expired> for StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Which slice of an ordered list to return.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct PageRequest {
     /// How many items at most.
     pub first: usize,
@@ -279,6 +279,23 @@ pub struct SourceQuery {
     /// Whether to read the sources' full texts (else they come empty).
     pub text: bool,
     pub page: PageRequest,
+}
+
+/// Which claims to list: of one source, in one review state (`pending`,
+/// `accepted`, `rejected`), or all; in id order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClaimQuery {
+    pub source: Option<SourceId>,
+    pub review: Option<&'static str>,
+    pub page: PageRequest,
+}
+
+impl ClaimQuery {
+    /// Whether a claim passes the source and review filters.
+    pub fn admits(&self, c: &Claim) -> bool {
+        self.source.as_ref().is_none_or(|s| *s == c.source)
+            && self.review.is_none_or(|r| r == c.review.as_str())
+    }
 }
 
 /// A filtered, paged request for relations.
@@ -543,6 +560,12 @@ pub trait Repository: Send + Sync + 'static {
     /// empty unless `query.text`.
     async fn find_sources(&self, query: &SourceQuery) -> StoreResult<Page<Source>>;
 
+    /// The claims with these ids; unknown ids are left out. Any order.
+    async fn claims_by_ids(&self, ids: &[ClaimId]) -> StoreResult<Vec<Claim>>;
+
+    /// A page of the claims that pass `query`, in id order.
+    async fn find_claims(&self, query: &ClaimQuery) -> StoreResult<Page<Claim>>;
+
     /// Every source, in id order.
     async fn all_sources(&self) -> StoreResult<Vec<Source>>;
 
@@ -583,6 +606,9 @@ pub trait Repository: Send + Sync + 'static {
 /// A write of one record. Updates replace the whole record (the API merges an edit
 /// into the stored record and validates the result) and carry the version that
 /// the edit was made against: a store holding another version refuses it.
+// A write is built, decided and dropped within one request: boxing its larger
+// variants (a claim with its draft) buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Write {
     CreateActor(Actor),
@@ -609,6 +635,16 @@ pub enum Write {
         source: Source,
         expected: u64,
     },
+    /// Creates candidate claims of one source (which must exist).
+    CreateClaims(Vec<Claim>),
+    /// Replaces a claim (its review), at the expected version.
+    UpdateClaim {
+        claim: Claim,
+        expected: u64,
+    },
+    /// Several writes, all or nothing, each checked against what the ones
+    /// before it left (an accepted claim: its new actor, its relation, its review).
+    Batch(Vec<Write>),
 }
 
 /// What happened to a record.
@@ -620,11 +656,14 @@ pub enum ChangeKind {
 }
 
 /// A record as a write left it (as it was last, for a deletion).
+// Records live in a write's changes and the log's pages, a few at a time.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record {
     Actor(Actor),
     Relation(Relation),
     Source(Source),
+    Claim(Claim),
 }
 
 /// One record changed by a write or an import.
@@ -662,6 +701,7 @@ pub enum RecordKind {
     Actor,
     Relation,
     Source,
+    Claim,
 }
 
 impl RecordKind {
@@ -670,6 +710,7 @@ impl RecordKind {
             RecordKind::Actor => "actor",
             RecordKind::Relation => "relation",
             RecordKind::Source => "source",
+            RecordKind::Claim => "claim",
         }
     }
 
@@ -678,6 +719,7 @@ impl RecordKind {
             "actor" => Some(RecordKind::Actor),
             "relation" => Some(RecordKind::Relation),
             "source" => Some(RecordKind::Source),
+            "claim" => Some(RecordKind::Claim),
             _ => None,
         }
     }
@@ -708,6 +750,7 @@ impl Record {
             Record::Actor(_) => RecordKind::Actor,
             Record::Relation(_) => RecordKind::Relation,
             Record::Source(_) => RecordKind::Source,
+            Record::Claim(_) => RecordKind::Claim,
         }
     }
 
@@ -716,6 +759,7 @@ impl Record {
             Record::Actor(a) => a.id.as_str(),
             Record::Relation(r) => r.id.as_str(),
             Record::Source(s) => s.id.as_str(),
+            Record::Claim(c) => c.id.as_str(),
         }
     }
 
@@ -724,6 +768,7 @@ impl Record {
             Record::Actor(a) => &a.meta,
             Record::Relation(r) => &r.meta,
             Record::Source(s) => &s.meta,
+            Record::Claim(c) => &c.meta,
         }
     }
 
@@ -735,6 +780,7 @@ impl Record {
             Record::Actor(a) => serde_json::to_value(RawActor::from(a)),
             Record::Relation(r) => serde_json::to_value(RawRelation::from(r)),
             Record::Source(s) => serde_json::to_value(RawSource::from(s)),
+            Record::Claim(c) => serde_json::to_value(crate::domain::claim::ClaimRecord::from(c)),
         };
         // The written forms are plain structs of strings and numbers.
         value.unwrap_or(serde_json::Value::Null)

@@ -20,6 +20,8 @@ pub enum RecordType {
     Relation,
     /// A source document.
     Source,
+    /// A candidate claim of intake (its review: who accepted or rejected it).
+    Claim,
 }
 
 impl From<RecordType> for RecordKind {
@@ -28,6 +30,7 @@ impl From<RecordType> for RecordKind {
             RecordType::Actor => RecordKind::Actor,
             RecordType::Relation => RecordKind::Relation,
             RecordType::Source => RecordKind::Source,
+            RecordType::Claim => RecordKind::Claim,
         }
     }
 }
@@ -38,6 +41,7 @@ impl From<RecordKind> for RecordType {
             RecordKind::Actor => RecordType::Actor,
             RecordKind::Relation => RecordType::Relation,
             RecordKind::Source => RecordType::Source,
+            RecordKind::Claim => RecordType::Claim,
         }
     }
 }

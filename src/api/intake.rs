@@ -11,10 +11,16 @@ use std::collections::HashMap;
 
 use async_graphql::{Enum, Object, SimpleObject};
 
+use super::claims::{default_summary, ClaimNode};
+
 use super::sources::offset;
-use super::types::{ActorNode, AreaNode, DateNode, MoneyNode, SourceNode};
+use super::types::{ActorNode, SourceNode};
+use crate::domain::dataset::{RawArea, RawDate, RawEvidence, RawMoney, RawRelation};
 use crate::domain::intake::{self, mentions, resolve::Likeness, Analysis, Party};
-use crate::domain::{search, Actor, ActorId, ActorKind, PartialDate, RelationType, Source};
+use crate::domain::{
+    search, text, Actor, ActorId, ActorKind, Claim, ClaimEnd, ClaimId, Meta, NewEnd, PartialDate,
+    Review, Source,
+};
 use crate::store::{ActorFilter, PageRequest, Repository, StoreResult};
 
 /// The longest text intake reads, in bytes: the phrases looked up grow with it
@@ -101,12 +107,13 @@ fn first(n: usize) -> PageRequest {
 pub struct IntakeNode {
     pub source: Source,
     pub reading: Reading,
+    /// The claims as stored.
+    pub claims: Vec<Claim>,
 }
 
 /// A new source and what intake found in it: who it names, who it may add, and
-/// the claims its sentences may state, each with its sentence as the quote. The
-/// candidates are suggestions for a person to accept, edit or reject; nothing but
-/// the source is written.
+/// the claims its sentences may state, each with its sentence as the quote,
+/// stored as pending for a person to accept, edit or reject.
 #[Object(name = "Intake")]
 impl IntakeNode {
     /// The source, as stored.
@@ -141,45 +148,16 @@ impl IntakeNode {
             .collect()
     }
 
-    /// The relations the sentences may state, sentences in text order and the
-    /// strongest first within each.
-    async fn claims(&self) -> Vec<CandidateClaimNode<'_>> {
-        self.reading
-            .analysis
-            .claims
-            .iter()
-            .map(|c| CandidateClaimNode { c, of: self })
-            .collect()
+    /// The candidate claims, stored for review (`claims(sourceId:)` lists them
+    /// again): sentences in text order, the strongest first within each.
+    async fn claims(&self) -> Vec<ClaimNode> {
+        self.claims.iter().cloned().map(ClaimNode).collect()
     }
 }
 
 impl IntakeNode {
     fn actor(&self, id: &ActorId) -> Option<ActorNode> {
         self.reading.actors.get(id).cloned().map(ActorNode)
-    }
-
-    fn end(&self, p: &Party) -> ClaimEnd {
-        match p {
-            Party::Known(id) => ClaimEnd {
-                name: self
-                    .reading
-                    .actors
-                    .get(id)
-                    .map_or_else(|| id.to_string(), |a| a.display_name().to_string()),
-                actor: self.actor(id),
-                new_actor: None,
-            },
-            Party::New(i) => ClaimEnd {
-                name: self
-                    .reading
-                    .analysis
-                    .new_actors
-                    .get(*i)
-                    .map_or_else(String::new, |a| a.name.clone()),
-                actor: None,
-                new_actor: Some(*i),
-            },
-        }
     }
 
     fn text(&self) -> &str {
@@ -323,101 +301,87 @@ impl CandidateActorNode<'_> {
     }
 }
 
-/// An end of a candidate claim.
-#[derive(SimpleObject)]
-#[graphql(name = "ClaimEnd")]
-pub struct ClaimEnd {
-    /// The stored actor, when the end is one.
-    pub actor: Option<ActorNode>,
-    /// The candidate new actor (its `index` in `newActors`), when the end is one.
-    pub new_actor: Option<usize>,
-    /// Its name, to show.
-    pub name: String,
-}
-
-/// A candidate claim.
-pub struct CandidateClaimNode<'a> {
-    c: &'a intake::Claim,
-    of: &'a IntakeNode,
-}
-
-/// A relation a sentence may state, read from its words: the sentence is the
-/// quote, exactly as the source has it.
-#[Object(name = "CandidateClaim")]
-impl CandidateClaimNode<'_> {
-    /// The sentence (0 for the first).
-    async fn sentence(&self) -> usize {
-        self.c.sentence
-    }
-    /// The sentence, exactly as the source has it: the evidence.
-    async fn quote(&self) -> &str {
-        &self.of.text()[self.of.reading.analysis.sentences[self.c.sentence].clone()]
-    }
-    /// Where the quote starts in the text, in UTF-16 code units.
-    async fn start(&self) -> i32 {
-        offset(
-            self.of.text(),
-            self.of.reading.analysis.sentences[self.c.sentence].start,
-        )
-    }
-    /// Where it ends (exclusive), in UTF-16 code units.
-    async fn end(&self) -> i32 {
-        offset(
-            self.of.text(),
-            self.of.reading.analysis.sentences[self.c.sentence].end,
-        )
-    }
-    /// Where the relation goes from.
-    async fn from(&self) -> ClaimEnd {
-        self.of.end(&self.c.from)
-    }
-    /// Where it goes to.
-    async fn to(&self) -> ClaimEnd {
-        self.of.end(&self.c.to)
-    }
-    /// The suggested type.
-    #[graphql(name = "type")]
-    async fn kind(&self) -> RelationType {
-        self.c.kind
-    }
-    /// The words that led to it: cue words (`계약`, `촉구`), a title, or the two
-    /// ends' kinds.
-    async fn cues(&self) -> &[String] {
-        &self.c.cues
-    }
-    /// How sure the reading is, 0 to 1.
-    async fn confidence(&self) -> f64 {
-        self.c.confidence
-    }
-    /// When it began (or happened), resolved against the publication date, with a
-    /// note when inferred.
-    async fn start_date(&self) -> Option<DateNode> {
-        self.c.start.clone().map(DateNode)
-    }
-    /// When it ended or ends (`…까지`, `until …`).
-    async fn end_date(&self) -> Option<DateNode> {
-        self.c.end.clone().map(DateNode)
-    }
-    /// The sum the sentence gives (`6억 달러`: 600000000 USD).
-    async fn amount(&self) -> Option<MoneyNode> {
-        self.c.amount.as_ref().map(|m| MoneyNode {
-            value: m.value,
-            currency: m.currency.clone(),
+/// The claims intake found in `source`, as stored for review: each a draft
+/// relation quoting its sentence, with ids in sentence order
+/// (`<source>-c0001`…).
+pub fn claims_of(source: &Source, reading: &Reading) -> Vec<Claim> {
+    let a = &reading.analysis;
+    // Room for `-c` and four digits within the id's length.
+    let base: String = source
+        .id
+        .as_str()
+        .chars()
+        .take(crate::domain::MAX_ID_LEN - 8)
+        .collect();
+    let base = base.trim_end_matches('-');
+    let end = |p: &Party| -> (ClaimEnd, String, String) {
+        match p {
+            Party::Known(id) => (
+                ClaimEnd::Known(id.clone()),
+                id.to_string(),
+                reading
+                    .actors
+                    .get(id)
+                    .map_or_else(|| id.to_string(), |x| x.display_name().to_string()),
+            ),
+            Party::New(i) => {
+                let n = &a.new_actors[*i];
+                (
+                    ClaimEnd::New(NewEnd {
+                        name: n.name.clone(),
+                        kind: n.kind,
+                        duplicates: n.duplicates.iter().map(|(id, _)| id.clone()).collect(),
+                    }),
+                    String::new(),
+                    n.name.clone(),
+                )
+            }
+        }
+    };
+    a.claims
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let range = a.sentences[c.sentence].clone();
+            let quote = source.text[range.clone()].to_string();
+            let (from, from_id, from_name) = end(&c.from);
+            let (to, to_id, to_name) = end(&c.to);
+            Some(Claim {
+                id: ClaimId::parse(format!("{base}-c{:04}", i + 1)).ok()?,
+                source: source.id.clone(),
+                at: text::utf16_offset(&source.text, range.start),
+                draft: RawRelation {
+                    id: String::new(),
+                    kind: c.kind.as_str().to_string(),
+                    from: from_id,
+                    to: to_id,
+                    summary: default_summary(&from_name, c.kind, &to_name),
+                    amount: c.amount.as_ref().map(|m| RawMoney {
+                        value: m.value,
+                        currency: m.currency.clone(),
+                    }),
+                    start: c.start.as_ref().map(RawDate::from),
+                    end: c.end.as_ref().map(RawDate::from),
+                    role: c.role.clone(),
+                    area: c.area.as_ref().map(|x| RawArea {
+                        square_metres: x.square_metres,
+                        approximate: x.approximate,
+                    }),
+                    status: c.status.clone(),
+                    note: None,
+                    evidence: vec![RawEvidence {
+                        source: source.id.to_string(),
+                        quote: quote.clone(),
+                    }],
+                },
+                quote,
+                from,
+                to,
+                cues: c.cues.clone(),
+                confidence: c.confidence,
+                review: Review::Pending,
+                meta: Meta::default(),
+            })
         })
-    }
-    /// The floor area the sentence (or the next) gives, for leases.
-    async fn area(&self) -> Option<AreaNode> {
-        self.c.area.as_ref().map(|a| AreaNode {
-            square_metres: a.square_metres,
-            approximate: a.approximate,
-        })
-    }
-    /// The post, for positions (the title as written).
-    async fn role(&self) -> Option<&str> {
-        self.c.role.as_deref()
-    }
-    /// A status in the data's words (`signed`, `pending`, `possible entry`…).
-    async fn status(&self) -> Option<&str> {
-        self.c.status.as_deref()
-    }
+        .collect()
 }

@@ -17,12 +17,14 @@
 mod commit;
 mod inputs;
 mod results;
+mod review;
 
 use async_graphql::{Context, Json, Object, ID};
 
+use super::claims::ClaimNode;
 use super::error::{ApiError, ApiResult};
 use super::events::Feed;
-use super::intake::{read_article, IntakeNode, MAX_INTAKE_BYTES};
+use super::intake::{claims_of, read_article, IntakeNode, MAX_INTAKE_BYTES};
 use super::types::{parse_id, repo, ActorNode, RelationNode, SourceNode};
 use crate::auth::Role;
 use crate::domain::dataset::{RawActor, RawDate, RawEvidence, RawRelation, RawSource};
@@ -391,6 +393,47 @@ impl MutationRoot {
         )))
     }
 
+    /// Accepts a candidate claim of intake: writes its relation through the
+    /// ordinary validation (creating a new end's actor from `edits.newFrom` /
+    /// `edits.newTo`, or tying it to a stored one with `edits.fromId` /
+    /// `edits.toId`), or, when a stored relation has the same ends and type,
+    /// adds the claim's sentence to it as evidence (corroboration; `edits.separate`
+    /// writes a relation of its own). The claim is marked accepted in the same
+    /// write, under your key, so the history says who did what. Needs the
+    /// editor role.
+    async fn accept_claim(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The claim's id.")] id: ID,
+        #[graphql(desc = "Changes to the claim's draft.")] edits: Option<review::ClaimEdits>,
+        #[graphql(desc = "The `version` you read; fails with CONFLICT if the claim moved on.")]
+        expected_version: Option<i64>,
+    ) -> ApiResult<Option<ClaimNode>> {
+        let caller = require(ctx, Role::Editor)?;
+        let id = parse_id("id", &id, domain::ClaimId::parse)?;
+        let expected = version("expectedVersion", expected_version)?;
+        let claim = review::accept(ctx, caller, id, edits.unwrap_or_default(), expected).await?;
+        Ok(Some(ClaimNode(claim)))
+    }
+
+    /// Rejects a candidate claim of intake, saying why. Nothing else is written.
+    /// Needs the editor role.
+    async fn reject_claim(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The claim's id.")] id: ID,
+        #[graphql(desc = "Why: it misreads the sentence, the sentence does not say it…")]
+        reason: String,
+        #[graphql(desc = "The `version` you read; fails with CONFLICT if the claim moved on.")]
+        expected_version: Option<i64>,
+    ) -> ApiResult<Option<ClaimNode>> {
+        let caller = require(ctx, Role::Editor)?;
+        let id = parse_id("id", &id, domain::ClaimId::parse)?;
+        let expected = version("expectedVersion", expected_version)?;
+        let claim = review::reject(ctx, caller, id, reason, expected).await?;
+        Ok(Some(ClaimNode(claim)))
+    }
+
     /// Brings in an article: stores it as `createSource` does, then reads it
     /// against the stored actors and answers what it names (stored actors, and
     /// names that look like new ones, with the stored actors they may duplicate)
@@ -415,10 +458,36 @@ impl MutationRoot {
                 ),
             });
         }
-        let source = create_source(ctx, caller, source, "source").await?;
+        let source = valid_source(ctx, source, "source").await?;
         let published = source.published_at.as_ref().map(|d| d.date);
         let reading = read_article(repo(ctx)?.as_ref(), &source.text, published.as_ref()).await?;
-        Ok(Some(IntakeNode { source, reading }))
+        let claims = claims_of(&source, &reading);
+        // The source and its claims, all or nothing.
+        let changes = commit(
+            ctx,
+            caller,
+            Write::Batch(vec![
+                Write::CreateSource(source),
+                Write::CreateClaims(claims),
+            ]),
+            "source",
+        )
+        .await?;
+        let mut stored = None;
+        let mut claims = Vec::new();
+        for c in changes {
+            match c.record {
+                Record::Source(s) => stored = Some(s),
+                Record::Claim(c) => claims.push(c),
+                _ => {}
+            }
+        }
+        let source = stored.ok_or_else(|| ApiError::Store(internal("intake wrote no source")))?;
+        Ok(Some(IntakeNode {
+            source,
+            reading,
+            claims,
+        }))
     }
 
     /// Changes a source's description (title, publisher, date, URL, note). Its
@@ -475,6 +544,16 @@ async fn create_source(
     input: CreateSourceInput,
     argument: &'static str,
 ) -> ApiResult<domain::Source> {
+    let source = valid_source(ctx, input, argument).await?;
+    Ok(first_source(commit(ctx, caller, Write::CreateSource(source), argument).await?)?.0)
+}
+
+/// A source input validated as a data set's source.
+async fn valid_source(
+    ctx: &Context<'_>,
+    input: CreateSourceInput,
+    argument: &'static str,
+) -> ApiResult<domain::Source> {
     let raw = RawSource {
         id: input.id.to_string(),
         title: input.title,
@@ -486,6 +565,5 @@ async fn create_source(
         text: Some(input.text),
         text_file: None,
     };
-    let source = validated!(repo(ctx)?.as_ref(), argument, sources, raw)?;
-    Ok(first_source(commit(ctx, caller, Write::CreateSource(source), argument).await?)?.0)
+    validated!(repo(ctx)?.as_ref(), argument, sources, raw)
 }

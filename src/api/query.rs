@@ -338,6 +338,34 @@ impl QueryRoot {
         })
     }
 
+    /// Intake's candidate claims in id order (a source's in the order of its
+    /// sentences): of one source, in one review state, or all. Review them with
+    /// `acceptClaim` and `rejectClaim`.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    async fn claims(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the claims of this source.")] source_id: Option<ID>,
+        #[graphql(desc = "Only the claims in this review state.")] status: Option<
+            super::claims::ClaimStatus,
+        >,
+        #[graphql(desc = "Page size: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "A cursor from an earlier page: return the claims after it.")]
+        after: Option<String>,
+    ) -> ApiResult<super::claims::ClaimConnection> {
+        let page = page_request(first, after)?;
+        let source = source_id
+            .map(|id| parse_id("sourceId", &id, crate::domain::SourceId::parse))
+            .transpose()?;
+        let query = crate::store::ClaimQuery {
+            source,
+            review: status.map(super::claims::ClaimStatus::as_str),
+            page: page.clone(),
+        };
+        let found = repo(ctx)?.find_claims(&query).await?;
+        Ok(super::claims::ClaimConnection::new(found, &page))
+    }
+
     /// Source documents in id order: all of them, or those whose full text
     /// contains `search`, in Korean or English, ignoring case, spacing and
     /// punctuation as the actor search does (`국가정보원` finds `국가 정보원은`).

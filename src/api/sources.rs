@@ -267,6 +267,11 @@ pub(super) fn offset(text: &str, byte: usize) -> i32 {
     offset_i32(text::utf16_offset(text, byte))
 }
 
+/// A count of UTF-16 code units as a GraphQL `Int`.
+pub(super) fn offset_of_units(n: usize) -> i32 {
+    offset_i32(n)
+}
+
 fn offset_i32(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }

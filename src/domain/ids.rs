@@ -92,6 +92,10 @@ slug_id!(
     /// Identifies a source document, e.g. `amazon-korea-cloud-2015`.
     SourceId
 );
+slug_id!(
+    /// Identifies a candidate claim of intake, e.g. `amazon-korea-cloud-2015-c7`.
+    ClaimId
+);
 
 #[cfg(test)]
 mod tests {

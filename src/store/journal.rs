@@ -13,12 +13,15 @@ use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 use super::records::{change_props, record_from_json, record_json, ChangeRecord};
 use super::{Change, ChangeKind, ChangeQuery, LogEntry, Page, Record, RecordKind};
-use crate::domain::{Actor, Relation, Source};
+use crate::domain::{Actor, Claim, Relation, Source};
 
 /// Records by id, as [`record_json`] writes them.
 const ACTORS: TableDefinition<&str, &[u8]> = TableDefinition::new("actors");
 const RELATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("relations");
 const SOURCES: TableDefinition<&str, &[u8]> = TableDefinition::new("sources");
+/// Intake's candidate claims (a file written before they were kept gets the
+/// table, empty, when it is next opened).
+const CLAIMS: TableDefinition<&str, &[u8]> = TableDefinition::new("claims");
 /// The change log by number.
 const LOG: TableDefinition<u64, &[u8]> = TableDefinition::new("log");
 /// The log's entries of each record: (`kind:id`, number).
@@ -84,6 +87,7 @@ pub struct Loaded {
     pub actors: Vec<Actor>,
     pub relations: Vec<Relation>,
     pub sources: Vec<Source>,
+    pub claims: Vec<Claim>,
 }
 
 /// The embedded store's files (or, ephemeral, its log in memory).
@@ -167,6 +171,7 @@ impl Journal {
             txn.open_table(ACTORS)?;
             txn.open_table(RELATIONS)?;
             txn.open_table(SOURCES)?;
+            txn.open_table(CLAIMS)?;
             txn.open_table(LOG)?;
             txn.open_table(LOG_BY_RECORD)?;
         }
@@ -211,6 +216,11 @@ impl Journal {
                 loaded.sources.push(s);
             }
         }
+        for r in all(txn.open_table(CLAIMS)?, RecordKind::Claim)? {
+            if let Record::Claim(c) = r {
+                loaded.claims.push(c);
+            }
+        }
         Ok(loaded)
     }
 
@@ -232,11 +242,13 @@ impl Journal {
                 let mut actors = txn.open_table(ACTORS)?;
                 let mut relations = txn.open_table(RELATIONS)?;
                 let mut sources = txn.open_table(SOURCES)?;
+                let mut claims = txn.open_table(CLAIMS)?;
                 for c in changes {
                     let table = match c.record.kind() {
                         RecordKind::Actor => &mut actors,
                         RecordKind::Relation => &mut relations,
                         RecordKind::Source => &mut sources,
+                        RecordKind::Claim => &mut claims,
                     };
                     match c.kind {
                         ChangeKind::Deleted => {
@@ -306,7 +318,12 @@ impl Journal {
             // One record's entries, through the index: merge the kinds asked.
             let by_record = txn.open_table(LOG_BY_RECORD).map_err(storage)?;
             let kinds = if q.kinds.is_empty() {
-                vec![RecordKind::Actor, RecordKind::Relation, RecordKind::Source]
+                vec![
+                    RecordKind::Actor,
+                    RecordKind::Relation,
+                    RecordKind::Source,
+                    RecordKind::Claim,
+                ]
             } else {
                 q.kinds.clone()
             };

@@ -20,8 +20,8 @@ use crate::deadline;
 use crate::domain::aggregate::{Aggregate, Group};
 use crate::domain::filter::RelationCount;
 use crate::domain::{
-    search, text, Actor, ActorId, Dataset, Meta, Relation, RelationId, RelationType, Source,
-    SourceId,
+    search, text, Actor, ActorId, Claim, ClaimId, Dataset, Meta, Relation, RelationId,
+    RelationType, Source, SourceId,
 };
 
 /// A search match by its sort key (`search::sort_key`), for the heap of the best.
@@ -72,6 +72,8 @@ struct State {
     folded: OrdMap<SourceId, Arc<str>>,
     /// For each source, the relations with evidence from it.
     citing: imbl::HashMap<SourceId, OrdSet<RelationId>>,
+    /// Intake's candidate claims.
+    claims: OrdMap<ClaimId, Arc<Claim>>,
 }
 
 /// The embedded store: the graph in memory for reads, its records and change log
@@ -155,7 +157,12 @@ impl MemoryStore {
             return Ok((store, Opened::Seeded));
         }
         let loaded = journal.load()?;
-        let state = State::new(loaded.actors, loaded.relations, loaded.sources);
+        let mut state = State::new(loaded.actors, loaded.relations, loaded.sources);
+        state.claims = loaded
+            .claims
+            .into_iter()
+            .map(|c| (c.id.clone(), Arc::new(c)))
+            .collect();
         Ok((Self::with_journal(state, journal), Opened::Loaded))
     }
 
@@ -352,6 +359,7 @@ impl State {
                 .map(|s| (s.id.clone(), Arc::new(s)))
                 .collect(),
             citing: citing.into_iter().collect(),
+            claims: OrdMap::new(),
         }
     }
 
@@ -434,6 +442,11 @@ impl State {
                 .collect();
             f.relations_of.insert(id.clone(), of);
         }
+        for id in &needs.claims {
+            if let Some(c) = self.claims.get(id) {
+                f.claims.insert(id.clone(), (**c).clone());
+            }
+        }
         f
     }
 
@@ -450,6 +463,9 @@ impl State {
                 self.remove_relation(&r.id);
             }
             rules::Step::PutSource { source, .. } => self.put_source(source),
+            rules::Step::PutClaim { claim, .. } => {
+                self.claims.insert(claim.id.clone(), Arc::new(claim));
+            }
         }
     }
 
@@ -880,6 +896,26 @@ impl Repository for MemoryStore {
             }
         }
         Ok(out)
+    }
+
+    async fn claims_by_ids(&self, ids: &[ClaimId]) -> StoreResult<Vec<Claim>> {
+        let s = self.read();
+        Ok(ids
+            .iter()
+            .filter_map(|id| s.claims.get(id))
+            .map(|c| (**c).clone())
+            .collect())
+    }
+
+    async fn find_claims(&self, query: &super::ClaimQuery) -> StoreResult<Page<Claim>> {
+        deadline::check()?;
+        let s = self.read();
+        let all = s
+            .claims
+            .iter()
+            .filter(|(_, c)| query.admits(c))
+            .map(|(id, c)| (id.as_str(), &**c));
+        Ok(Page::collect(all, &query.page))
     }
 
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {

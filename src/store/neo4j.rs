@@ -33,7 +33,7 @@ use async_trait::async_trait;
 use neo4rs::{query, BoltType, ConfigBuilder, Graph, Query};
 use serde::de::DeserializeOwned;
 
-use super::records::{name_row, ActorRecord, RelationRecord, SourceRecord};
+use super::records::{name_row, ActorRecord, ClaimNodeRecord, RelationRecord, SourceRecord};
 use super::{
     ActorFilter, ActorSortBy, Change, ChangeKind, Imported, Page, PageRequest, Record,
     RelationFilter, RelationQuery, Repository, SortBy, SortKey, SourceQuery, Stats, StoreError,
@@ -42,8 +42,8 @@ use super::{
 pub use super::{ImportReport, KindReport};
 use crate::domain::aggregate::{Aggregate, AmountStats, DateSpan, Group};
 use crate::domain::{
-    search, Actor, ActorId, ActorKind, Direction, PartialDate, Relation, RelationId, RelationType,
-    Source, SourceId,
+    search, Actor, ActorId, ActorKind, Claim, ClaimId, Direction, PartialDate, Relation,
+    RelationId, RelationType, Source, SourceId,
 };
 pub use import::{ImportOptions, Progress};
 
@@ -101,12 +101,13 @@ static RELATION_PAGE_TYPED_UNCOUNTED: Typed =
 /// Queries with their places in the caller's list.
 type Indexed<'a> = Vec<(usize, &'a RelationQuery)>;
 
-/// The count (count_changes.cypher) a record is one of.
-fn count_key(record: &Record) -> String {
+/// The count (count_changes.cypher) a record is one of; claims are not counted.
+fn count_key(record: &Record) -> Option<String> {
     match record {
-        Record::Actor(a) => format!("actor:{}", a.kind.as_str()),
-        Record::Relation(r) => format!("relation:{}", r.kind.as_str()),
-        Record::Source(_) => "source".to_string(),
+        Record::Actor(a) => Some(format!("actor:{}", a.kind.as_str())),
+        Record::Relation(r) => Some(format!("relation:{}", r.kind.as_str())),
+        Record::Source(_) => Some("source".to_string()),
+        Record::Claim(_) => None,
     }
 }
 
@@ -121,11 +122,11 @@ pub(super) fn count_deltas<'a>(
             ChangeKind::Updated => (c.before.as_ref(), Some(&c.record)),
             ChangeKind::Deleted => (Some(&c.record), None),
         };
-        if let Some(r) = minus {
-            *deltas.entry(count_key(r)).or_default() -= 1;
+        if let Some(key) = minus.and_then(count_key) {
+            *deltas.entry(key).or_default() -= 1;
         }
-        if let Some(r) = plus {
-            *deltas.entry(count_key(r)).or_default() += 1;
+        if let Some(key) = plus.and_then(count_key) {
+            *deltas.entry(key).or_default() += 1;
         }
     }
     deltas
@@ -259,6 +260,8 @@ impl Filtered {
 
 const SOURCES_BY_IDS: &str = include_str!("neo4j/sources_by_ids.cypher");
 const ACTORS_NAMED: &str = include_str!("neo4j/actors_named.cypher");
+pub(super) const CLAIMS_BY_IDS: &str = include_str!("neo4j/claims_by_ids.cypher");
+const FIND_CLAIMS: &str = include_str!("neo4j/find_claims.cypher");
 const ALL_SOURCES: &str = include_str!("neo4j/all_sources.cypher");
 const STATS: &str = include_str!("neo4j/stats.cypher");
 const TIMELINE_OF_ACTOR: &str = include_str!("neo4j/timeline_of_actor.cypher");
@@ -1418,6 +1421,46 @@ impl Repository for Neo4jStore {
             .filter_map(|i| ActorId::parse(i).ok())
             .collect();
         self.actors_by_ids(&ids).await
+    }
+
+    async fn claims_by_ids(&self, ids: &[ClaimId]) -> StoreResult<Vec<Claim>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let records: Vec<ClaimNodeRecord> = self
+            .rows(query(CLAIMS_BY_IDS).param("ids", id_list(ids)), "claim")
+            .await?;
+        records
+            .into_iter()
+            .map(ClaimNodeRecord::into_domain)
+            .collect::<Result<_, _>>()
+            .map_err(invalid)
+    }
+
+    async fn find_claims(&self, q: &crate::store::ClaimQuery) -> StoreResult<Page<Claim>> {
+        let rows: Vec<ClaimNodeRecord> = self
+            .rows(
+                query(FIND_CLAIMS)
+                    .param("source", q.source.as_ref().map(|s| s.as_str().to_string()))
+                    .param("review", q.review.map(str::to_string))
+                    .param("after", q.page.after.clone().unwrap_or_default())
+                    .param("limit", (q.page.first + 1) as i64),
+                "claim",
+            )
+            .await?;
+        let mut items: Vec<Claim> = rows
+            .into_iter()
+            .map(ClaimNodeRecord::into_domain)
+            .collect::<Result<_, _>>()
+            .map_err(invalid)?;
+        let has_next_page = items.len() > q.page.first;
+        items.truncate(q.page.first);
+        Ok(Page {
+            items,
+            has_next_page,
+            total_count: 0,
+            keys: Vec::new(),
+        })
     }
 
     async fn sources_by_ids(&self, ids: &[SourceId]) -> StoreResult<Vec<Source>> {

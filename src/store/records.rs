@@ -8,8 +8,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use crate::domain::claim::ClaimRecord;
 use crate::domain::{
-    search, Actor, ActorId, ActorKind, Area, DateValue, Evidence, Meta, Money, PartialDate,
+    search, Actor, ActorId, ActorKind, Area, Claim, DateValue, Evidence, Meta, Money, PartialDate,
     Relation, RelationId, RelationType, Source, SourceId,
 };
 use crate::store::{Record, RecordKind};
@@ -401,6 +402,37 @@ impl SourceRecord {
     }
 }
 
+/// The properties of a claim node: what lists filter on (source, review state),
+/// and the claim itself as JSON text: it is read and written whole.
+pub fn claim_props(c: &Claim) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(c.id.as_str()));
+    m.insert("source".into(), json!(c.source.as_str()));
+    m.insert("review".into(), json!(c.review.as_str()));
+    m.insert(
+        "content".into(),
+        json!(serde_json::to_string(&ClaimRecord::from(c)).unwrap_or_default()),
+    );
+    insert_meta(&mut m, &c.meta);
+    Value::Object(m)
+}
+
+/// A claim node as read back.
+#[derive(Debug, Deserialize)]
+pub struct ClaimNodeRecord {
+    content: String,
+    #[serde(flatten)]
+    meta: MetaRecord,
+}
+
+impl ClaimNodeRecord {
+    pub fn into_domain(self) -> Result<Claim, String> {
+        serde_json::from_str::<ClaimRecord>(&self.content)
+            .map_err(|e| format!("claim: {e}"))?
+            .into_domain(self.meta.into_domain()?)
+    }
+}
+
 /// A record as the change log and the embedded store's files keep it: its
 /// properties with its metadata (and a relation's type; without an actor's
 /// or a source's search text, which are derived).
@@ -427,6 +459,7 @@ pub fn record_json(record: &Record) -> Value {
             }
             v
         }
+        Record::Claim(c) => claim_props(c),
     }
 }
 
@@ -446,6 +479,11 @@ pub fn record_from_json(kind: RecordKind, bytes: &[u8]) -> Result<Record, String
         ),
         RecordKind::Source => Record::Source(
             serde_json::from_slice::<SourceRecord>(bytes)
+                .map_err(json)?
+                .into_domain()?,
+        ),
+        RecordKind::Claim => Record::Claim(
+            serde_json::from_slice::<ClaimNodeRecord>(bytes)
                 .map_err(json)?
                 .into_domain()?,
         ),

@@ -16,7 +16,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::{Change, ChangeKind, ImportReport, KindReport, Record, Write, WriteError};
-use crate::domain::{Actor, ActorId, Dataset, Meta, Relation, RelationId, Source, SourceId};
+use crate::domain::{
+    Actor, ActorId, Claim, ClaimId, Dataset, Meta, Relation, RelationId, Source, SourceId,
+};
 
 /// The stored records a write's checks read.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -26,6 +28,7 @@ pub struct Needs {
     pub sources: Vec<SourceId>,
     /// Actors whose relations (from or to them) are read too.
     pub relations_of: Vec<ActorId>,
+    pub claims: Vec<ClaimId>,
 }
 
 /// What a store read for [`Needs`]: what exists, by id (absent ids are absent).
@@ -35,6 +38,7 @@ pub struct Fetched {
     pub relations: HashMap<RelationId, Relation>,
     pub sources: HashMap<SourceId, Source>,
     pub relations_of: HashMap<ActorId, Vec<Relation>>,
+    pub claims: HashMap<ClaimId, Claim>,
 }
 
 /// One change of the stored records, carried out in order.
@@ -56,6 +60,8 @@ pub enum Step {
     DeleteRelation(Relation),
     /// Creates a source, or replaces `was`.
     PutSource { source: Source, was: Option<Source> },
+    /// Creates a claim, or replaces `was`.
+    PutClaim { claim: Claim, was: Option<Claim> },
 }
 
 /// What a write does: the steps, and the changes to report (records as the write
@@ -69,6 +75,41 @@ pub struct Plan {
 /// The records the checks of `write` read.
 pub fn needs(write: &Write) -> Needs {
     let mut n = Needs::default();
+    match write {
+        Write::Batch(writes) => {
+            for w in writes {
+                let more = needs(w);
+                n.actors.extend(more.actors);
+                n.relations.extend(more.relations);
+                n.sources.extend(more.sources);
+                n.relations_of.extend(more.relations_of);
+                n.claims.extend(more.claims);
+            }
+            for list in [&mut n.actors, &mut n.relations_of] {
+                list.sort();
+                list.dedup();
+            }
+            n.relations.sort();
+            n.relations.dedup();
+            n.sources.sort();
+            n.sources.dedup();
+            n.claims.sort();
+            n.claims.dedup();
+            return n;
+        }
+        Write::CreateClaims(claims) => {
+            n.claims.extend(claims.iter().map(|c| c.id.clone()));
+            n.sources.extend(claims.iter().map(|c| c.source.clone()));
+            n.sources.sort();
+            n.sources.dedup();
+            return n;
+        }
+        Write::UpdateClaim { claim, .. } => {
+            n.claims.push(claim.id.clone());
+            return n;
+        }
+        _ => {}
+    }
     // A new record's id must be free in the other kinds too (ids are unique
     // across actors, relations and sources: Relay's `node(id:)`).
     let mut others = |id: &str, actor: bool, relation: bool, source: bool| {
@@ -103,8 +144,54 @@ pub fn needs(write: &Write) -> Needs {
         Write::CreateSource(s) | Write::UpdateSource { source: s, .. } => {
             n.sources.push(s.id.clone())
         }
+        Write::CreateClaims(_) | Write::UpdateClaim { .. } | Write::Batch(_) => {}
     }
     n
+}
+
+impl Fetched {
+    /// What the records read look like after `step`: the next write of a batch
+    /// is checked against them.
+    fn apply(&mut self, step: &Step) {
+        match step {
+            Step::PutActor { actor, .. } => {
+                self.actors.insert(actor.id.clone(), actor.clone());
+            }
+            Step::DeleteActor(id) => {
+                self.actors.remove(id);
+                self.relations_of.remove(id);
+            }
+            Step::PutRelation { relation, was } => {
+                if let Some(old) = was {
+                    self.forget_relation(old);
+                }
+                self.relations.insert(relation.id.clone(), relation.clone());
+                for end in [&relation.from, &relation.to] {
+                    if let Some(list) = self.relations_of.get_mut(end) {
+                        list.push(relation.clone());
+                    }
+                }
+            }
+            Step::DeleteRelation(r) => {
+                self.forget_relation(r);
+                self.relations.remove(&r.id);
+            }
+            Step::PutSource { source, .. } => {
+                self.sources.insert(source.id.clone(), source.clone());
+            }
+            Step::PutClaim { claim, .. } => {
+                self.claims.insert(claim.id.clone(), claim.clone());
+            }
+        }
+    }
+
+    fn forget_relation(&mut self, r: &Relation) {
+        for end in [&r.from, &r.to] {
+            if let Some(list) = self.relations_of.get_mut(end) {
+                list.retain(|x| x.id != r.id);
+            }
+        }
+    }
 }
 
 /// Refuses a write made against another version than the stored one.
@@ -152,6 +239,61 @@ pub fn decide(write: Write, f: &Fetched, by: &str, at: DateTime<Utc>) -> Result<
     let stamp = |old: Option<&Meta>| Meta::next(old, by, at);
     let plan = |steps, changes| Ok(Plan { steps, changes });
     match write {
+        Write::Batch(writes) => {
+            // Each write is checked against what the ones before it left.
+            let mut seen = f.clone();
+            let mut all = Plan {
+                steps: Vec::new(),
+                changes: Vec::new(),
+            };
+            for w in writes {
+                let p = decide(w, &seen, by, at)?;
+                for step in &p.steps {
+                    seen.apply(step);
+                }
+                all.steps.extend(p.steps);
+                all.changes.extend(p.changes);
+            }
+            Ok(all)
+        }
+        Write::CreateClaims(claims) => {
+            let mut steps = Vec::with_capacity(claims.len());
+            let mut changes = Vec::with_capacity(claims.len());
+            for mut claim in claims {
+                if !f.sources.contains_key(&claim.source) {
+                    return Err(WriteError::not_found("source", &claim.source));
+                }
+                if f.claims.contains_key(&claim.id) {
+                    return Err(WriteError::exists("claim", &claim.id));
+                }
+                claim.meta = stamp(None);
+                changes.push(Change::new(
+                    ChangeKind::Created,
+                    Record::Claim(claim.clone()),
+                ));
+                steps.push(Step::PutClaim { claim, was: None });
+            }
+            plan(steps, changes)
+        }
+        Write::UpdateClaim {
+            mut claim,
+            expected,
+        } => {
+            let old = f
+                .claims
+                .get(&claim.id)
+                .ok_or_else(|| WriteError::not_found("claim", &claim.id))?;
+            check_version("claim", old.id.as_str(), &old.meta, Some(expected))?;
+            claim.meta = stamp(Some(&old.meta));
+            let change = Change::update(Record::Claim(claim.clone()), Record::Claim(old.clone()));
+            plan(
+                vec![Step::PutClaim {
+                    claim,
+                    was: Some(old.clone()),
+                }],
+                vec![change],
+            )
+        }
         Write::CreateActor(mut actor) => {
             id_free(f, actor.id.as_str())?;
             actor.meta = stamp(None);

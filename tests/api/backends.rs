@@ -13,12 +13,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actorgraph::domain::aggregate::Aggregate;
-use actorgraph::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, SourceId};
+use actorgraph::domain::{
+    Actor, ActorId, Claim, ClaimId, Dataset, Relation, RelationId, Source, SourceId,
+};
 use actorgraph::store::memory::MemoryStore;
 use actorgraph::store::neo4j::{ImportOptions, Neo4jConfig, Neo4jStore};
 use actorgraph::store::{
-    ActorFilter, Page, PageRequest, RelationFilter, RelationQuery, Repository, SourceQuery, Stats,
-    StoreResult,
+    ActorFilter, ClaimQuery, Page, PageRequest, RelationFilter, RelationQuery, Repository,
+    SourceQuery, Stats, StoreResult,
 };
 use futures_util::future::BoxFuture;
 
@@ -116,6 +118,14 @@ impl Repository for TestStore {
     async fn aggregate_relations(&self, filters: &[RelationFilter]) -> StoreResult<Vec<Aggregate>> {
         self.inner().aggregate_relations(filters).await
     }
+    async fn claims_by_ids(&self, ids: &[ClaimId]) -> StoreResult<Vec<Claim>> {
+        self.inner().claims_by_ids(ids).await
+    }
+
+    async fn find_claims(&self, query: &ClaimQuery) -> StoreResult<Page<Claim>> {
+        self.inner().find_claims(query).await
+    }
+
     async fn actors_named(&self, keys: &[String]) -> StoreResult<Vec<Actor>> {
         self.inner().actors_named(keys).await
     }

@@ -995,14 +995,7 @@ pub async fn writes_check_ids_endpoints_versions_and_relations_and_stamp_what_th
         .unwrap();
     let kinds: Vec<(ChangeKind, String)> = changes
         .iter()
-        .map(|c| {
-            let id = match &c.record {
-                Record::Actor(a) => a.id.to_string(),
-                Record::Relation(r) => r.id.to_string(),
-                Record::Source(s) => s.id.to_string(),
-            };
-            (c.kind, id)
-        })
+        .map(|c| (c.kind, c.record.id().to_string()))
         .collect();
     let mut relation_ids: Vec<&str> = kinds[..3].iter().map(|(_, id)| id.as_str()).collect();
     relation_ids.sort();

@@ -186,7 +186,16 @@ async fn snapshot(server: &Server) -> Value {
             json!({}),
         )
         .await;
-    json!({"actors": actors, "relations": relations, "log": log})
+    let claims = server
+        .data(
+            r#"{ claims(first: 100) { edges { node {
+                id version review reason relationId quote type summary
+                from { name actor { id } } to { name actor { id } }
+                history { by change } } } } }"#,
+            json!({}),
+        )
+        .await;
+    json!({"actors": actors, "relations": relations, "log": log, "claims": claims})
 }
 
 #[actix_web::test]
@@ -209,8 +218,38 @@ async fn a_clean_restart_serves_the_same_graph_and_history() {
             json!({}),
         )
         .await;
+    // An article brought in, one claim accepted, one rejected.
+    let intake = server
+        .data(
+            r#"mutation { intake(source: {id: "restart-article", title: "T", language: "ko",
+                text: "중앙정보국(CIA)이 아마존과 계약을 맺었다. KT는 국회를 비판했다."}) {
+                claims { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let claims = intake["intake"]["claims"].as_array().unwrap().clone();
+    assert!(claims.len() >= 2, "{intake}");
+    server
+        .data(
+            r#"mutation($id: ID!) { acceptClaim(id: $id, edits: {separate: true}) { id } }"#,
+            json!({"id": claims[0]["id"]}),
+        )
+        .await;
+    server
+        .data(
+            r#"mutation($id: ID!) { rejectClaim(id: $id, reason: "No.") { id } }"#,
+            json!({"id": claims[1]["id"]}),
+        )
+        .await;
     let before = snapshot(&server).await;
     assert_eq!(before["actors"]["actors"]["totalCount"], 27);
+    let reviews: Vec<&Value> = before["claims"]["claims"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"]["review"])
+        .collect();
+    assert!(reviews.contains(&&json!("ACCEPTED")) && reviews.contains(&&json!("REJECTED")));
     server.stop();
 
     let again = Server::start(Some(&dir), None).await;

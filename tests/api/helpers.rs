@@ -8,12 +8,14 @@ use std::sync::Arc;
 use actorgraph::api::GraphqlService;
 use actorgraph::config::ServeArgs;
 use actorgraph::domain::aggregate::Aggregate;
-use actorgraph::domain::{Actor, ActorId, Dataset, Relation, RelationId, Source, SourceId};
+use actorgraph::domain::{
+    Actor, ActorId, Claim, ClaimId, Dataset, Relation, RelationId, Source, SourceId,
+};
 use actorgraph::startup::Application;
 use actorgraph::store::memory::MemoryStore;
 use actorgraph::store::{
-    ActorFilter, Page, PageRequest, RelationFilter, RelationQuery, Repository, SourceQuery, Stats,
-    StoreResult,
+    ActorFilter, ClaimQuery, Page, PageRequest, RelationFilter, RelationQuery, Repository,
+    SourceQuery, Stats, StoreResult,
 };
 use async_trait::async_trait;
 use serde_json::Value;
@@ -219,6 +221,16 @@ impl Repository for CountingRepository {
         self.tick();
         self.inner.aggregate_relations(filters).await
     }
+    async fn claims_by_ids(&self, ids: &[ClaimId]) -> StoreResult<Vec<Claim>> {
+        self.tick();
+        self.inner.claims_by_ids(ids).await
+    }
+
+    async fn find_claims(&self, query: &ClaimQuery) -> StoreResult<Page<Claim>> {
+        self.tick();
+        self.inner.find_claims(query).await
+    }
+
     async fn actors_named(&self, keys: &[String]) -> StoreResult<Vec<Actor>> {
         self.tick();
         self.inner.actors_named(keys).await
@@ -326,6 +338,12 @@ impl Repository for FailingRepository {
         down()
     }
     async fn aggregate_relations(&self, _: &[RelationFilter]) -> StoreResult<Vec<Aggregate>> {
+        down()
+    }
+    async fn claims_by_ids(&self, _: &[ClaimId]) -> StoreResult<Vec<Claim>> {
+        down()
+    }
+    async fn find_claims(&self, _: &ClaimQuery) -> StoreResult<Page<Claim>> {
         down()
     }
     async fn actors_named(&self, _: &[String]) -> StoreResult<Vec<Actor>> {

@@ -13,6 +13,9 @@ use crate::helpers::{codes, data, seed_dataset, seed_path};
 for_each_backend!(crate::intake;
     an_article_is_stored_and_read_against_the_stored_actors,
     intake_needs_the_editor_role_and_a_valid_source,
+    an_accepted_claim_corroborates_the_stored_relation_with_its_ends_and_type,
+    an_accepted_claim_with_a_new_end_creates_the_actor_or_ties_it_to_a_stored_one,
+    a_rejected_claim_keeps_its_reason_and_cannot_be_reviewed_again,
 );
 
 const TEXT: &str = "미래부는 지난달 6일 클라우드법 시행을 앞두고 설명회를 열었다. \
@@ -26,8 +29,9 @@ const INTAKE: &str = r#"mutation($source: CreateSourceInput!) {
     mentions { text start end sentence actor { id } newActor }
     newActors { index name kind cue duplicates { actor { id } likeness score } }
     claims {
-      sentence quote start end type cues confidence status role
-      from { actor { id } newActor name } to { actor { id } newActor name }
+      id version review quote start end type cues confidence status role summary
+      from { actor { id } name isNew kind duplicates { id } }
+      to { actor { id } name isNew kind duplicates { id } }
       startDate { value inferred note } amount { value currency }
     }
   }
@@ -97,7 +101,8 @@ pub async fn an_article_is_stored_and_read_against_the_stored_actors(make: Maker
         })
         .unwrap_or_else(|| panic!("the CIA's contract with Amazon is a candidate: {claims:?}"));
     assert_eq!(contract["quote"], CONTRACT_SENTENCE);
-    assert_eq!(contract["sentence"], 1);
+    assert_eq!(contract["review"], "PENDING");
+    assert_eq!(contract["version"], 1);
     assert_eq!(
         contract["amount"],
         json!({"value": 600000000.0, "currency": "USD"})
@@ -113,15 +118,27 @@ pub async fn an_article_is_stored_and_read_against_the_stored_actors(make: Maker
         contract["end"].as_u64().unwrap() as usize,
     );
     assert_eq!(String::from_utf16(&text[s..e]).unwrap(), CONTRACT_SENTENCE);
-    // Nothing but the source was written: the graph's relations are the seed's.
+    // The source and its claims were written, no relation: the graph's are the seed's.
     let d = data(
         &service,
-        r#"{ source(id: "follow-up") { id } relations(first: 1) { totalCount } }"#,
+        r#"{ source(id: "follow-up") { id } relations(first: 1) { totalCount }
+             claims(sourceId: "follow-up", status: PENDING, first: 100) { edges { node { id } } } }"#,
         json!({}),
     )
     .await;
     assert_eq!(d["source"]["id"], "follow-up");
     assert_eq!(d["relations"]["totalCount"], seed_dataset().relations.len());
+    let listed: Vec<&Value> = d["claims"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"]["id"])
+        .collect();
+    let returned: Vec<&Value> = claims.iter().map(|c| &c["id"]).collect();
+    assert_eq!(
+        listed, returned,
+        "claims are listed in the order intake gave them"
+    );
 }
 
 pub async fn intake_needs_the_editor_role_and_a_valid_source(make: Maker) {
@@ -178,4 +195,222 @@ fn intake_finds_most_of_the_relations_editors_drew_from_the_articles() {
             assert!(q.recall() >= 0.7, "{id}: found {:.2}: {q:?}", q.recall());
         }
     }
+}
+
+/// An article whose claims the review tests decide: a contract the seed holds
+/// (corroboration), and a new association urging the Assembly and a bill named
+/// in a new way (`클라우드법`, which the seed calls `클라우드 발전법`).
+const REVIEW_TEXT: &str = "실제로 중앙정보국(CIA)이 아마존과 6억 달러 규모의 계약을 맺었다. \
+                           한국소프트웨어산업협회는 국회에 클라우드법 통과를 촉구했다.";
+
+async fn intake_for_review(service: &GraphqlService) -> Vec<Value> {
+    let mut vars = source("review-me");
+    vars["source"]["text"] = json!(REVIEW_TEXT);
+    let r = exec(service, editor(), INTAKE, vars).await;
+    assert!(r.get("errors").is_none(), "{r}");
+    r["data"]["intake"]["claims"].as_array().unwrap().clone()
+}
+
+fn find<'a>(claims: &'a [Value], kind: &str, from: &str, to: &str) -> &'a Value {
+    let name = |end: &Value| {
+        end["actor"]["id"]
+            .as_str()
+            .unwrap_or(end["name"].as_str().unwrap_or(""))
+            .to_string()
+    };
+    claims
+        .iter()
+        .find(|c| c["type"] == kind && name(&c["from"]) == from && name(&c["to"]) == to)
+        .unwrap_or_else(|| panic!("a {kind} claim from {from} to {to}: {claims:#?}"))
+}
+
+const ACCEPT: &str = r#"mutation($id: ID!, $edits: ClaimEdits, $v: Int) {
+  acceptClaim(id: $id, edits: $edits, expectedVersion: $v) {
+    id version review relationId corroborates { id }
+    history { by change }
+  }
+}"#;
+
+pub async fn an_accepted_claim_corroborates_the_stored_relation_with_its_ends_and_type(
+    make: Maker,
+) {
+    let Some(repo) = make(seed_dataset()).await else {
+        return;
+    };
+    let service = GraphqlService::new(repo);
+    let claims = intake_for_review(&service).await;
+    let contract = find(&claims, "CONTRACT", "cia", "amazon");
+    let id = contract["id"].clone();
+    let r = exec(&service, editor(), ACCEPT, json!({"id": id, "v": 1})).await;
+    assert!(r.get("errors").is_none(), "{r}");
+    let accepted = &r["data"]["acceptClaim"];
+    assert_eq!(accepted["review"], "ACCEPTED");
+    assert_eq!(accepted["version"], 2);
+    assert_eq!(accepted["relationId"], "cia-contract-amazon");
+    let history: Vec<(&str, &str)> = accepted["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["by"].as_str().unwrap(), h["change"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        history,
+        [("desk-editor", "CREATED"), ("desk-editor", "UPDATED")]
+    );
+    // The stored contract gained the sentence as evidence, under the reviewer's key.
+    let d = data(
+        &service,
+        r#"{ relation(id: "cia-contract-amazon") { version updatedBy evidence { quote source { id } } } }"#,
+        json!({}),
+    )
+    .await;
+    let relation = &d["relation"];
+    assert_eq!(relation["updatedBy"], "desk-editor");
+    assert!(relation["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["source"]["id"] == "review-me" && e["quote"] == CONTRACT_SENTENCE));
+    assert_eq!(relation["version"], 2, "{relation}");
+    // Accepting it again is a conflict.
+    let again = exec(&service, editor(), ACCEPT, json!({"id": id})).await;
+    assert_eq!(codes(&again), ["CONFLICT"], "{again}");
+}
+
+pub async fn an_accepted_claim_with_a_new_end_creates_the_actor_or_ties_it_to_a_stored_one(
+    make: Maker,
+) {
+    let Some(repo) = make(seed_dataset()).await else {
+        return;
+    };
+    let service = GraphqlService::new(repo);
+    let claims = intake_for_review(&service).await;
+    let lobbying = find(
+        &claims,
+        "LOBBYING",
+        "한국소프트웨어산업협회",
+        "national-assembly",
+    );
+    assert_eq!(lobbying["from"]["isNew"], true);
+    assert_eq!(lobbying["from"]["kind"], "ASSOCIATION");
+    // A new end needs an actor: the error says how to give one.
+    let r = exec(&service, editor(), ACCEPT, json!({"id": lobbying["id"]})).await;
+    assert_eq!(codes(&r), ["BAD_USER_INPUT"], "{r}");
+    let message = r["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("edits.newFrom"), "{message}");
+    let r = exec(
+        &service,
+        editor(),
+        ACCEPT,
+        json!({"id": lobbying["id"], "edits": {
+            "newFrom": {"id": "korea-software-industry-association", "nameEn": "Korea Software Industry Association"},
+            "summary": "The association urged the Assembly to pass the cloud act.",
+        }}),
+    )
+    .await;
+    assert!(r.get("errors").is_none(), "{r}");
+    let relation = r["data"]["acceptClaim"]["relationId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        relation,
+        "korea-software-industry-association-lobbying-national-assembly"
+    );
+    let d = data(
+        &service,
+        r#"query($id: ID!) {
+            actor(id: "korea-software-industry-association") { kind name(language: KO) createdBy }
+            relation(id: $id) { type summary from { id } to { id } createdBy evidence { quote } } }"#,
+        json!({"id": relation}),
+    )
+    .await;
+    assert_eq!(d["actor"]["kind"], "ASSOCIATION");
+    assert_eq!(d["actor"]["name"], "한국소프트웨어산업협회");
+    assert_eq!(d["actor"]["createdBy"], "desk-editor");
+    assert_eq!(d["relation"]["createdBy"], "desk-editor");
+    assert_eq!(d["relation"]["to"]["id"], "national-assembly");
+    assert_eq!(
+        d["relation"]["evidence"][0]["quote"],
+        "한국소프트웨어산업협회는 국회에 클라우드법 통과를 촉구했다."
+    );
+    // The bill named in a new way, tied to the stored act it may duplicate: the
+    // claim then corroborates the act's pendency in the Assembly.
+    let pending = find(&claims, "PENDING_IN", "클라우드법", "national-assembly");
+    let duplicates: Vec<&Value> = pending["from"]["duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["id"])
+        .collect();
+    assert!(
+        duplicates.contains(&&json!("cloud-development-act")),
+        "{pending}"
+    );
+    let r = exec(
+        &service,
+        editor(),
+        ACCEPT,
+        json!({"id": pending["id"], "edits": {"fromId": "cloud-development-act"}}),
+    )
+    .await;
+    assert!(r.get("errors").is_none(), "{r}");
+    assert_eq!(
+        r["data"]["acceptClaim"]["relationId"],
+        "cloud-act-pending-in-national-assembly"
+    );
+}
+
+pub async fn a_rejected_claim_keeps_its_reason_and_cannot_be_reviewed_again(make: Maker) {
+    let Some(repo) = make(seed_dataset()).await else {
+        return;
+    };
+    let service = GraphqlService::new(repo);
+    let claims = intake_for_review(&service).await;
+    let id = claims[0]["id"].clone();
+    const REJECT: &str = r#"mutation($id: ID!, $reason: String!) {
+        rejectClaim(id: $id, reason: $reason) { review reason version history { by change } } }"#;
+    let blank = exec(
+        &service,
+        editor(),
+        REJECT,
+        json!({"id": id, "reason": "  "}),
+    )
+    .await;
+    assert_eq!(codes(&blank), ["BAD_USER_INPUT"], "{blank}");
+    let r = exec(
+        &service,
+        editor(),
+        REJECT,
+        json!({"id": id, "reason": "The sentence does not say it."}),
+    )
+    .await;
+    assert!(r.get("errors").is_none(), "{r}");
+    assert_eq!(r["data"]["rejectClaim"]["review"], "REJECTED");
+    assert_eq!(
+        r["data"]["rejectClaim"]["reason"],
+        "The sentence does not say it."
+    );
+    let again = exec(&service, editor(), ACCEPT, json!({"id": id})).await;
+    assert_eq!(codes(&again), ["CONFLICT"], "{again}");
+    let anonymous = exec(
+        &service,
+        Auth::Anonymous,
+        REJECT,
+        json!({"id": claims[1]["id"], "reason": "x"}),
+    )
+    .await;
+    assert_eq!(codes(&anonymous), ["UNAUTHENTICATED"], "{anonymous}");
+    let d = data(
+        &service,
+        r#"{ rejected: claims(status: REJECTED) { edges { node { id } } }
+             pending: claims(sourceId: "review-me", status: PENDING) { edges { node { id } } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["rejected"]["edges"][0]["node"]["id"], id);
+    assert_eq!(
+        d["pending"]["edges"].as_array().unwrap().len(),
+        claims.len() - 1
+    );
 }

@@ -3,6 +3,7 @@
 // by semicolons at the end of a line.
 CREATE CONSTRAINT actor_id IF NOT EXISTS FOR (a:Actor) REQUIRE a.id IS UNIQUE;
 CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE;
+CREATE CONSTRAINT claim_id IF NOT EXISTS FOR (c:Claim) REQUIRE c.id IS UNIQUE;
 // Ids are unique across actors, sources and relations (Relay's `node(id:)`): every
 // actor and source has one (:RecordId {id, kind}) node, which the statements that
 // write and delete them keep (backfill_record_ids.cypher gives one to older

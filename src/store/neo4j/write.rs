@@ -21,14 +21,15 @@ use super::{bolt, classify, invalid, Neo4jStore, APPEND_CHANGES};
 use super::{ACTORS_BY_IDS, RELATIONS_BY_IDS, SOURCES_BY_IDS};
 use crate::domain::{Actor, ActorId, Relation, RelationId, Source, SourceId};
 use crate::store::records::{
-    actor_name_row, actor_props, change_props, relation_props, source_props, timestamp,
-    ActorRecord, RelationRecord, SourceRecord,
+    actor_name_row, actor_props, change_props, claim_props, relation_props, source_props,
+    timestamp, ActorRecord, ClaimNodeRecord, RelationRecord, SourceRecord,
 };
 use crate::store::rules;
 use crate::store::{Change, LogEntry, StoreResult, Write, WriteError};
 
 pub(super) const LOCK: &str = include_str!("lock.cypher");
 pub(super) const RELATIONS_OF_ACTOR: &str = include_str!("relations_of_actor.cypher");
+const UPSERT_CLAIMS: &str = include_str!("upsert_claims.cypher");
 use super::import::{
     CREATE_RELATIONS, DELETE_ACTORS, DELETE_RELATIONS, NAME_GRAMS, UPSERT_ACTORS, UPSERT_SOURCES,
 };
@@ -187,6 +188,16 @@ impl Tx {
                 f.sources.insert(id.clone(), s);
             }
         }
+        if !needs.claims.is_empty() {
+            let ids: Vec<String> = needs.claims.iter().map(|c| c.to_string()).collect();
+            let rows: Vec<ClaimNodeRecord> = self
+                .rows(query(super::CLAIMS_BY_IDS).param("ids", ids), "claim")
+                .await?;
+            for r in rows {
+                let c = r.into_domain().map_err(|e| WriteError::Store(invalid(e)))?;
+                f.claims.insert(c.id.clone(), c);
+            }
+        }
         for id in &needs.relations_of {
             let of = self
                 .relations(query(RELATIONS_OF_ACTOR).param("id", id.as_str()))
@@ -240,6 +251,18 @@ impl Tx {
                     self.run(delete_relations(&run)?).await?;
                 }
                 rules::Step::PutSource { source, .. } => self.run(upsert_source(&source)?).await?,
+                rules::Step::PutClaim { claim, .. } => {
+                    // A batch of new claims: one statement for the run of them.
+                    let mut run = vec![claim];
+                    while let Some(rules::Step::PutClaim { .. }) = steps.peek() {
+                        if let Some(rules::Step::PutClaim { claim, .. }) = steps.next() {
+                            run.push(claim);
+                        }
+                    }
+                    let rows: Vec<serde_json::Value> = run.iter().map(claim_props).collect();
+                    self.run(query(UPSERT_CLAIMS).param("rows", rows_param(json!(rows))?))
+                        .await?;
+                }
             }
         }
         Ok(())
