@@ -56,6 +56,7 @@ pub fn dataset(actors: usize, per_actor: usize) -> Result<Dataset, Vec<Problem>>
                 name_ko: Some(format!("합성 행위자 {i}")),
                 aliases: vec![format!("SA{i}")],
                 description: None,
+                merged_ids: Vec::new(),
             })
             .collect(),
         relations: (0..actors)

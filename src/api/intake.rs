@@ -67,18 +67,42 @@ pub async fn read_article(
     if analysis.new_actors.is_empty() {
         return Ok(Reading { analysis, actors });
     }
-    // The stored actors each new name may be: near spellings and names that hold
-    // it, and, for a name with a telling ending (`클라우드법`), those that hold its
-    // stem (`클라우드`), among which abbreviations are found.
+    let names: Vec<String> = analysis
+        .new_actors
+        .iter()
+        .take(MAX_NEW_LOOKUPS)
+        .map(|n| n.name.clone())
+        .collect();
+    for a in similar(repo, &names).await? {
+        actors.insert(a.id.clone(), a);
+    }
+    let analysis = intake::analyse(text, published, &list(&actors));
+    Ok(Reading { analysis, actors })
+}
+
+/// Stored actors that names may be (candidates for [`resolve::likeness`]): those
+/// that have a name as a name or alias, near spellings and names that hold it,
+/// and, for a name with a telling ending (`클라우드법`), those that hold its stem
+/// (`클라우드`), among which abbreviations are found. Three store calls a name at
+/// most.
+///
+/// [`resolve::likeness`]: crate::domain::intake::resolve::likeness
+pub async fn similar(repo: &dyn Repository, names: &[String]) -> StoreResult<Vec<Actor>> {
+    let mut found: HashMap<ActorId, Actor> = HashMap::new();
+    let folded: Vec<String> = names
+        .iter()
+        .map(|n| search::fold(n))
+        .filter(|f| f.chars().count() >= 2)
+        .collect();
+    for a in repo.actors_named(&folded).await? {
+        found.insert(a.id.clone(), a);
+    }
     let mut searches: Vec<String> = Vec::new();
-    for n in analysis.new_actors.iter().take(MAX_NEW_LOOKUPS) {
-        searches.push(n.name.clone());
-        let folded = search::fold(&n.name);
-        let stem: String = folded
-            .chars()
-            .take(folded.chars().count().saturating_sub(1).max(2))
-            .collect();
-        if stem.chars().count() >= 2 && stem != folded {
+    for f in &folded {
+        searches.push(f.clone());
+        let n = f.chars().count();
+        let stem: String = f.chars().take(n.saturating_sub(1).max(2)).collect();
+        if stem.chars().count() >= 2 && stem != *f {
             searches.push(stem);
         }
     }
@@ -90,10 +114,29 @@ pub async fn read_article(
             ..ActorFilter::default()
         };
         let page = repo.find_actors(&filter, &first(LOOKUP_PAGE)).await?;
-        actors.extend(page.items.into_iter().map(|a| (a.id.clone(), a)));
+        found.extend(page.items.into_iter().map(|a| (a.id.clone(), a)));
     }
-    let analysis = intake::analyse(text, published, &list(&actors));
-    Ok(Reading { analysis, actors })
+    Ok(found.into_values().collect())
+}
+
+/// The stored actors a name may be, best first (then by id), at most `limit`.
+pub async fn actor_matches(
+    repo: &dyn Repository,
+    name: &str,
+    limit: usize,
+) -> StoreResult<Vec<(Actor, Likeness)>> {
+    let folded = search::fold(name);
+    let mut matches: Vec<(Actor, Likeness)> = similar(repo, &[name.to_string()])
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            let l = intake::resolve::likeness(&folded, &search::search_keys(&a))?;
+            Some((a, l))
+        })
+        .collect();
+    matches.sort_by(|x, y| x.1.cmp(&y.1).then_with(|| x.0.id.cmp(&y.0.id)));
+    matches.truncate(limit);
+    Ok(matches)
 }
 
 fn first(n: usize) -> PageRequest {

@@ -49,7 +49,18 @@ impl Loader<ActorId> for ActorLoader {
 
     async fn load(&self, keys: &[ActorId]) -> Result<HashMap<ActorId, Actor>, Self::Error> {
         let actors = self.0.actors_by_ids(keys).await.map_err(Arc::new)?;
-        Ok(actors.into_iter().map(|a| (a.id.clone(), a)).collect())
+        // An id of a merged actor finds the actor it was merged into.
+        let mut by_id: HashMap<ActorId, Actor> = HashMap::with_capacity(actors.len());
+        for a in actors {
+            for m in &a.merged_ids {
+                by_id.entry(m.clone()).or_insert_with(|| a.clone());
+            }
+            by_id.insert(a.id.clone(), a);
+        }
+        Ok(keys
+            .iter()
+            .filter_map(|k| by_id.get(k).map(|a| (k.clone(), a.clone())))
+            .collect())
     }
 }
 

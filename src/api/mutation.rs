@@ -16,6 +16,7 @@
 
 mod commit;
 mod inputs;
+mod merge;
 mod results;
 mod review;
 
@@ -119,6 +120,7 @@ impl MutationRoot {
             name_en: input.name_en,
             aliases: input.aliases,
             description: input.description,
+            merged_ids: Vec::new(),
         };
         let actor = validated!(repo(ctx)?.as_ref(), "input", actors, raw)?;
         Ok(Some(first_actor(
@@ -391,6 +393,24 @@ impl MutationRoot {
         Ok(Some(SourceNode(
             create_source(ctx, caller, input, "input").await?,
         )))
+    }
+
+    /// Merges two records of one actor (`actorMatches` finds them): `merge`'s
+    /// relations move to `keep` with their evidence (those between the two are
+    /// deleted), `keep` takes `merge`'s names as aliases (and any name or
+    /// description it lacks), `merge` is deleted and its id still finds `keep`
+    /// (`Actor.mergedIds`). One write, in the history of every record it
+    /// touched. Needs the admin role.
+    async fn merge_actors(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The actor to keep.")] keep: ID,
+        #[graphql(desc = "The actor to merge into it (deleted).")] merge: ID,
+    ) -> ApiResult<Option<merge::MergeResult>> {
+        let caller = require(ctx, Role::Admin)?;
+        let keep = parse_id("keep", &keep, ActorId::parse)?;
+        let merged = parse_id("merge", &merge, ActorId::parse)?;
+        Ok(Some(merge::merge(ctx, caller, keep, merged).await?))
     }
 
     /// Accepts a candidate claim of intake: writes its relation through the

@@ -338,6 +338,39 @@ impl QueryRoot {
         })
     }
 
+    /// Stored actors a name may be, best first: the same name or alias, one that
+    /// holds it (or that it holds), a near spelling, or an abbreviation
+    /// (`미래부` of `미래창조과학부`), in either language, folded as search folds.
+    /// For entity resolution before adding an actor, or before `mergeActors`.
+    #[graphql(complexity = "1 + 10 * child_complexity")]
+    async fn actor_matches(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The name, as a text gives it (at most 200 characters).")] name: String,
+        #[graphql(desc = "How many at most: 1 to 10, default 10.")] first: Option<i32>,
+    ) -> ApiResult<Vec<super::intake::ActorMatchNode>> {
+        check_search_len(&name)?;
+        let limit = match first {
+            None => 10,
+            Some(n @ 1..=10) => n as usize,
+            Some(n) => {
+                return Err(ApiError::bad_input(
+                    "first",
+                    format!("`first` is {n}; ask for 1 to 10 matches"),
+                ))
+            }
+        };
+        let found = super::intake::actor_matches(repo(ctx)?.as_ref(), &name, limit).await?;
+        Ok(found
+            .into_iter()
+            .map(|(a, l)| super::intake::ActorMatchNode {
+                actor: super::types::ActorNode(a),
+                likeness: l.into(),
+                score: l.score(),
+            })
+            .collect())
+    }
+
     /// Intake's candidate claims in id order (a source's in the order of its
     /// sentences): of one source, in one review state, or all. Review them with
     /// `acceptClaim` and `rejectClaim`.

@@ -149,6 +149,16 @@ impl ActorNode {
         &self.0.aliases
     }
 
+    /// The ids of actors merged into this one (`mergeActors`): `actor(id:)` with
+    /// any of them answers this actor.
+    async fn merged_ids(&self) -> Vec<ID> {
+        self.0
+            .merged_ids
+            .iter()
+            .map(|m| ID(m.to_string()))
+            .collect()
+    }
+
     /// A short description.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()

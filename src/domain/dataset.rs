@@ -141,6 +141,9 @@ pub struct RawActor {
     pub aliases: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Ids of actors merged into this one, which still find it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_ids: Vec<String>,
 }
 
 /// A relation as written.
@@ -616,6 +619,17 @@ fn check_actor(c: &mut Checker, i: usize, a: &RawActor, seen: &HashSet<String>) 
         &a.description,
         limits::DESCRIPTION,
     );
+    let mut merged_ids = Vec::with_capacity(a.merged_ids.len());
+    for (j, m) in a.merged_ids.iter().enumerate() {
+        let mp = format!("{p}/mergedIds/{j}");
+        match ActorId::parse(m.clone()) {
+            Ok(m) if m.as_str() == a.id || merged_ids.contains(&m) => {
+                c.report(mp, format!("`{m}` is the actor's own id or listed twice"))
+            }
+            Ok(m) => merged_ids.push(m),
+            Err(e) => c.report(mp, e.to_string()),
+        }
+    }
     let (Some(id), Some(kind)) = (id, kind) else {
         return None;
     };
@@ -626,6 +640,7 @@ fn check_actor(c: &mut Checker, i: usize, a: &RawActor, seen: &HashSet<String>) 
         name_en,
         aliases: a.aliases.clone(),
         description,
+        merged_ids,
         meta: Default::default(),
     })
 }
@@ -815,6 +830,7 @@ impl From<&Actor> for RawActor {
             name_en: a.name_en.clone(),
             aliases: a.aliases.clone(),
             description: a.description.clone(),
+            merged_ids: a.merged_ids.iter().map(ToString::to_string).collect(),
         }
     }
 }

@@ -78,6 +78,8 @@ pub struct Actor {
     pub aliases: Vec<String>,
     /// A short description.
     pub description: Option<String>,
+    /// The ids of actors merged into this one (`mergeActors`): they still find it.
+    pub merged_ids: Vec<ActorId>,
     /// Version, creation and last update (not part of the content).
     pub meta: Meta,
 }

@@ -74,6 +74,8 @@ struct State {
     citing: imbl::HashMap<SourceId, OrdSet<RelationId>>,
     /// Intake's candidate claims.
     claims: OrdMap<ClaimId, Arc<Claim>>,
+    /// The ids of merged actors, each with the actor it was merged into.
+    merged: imbl::HashMap<ActorId, ActorId>,
 }
 
 /// The embedded store: the graph in memory for reads, its records and change log
@@ -311,6 +313,10 @@ impl Inner {
 
 impl State {
     fn new(actors: Vec<Actor>, relations: Vec<Relation>, sources: Vec<Source>) -> Self {
+        let merged: imbl::HashMap<ActorId, ActorId> = actors
+            .iter()
+            .flat_map(|a| a.merged_ids.iter().map(|m| (m.clone(), a.id.clone())))
+            .collect();
         let mut incident: std::collections::HashMap<ActorId, Vec<(RelationId, bool)>> =
             std::collections::HashMap::new();
         let mut type_counts: HashMap<RelationType, usize> = HashMap::new();
@@ -360,14 +366,30 @@ impl State {
                 .collect(),
             citing: citing.into_iter().collect(),
             claims: OrdMap::new(),
+            merged,
         }
     }
 
     /// Adds or replaces an actor (its relations stay).
     fn put_actor(&mut self, actor: Actor) {
+        if let Some(old) = self.actors.get(&actor.id) {
+            for m in &old.actor.merged_ids {
+                self.merged.remove(m);
+            }
+        }
+        for m in &actor.merged_ids {
+            self.merged.insert(m.clone(), actor.id.clone());
+        }
         let keys = search::search_keys(&actor);
         self.actors
             .insert(actor.id.clone(), Arc::new(ActorEntry { actor, keys }));
+    }
+
+    /// The actor with this id, or the one it was merged into.
+    fn actor_or_keeper(&self, id: &ActorId) -> Option<&Arc<ActorEntry>> {
+        self.actors
+            .get(id)
+            .or_else(|| self.merged.get(id).and_then(|k| self.actors.get(k)))
     }
 
     fn put_source(&mut self, source: Source) {
@@ -418,7 +440,7 @@ impl State {
     fn fetch(&self, needs: &rules::Needs) -> rules::Fetched {
         let mut f = rules::Fetched::default();
         for id in &needs.actors {
-            if let Some(e) = self.actors.get(id) {
+            if let Some(e) = self.actor_or_keeper(id) {
                 f.actors.insert(id.clone(), e.actor.clone());
             }
         }
@@ -455,7 +477,11 @@ impl State {
         match step {
             rules::Step::PutActor { actor, .. } => self.put_actor(actor),
             rules::Step::DeleteActor(id) => {
-                self.actors.remove(&id);
+                if let Some(old) = self.actors.remove(&id) {
+                    for m in &old.actor.merged_ids {
+                        self.merged.remove(m);
+                    }
+                }
                 self.incident.remove(&id);
             }
             rules::Step::PutRelation { relation, .. } => self.put_relation(relation),
@@ -729,11 +755,15 @@ impl Repository for MemoryStore {
 
     async fn actors_by_ids(&self, ids: &[ActorId]) -> StoreResult<Vec<Actor>> {
         let s = self.read();
-        Ok(ids
-            .iter()
-            .filter_map(|id| s.actors.get(id))
-            .map(|e| e.actor.clone())
-            .collect())
+        let mut out: Vec<Actor> = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(e) = s.actor_or_keeper(id) {
+                if !out.iter().any(|a| a.id == e.actor.id) {
+                    out.push(e.actor.clone());
+                }
+            }
+        }
+        Ok(out)
     }
 
     async fn find_actors(

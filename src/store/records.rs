@@ -145,6 +145,9 @@ pub fn actor_props(a: &Actor) -> Value {
         "description",
         a.description.as_ref().map(|v| json!(v)),
     );
+    if !a.merged_ids.is_empty() {
+        m.insert("mergedIds".into(), json!(a.merged_ids));
+    }
     m.insert("searchText".into(), json!(search::search_keys(a).join("|")));
     insert_meta(&mut m, &a.meta);
     Value::Object(m)
@@ -184,6 +187,8 @@ pub struct ActorRecord {
     aliases: Option<Vec<String>>,
     #[serde(default)]
     description: Option<String>,
+    #[serde(default)]
+    merged_ids: Option<Vec<String>>,
     #[serde(flatten)]
     meta: MetaRecord,
 }
@@ -198,6 +203,12 @@ impl ActorRecord {
             name_en: self.name_en,
             aliases: self.aliases.unwrap_or_default(),
             description: self.description,
+            merged_ids: self
+                .merged_ids
+                .unwrap_or_default()
+                .into_iter()
+                .map(|m| ActorId::parse(m).map_err(|e| e.to_string()))
+                .collect::<Result<_, _>>()?,
             meta: self.meta.into_domain()?,
         })
     }

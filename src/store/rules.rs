@@ -226,10 +226,13 @@ fn id_free(f: &Fetched, id: &str) -> Result<(), WriteError> {
     taken.map_or(Ok(()), |what| Err(WriteError::exists(what, &id)))
 }
 
-/// A stored actor the write needs.
+/// A stored actor the write needs, by its own id (a store reads a merged id as
+/// the actor it was merged into, which takes the id from new records but is not
+/// the actor a write naming it means).
 fn stored_actor<'a>(f: &'a Fetched, id: &ActorId) -> Result<&'a Actor, WriteError> {
     f.actors
         .get(id)
+        .filter(|a| a.id == *id)
         .ok_or_else(|| WriteError::not_found("actor", id))
 }
 

@@ -16,6 +16,8 @@ for_each_backend!(crate::intake;
     an_accepted_claim_corroborates_the_stored_relation_with_its_ends_and_type,
     an_accepted_claim_with_a_new_end_creates_the_actor_or_ties_it_to_a_stored_one,
     a_rejected_claim_keeps_its_reason_and_cannot_be_reviewed_again,
+    actor_matches_finds_an_actor_by_alias_abbreviation_or_near_spelling,
+    a_merge_moves_relations_unions_names_and_keeps_the_merged_id_resolvable,
 );
 
 const TEXT: &str = "미래부는 지난달 6일 클라우드법 시행을 앞두고 설명회를 열었다. \
@@ -413,4 +415,109 @@ pub async fn a_rejected_claim_keeps_its_reason_and_cannot_be_reviewed_again(make
         d["pending"]["edges"].as_array().unwrap().len(),
         claims.len() - 1
     );
+}
+
+pub async fn actor_matches_finds_an_actor_by_alias_abbreviation_or_near_spelling(make: Maker) {
+    let Some(repo) = make(seed_dataset()).await else {
+        return;
+    };
+    let service = GraphqlService::new(repo);
+    const MATCHES: &str = r#"query($name: String!) {
+        actorMatches(name: $name) { actor { id } likeness score } }"#;
+    for (name, id, likeness) in [
+        ("미래부", "msip", "SAME_NAME"),
+        ("미래 창조 과학부", "msip", "SAME_NAME"),
+        ("클라우드법", "cloud-development-act", "NEAR_SPELLING"),
+        ("Amazn", "amazon", "NEAR_SPELLING"),
+        (
+            "Korea Cloud Industry",
+            "korea-cloud-industry-association",
+            "CONTAINS",
+        ),
+    ] {
+        let d = data(&service, MATCHES, json!({"name": name})).await;
+        let first = &d["actorMatches"][0];
+        assert_eq!(first["actor"]["id"], id, "{name}: {d}");
+        assert_eq!(first["likeness"], likeness, "{name}: {d}");
+    }
+    let d = data(&service, MATCHES, json!({"name": "전혀다른이름"})).await;
+    assert_eq!(d["actorMatches"], json!([]));
+}
+
+fn admin() -> Auth {
+    Auth::Caller(Caller {
+        role: Role::Admin,
+        label: "desk-admin".into(),
+    })
+}
+
+pub async fn a_merge_moves_relations_unions_names_and_keeps_the_merged_id_resolvable(make: Maker) {
+    let Some(repo) = make(seed_dataset()).await else {
+        return;
+    };
+    let service = GraphqlService::new(repo);
+    // A second record of the act, as an editor might add from a new article.
+    let quote =
+        "그 동안 국회에서 잠자고 있던 클라우드 발전법도 함께 처리될 가능성이 높아졌기 때문이다";
+    let r = exec(
+        &service,
+        editor(),
+        r#"mutation($quote: String!) {
+            a: createActor(input: {id: "cloud-act-dup", kind: BILL, nameKo: "클라우드법", aliases: ["클라우드 컴퓨팅법"]}) { id }
+            b: createRelation(input: {id: "dup-pending", type: PENDING_IN, fromId: "cloud-act-dup", toId: "national-assembly",
+                summary: "Pending.", evidence: [{sourceId: "amazon-korea-cloud-2015", quote: $quote}]}) { id }
+            c: createRelation(input: {id: "dup-linked", type: LINKED_WITH, fromId: "cloud-act-dup", toId: "cloud-development-act",
+                summary: "Linked.", evidence: [{sourceId: "amazon-korea-cloud-2015", quote: $quote}]}) { id }
+        }"#,
+        json!({"quote": quote}),
+    )
+    .await;
+    assert!(r.get("errors").is_none(), "{r}");
+    const MERGE: &str = r#"mutation { mergeActors(keep: "cloud-development-act", merge: "cloud-act-dup") {
+        actor { id aliases mergedIds version updatedBy } moved dropped } }"#;
+    let forbidden = exec(&service, editor(), MERGE, json!({})).await;
+    assert_eq!(codes(&forbidden), ["FORBIDDEN"], "{forbidden}");
+    let r = exec(&service, admin(), MERGE, json!({})).await;
+    assert!(r.get("errors").is_none(), "{r}");
+    let merged = &r["data"]["mergeActors"];
+    assert_eq!(merged["moved"], json!(["dup-pending"]));
+    assert_eq!(merged["dropped"], json!(["dup-linked"]));
+    assert_eq!(merged["actor"]["mergedIds"], json!(["cloud-act-dup"]));
+    assert_eq!(merged["actor"]["updatedBy"], "desk-admin");
+    let aliases = merged["actor"]["aliases"].as_array().unwrap();
+    assert!(aliases.contains(&json!("클라우드법")), "{aliases:?}");
+    assert!(aliases.contains(&json!("클라우드 컴퓨팅법")), "{aliases:?}");
+    // The merged id finds the kept actor; the moved relation keeps its evidence.
+    let d = data(
+        &service,
+        r#"{ actor(id: "cloud-act-dup") { id }
+             moved: relation(id: "dup-pending") { from { id } evidence { quote } history { by change } }
+             gone: relation(id: "dup-linked") { id }
+             search: actors(search: "클라우드법", forgive: false) { edges { node { id } } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["actor"]["id"], "cloud-development-act");
+    assert_eq!(d["moved"]["from"]["id"], "cloud-development-act");
+    assert_eq!(d["moved"]["evidence"][0]["quote"], quote);
+    assert_eq!(
+        d["moved"]["history"][1],
+        json!({"by": "desk-admin", "change": "UPDATED"})
+    );
+    assert!(d["gone"].is_null());
+    assert_eq!(
+        d["search"]["edges"][0]["node"]["id"],
+        "cloud-development-act"
+    );
+    // The merged id stays taken.
+    let taken = exec(
+        &service,
+        editor(),
+        r#"mutation { createActor(input: {id: "cloud-act-dup", kind: BILL, nameEn: "Again"}) { id } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(codes(&taken), ["CONFLICT"], "{taken}");
+    let again = exec(&service, admin(), MERGE, json!({})).await;
+    assert_eq!(codes(&again), ["NOT_FOUND"], "{again}");
 }

@@ -134,6 +134,7 @@ fn end(
                 name_en: n.name_en.clone().or(name.filter(|_| !korean)),
                 aliases: n.aliases.clone(),
                 description: n.description.clone(),
+                merged_ids: Vec::new(),
             };
             Ok((n.id.to_string(), Some(raw)))
         }

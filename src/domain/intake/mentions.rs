@@ -750,6 +750,7 @@ mod tests {
             name_en: Some(en.into()),
             aliases: aliases.iter().map(|s| s.to_string()).collect(),
             description: None,
+            merged_ids: Vec::new(),
             meta: Default::default(),
         }
     }

@@ -1,5 +1,6 @@
 // Deletes actors by id with their relationships, those relationships' key
-// nodes, its entry in the registry of ids (`RecordId`) and in the name index
+// nodes, their entries in the registry of ids (`RecordId`: their own ids and
+// those of the actors merged into them) and in the name index
 // (name_grams.cypher). (The ids are collected and unwound in a subquery: ArcadeDB does not
 // delete nodes matched as `{id: r.id}` straight from an optional match, and scans
 // every key for `k.id IN list`.)
@@ -13,7 +14,7 @@ CALL (relationIds) {
   DETACH DELETE k
 }
 CALL (a) {
-  UNWIND [a.id] AS actorId
+  UNWIND [a.id] + coalesce(a.mergedIds, []) AS actorId
   MATCH (i:RecordId {id: actorId})
   DELETE i
 }

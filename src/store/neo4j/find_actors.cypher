@@ -35,7 +35,7 @@ CALL () {
        END AS rank
   WHERE $afterId IS NULL OR rank > $afterRank OR (rank = $afterRank AND a.id > $afterId)
   WITH a, rank ORDER BY rank, a.id LIMIT $limit
-  RETURN collect(a {.id, .kind, .nameKo, .nameEn, .aliases, .description,
+  RETURN collect(a {.id, .kind, .nameKo, .nameEn, .aliases, .description, .mergedIds,
     .version, .createdAt, .createdBy, .updatedAt, .updatedBy}) AS page
 }
 RETURN total, page

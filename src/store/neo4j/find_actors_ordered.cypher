@@ -36,7 +36,7 @@ CALL (cut) {
   MATCH (a:Actor {id: cut[i].id})
   WITH i, a, cut[i].sortKey AS key
   ORDER BY i
-  RETURN collect(a {.id, .kind, .nameKo, .nameEn, .aliases, .description,
+  RETURN collect(a {.id, .kind, .nameKo, .nameEn, .aliases, .description, .mergedIds,
     .version, .createdAt, .createdBy, .updatedAt, .updatedBy}) AS page,
     collect({k: toString(key)}) AS keys
 }

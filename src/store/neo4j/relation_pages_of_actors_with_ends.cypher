@@ -39,7 +39,7 @@ CALL (pages) {
   UNWIND [x.from, x.to] AS endId
   WITH DISTINCT endId
   MATCH (a:Actor {id: endId})
-  RETURN collect(a {.id, .kind, .nameKo, .nameEn, .aliases, .description,
+  RETURN collect(a {.id, .kind, .nameKo, .nameEn, .aliases, .description, .mergedIds,
     .version, .createdAt, .createdBy, .updatedAt, .updatedBy}) AS ends
 }
 RETURN pages, ends

@@ -48,7 +48,7 @@ CALL (rarest) {
   WITH k, rank ORDER BY rank, k.id LIMIT $limit
   MATCH (a:Actor {id: k.id})
   WITH a, rank ORDER BY rank, a.id
-  RETURN collect(a {.id, .kind, .nameKo, .nameEn, .aliases, .description,
+  RETURN collect(a {.id, .kind, .nameKo, .nameEn, .aliases, .description, .mergedIds,
     .version, .createdAt, .createdBy, .updatedAt, .updatedBy}) AS page
 }
 RETURN total, page

@@ -3,7 +3,8 @@
 // add a label to an existing node (labels are record types there), so each kind has
 // its own MERGE with both labels, chosen by the FOREACH/CASE idiom. An actor whose
 // kind changes is deleted first by the seed command (delete_actors.cypher). Each
-// actor holds its id in the registry of ids of every kind (`RecordId`, setup.cypher).
+// actor holds its id in the registry of ids of every kind (`RecordId`, setup.cypher),
+// and the ids of the actors merged into it.
 UNWIND $rows AS row
 FOREACH (_ IN CASE WHEN row.kind = 'COMPANY' THEN [1] ELSE [] END |
   MERGE (a:Actor:Company {id: row.id}) SET a = row)
@@ -33,6 +34,12 @@ FOREACH (_ IN CASE WHEN row.kind = 'SECTOR' THEN [1] ELSE [] END |
   MERGE (a:Actor:Sector {id: row.id}) SET a = row)
 FOREACH (_ IN CASE WHEN row.kind = 'MARKET' THEN [1] ELSE [] END |
   MERGE (a:Actor:Market {id: row.id}) SET a = row)
+// The ids of actors merged into this one stay taken, and lead to it
+// (actors_by_ids.cypher).
+FOREACH (merged IN coalesce(row.mergedIds, []) |
+  MERGE (m:RecordId {id: merged})
+  ON CREATE SET m.kind = 'actor'
+  SET m.actor = row.id)
 WITH row
 MERGE (i:RecordId {id: row.id})
 ON CREATE SET i.kind = 'actor'
