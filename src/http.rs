@@ -1,5 +1,5 @@
-//! HTTP: GraphQL over HTTP at `/graphql`, the playground, the explorer, the SDL and
-//! health checks.
+//! HTTP: GraphQL over HTTP at `/graphql`, the playground, the explorer, the review
+//! page, the SDL and health checks.
 //!
 //! `/graphql` follows the GraphQL-over-HTTP draft: POST with an `application/json`
 //! body, GET with `query`, `operationName`, `variables` in the query string (queries
@@ -12,6 +12,7 @@ mod graphql;
 mod page;
 pub mod playground;
 pub mod rate;
+mod review;
 pub mod ws;
 
 use actix_web::{web, HttpResponse};
@@ -57,6 +58,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/graphql", web::route().to(graphql::method_not_allowed))
     .route("/playground", web::get().to(playground::page))
     .route("/explore", web::get().to(explorer::page))
+    .route("/review", web::get().to(review::page))
     .route("/assets/{name}", web::get().to(assets::serve))
     .route("/schema.graphql", web::get().to(schema_sdl))
     .route("/health", web::get().to(health))

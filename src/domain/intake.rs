@@ -348,7 +348,7 @@ fn pair(sentence: usize, parts: &[Participant], cx: &Context) -> Vec<Claim> {
     let mut claims = Vec::new();
     for (i, a) in unique.iter().enumerate() {
         for b in &unique[i + 1..] {
-            if let Some(c) = read_pair(sentence, a, b, &found_cues, cx, crowd) {
+            if let Some(c) = read_pair(sentence, (a, b), &found_cues, cx, crowd) {
                 claims.push(c);
             }
         }
@@ -370,8 +370,7 @@ struct Reading {
 /// How a pair reads: by a title between them, a cue word, or their kinds alone.
 fn read_pair(
     sentence: usize,
-    a: &Participant,
-    b: &Participant,
+    (a, b): (&Participant, &Participant),
     found: &[(usize, &'static str, RelationType)],
     cx: &Context,
     crowd: f64,

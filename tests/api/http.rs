@@ -343,7 +343,7 @@ async fn the_api_serves_the_neo4j_store_over_http() {
 }
 
 #[actix_web::test]
-async fn the_playground_and_the_explorer_load_their_assets_from_this_server() {
+async fn the_playground_the_explorer_and_the_review_page_load_their_assets_from_this_server() {
     let web_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web/node_modules");
     if !web_dir.join("cytoscape/dist/cytoscape.min.js").exists() {
         // CI installs them (.ci/run); without `npm ci --prefix web` the pages use a CDN.
@@ -367,6 +367,7 @@ async fn the_playground_and_the_explorer_load_their_assets_from_this_server() {
             ],
         ),
         ("/explore", vec!["cytoscape.min.js"]),
+        ("/review", vec![]),
     ];
     for (page, assets) in pages {
         let mut response = client.get(app.url(page)).send().await.unwrap();

@@ -488,254 +488,250 @@ pub fn title_of(token: &str) -> Option<(&str, &'static str)> {
         .map(|t| (&stem[..stem.len() - t.len()], *t))
 }
 
-/// Candidate new actors in `text[range]`, leaving out what `known` covers.
+/// Candidate new actors in `text[range]`, leaving out what `known` covers: at
+/// each word, the first reading that fits (a person by a title, an English
+/// person or body or bill, a Korean bill, body or company).
 pub fn new_actors(text: &str, range: Range<usize>, known: &[KnownMention]) -> Vec<NewMention> {
-    let tokens = words::tokens(text, range);
-    let is_known = |span: &Range<usize>| known.iter().any(|k| overlaps(&k.span, span));
-    let mut out: Vec<NewMention> = Vec::new();
-    let push = |out: &mut Vec<NewMention>, m: NewMention| {
-        if !is_known(&m.span) && !out.iter().any(|o| overlaps(&o.span, &m.span)) {
-            out.push(m);
-        }
+    let scan = Scan {
+        text,
+        tokens: words::tokens(text, range),
+        known,
     };
-    for (k, t) in tokens.iter().enumerate() {
-        let (stem, particle) = words::strip_particle(t.text);
-        // A person: one or two short Korean words, then up to two words (known
-        // bodies, acronyms, divisions), then a title.
-        if let Some((_, title)) = title_of(t.text) {
-            let mut at = k;
-            let mut skipped = 0;
-            while at > 0 && skipped < 2 {
-                let prev = &tokens[at - 1];
-                let body = is_known(&prev.span)
-                    || prev.text.chars().all(|c| c.is_ascii_uppercase())
-                    || !all_hangul(prev.text)
-                    || syllables(prev.text) > 4;
-                if !body {
-                    break;
-                }
-                at -= 1;
-                skipped += 1;
+    let mut out: Vec<NewMention> = Vec::new();
+    for k in 0..scan.tokens.len() {
+        let readings = if title_of(scan.tokens[k].text).is_some() {
+            vec![scan.person(k)]
+        } else {
+            vec![scan.english_person(k), scan.english_name(k), scan.korean(k)]
+        };
+        for m in readings.into_iter().flatten() {
+            if !scan.is_known(&m.span) && !out.iter().any(|o| overlaps(&o.span, &m.span)) {
+                out.push(m);
             }
-            let mut name: Vec<&Token> = Vec::new();
-            while at > 0 && name.len() < 2 {
-                let prev = &tokens[at - 1];
-                let n = syllables(prev.text);
-                if all_hangul(prev.text)
-                    && (1..=4).contains(&n)
-                    && words::strip_particle(prev.text).1.is_empty()
-                    && title_of(prev.text).is_none()
-                    && !is_known(&prev.span)
-                {
-                    name.insert(0, prev);
-                    at -= 1;
-                } else {
-                    break;
-                }
-                // A Korean name is one word of two to four syllables; a foreign
-                // one, two short words.
-                if n >= 3 {
-                    break;
-                }
-            }
-            let total: usize = name.iter().map(|t| syllables(t.text)).sum();
-            if !name.is_empty() && (2..=6).contains(&total) && (name.len() == 2 || total >= 3) {
-                let span = name[0].span.start..name[name.len() - 1].span.end;
-                push(
-                    &mut out,
-                    NewMention {
-                        name: text[span.clone()].to_string(),
-                        span,
-                        kind: ActorKind::Person,
-                        cue: title.to_string(),
-                        confidence: 0.7,
-                        title: Some(
-                            t.text[..t.text.len() - words::strip_particle(t.text).1.len()]
-                                .to_string(),
-                        ),
-                        particle: String::new(),
-                    },
-                );
-            }
-            continue;
-        }
-        // English: a title, then two or three capitalised words.
-        if EN_TITLES.contains(&t.text.to_lowercase().as_str()) {
-            // Capitalised words, and the lowercase part of a hyphenated one
-            // (`Yang-hee`).
-            let mut run: Vec<&Token> = Vec::new();
-            for n in &tokens[k + 1..] {
-                let joined = run
-                    .last()
-                    .is_some_and(|p: &&Token| &text[p.span.end..n.span.start] == "-");
-                if (capitalised(n.text) && run.len() < 3) || joined {
-                    run.push(n);
-                } else {
-                    break;
-                }
-            }
-            if run.len() >= 2 {
-                let span = run[0].span.start..run[run.len() - 1].span.end;
-                push(
-                    &mut out,
-                    NewMention {
-                        name: text[span.clone()].to_string(),
-                        span,
-                        kind: ActorKind::Person,
-                        cue: t.text.to_string(),
-                        confidence: 0.6,
-                        title: Some(t.text.to_string()),
-                        particle: String::new(),
-                    },
-                );
-            }
-        }
-        // English bodies and bills: capitalised words ending in a telling noun.
-        if let Some((_, kind)) = EN_ENDINGS.iter().find(|(e, _)| t.text == *e) {
-            let mut at = k;
-            while at > 0 && k - at < 6 {
-                let prev = tokens[at - 1].text;
-                if capitalised(prev)
-                    || prev.chars().all(|c| c.is_ascii_uppercase())
-                    || prev == "of"
-                    || prev == "and"
-                    || prev == "for"
-                {
-                    at -= 1;
-                } else {
-                    break;
-                }
-            }
-            while at < k && !capitalised(tokens[at].text) {
-                at += 1;
-            }
-            if at < k {
-                let span = tokens[at].span.start..t.span.end;
-                push(
-                    &mut out,
-                    NewMention {
-                        name: text[span.clone()].to_string(),
-                        span,
-                        kind: *kind,
-                        cue: t.text.to_string(),
-                        confidence: 0.6,
-                        title: None,
-                        particle: String::new(),
-                    },
-                );
-            }
-            continue;
-        }
-        if !all_hangul(stem) {
-            continue;
-        }
-        // Bills and laws: `…법`, `…법안`, `…에 관한 법률`.
-        if let Some(ending) = BILL_ENDINGS.iter().find(|e| stem.ends_with(**e)) {
-            let base = &stem[..stem.len() - ending.len()];
-            let about =
-                k >= 2 && tokens[k - 1].text == "관한" && tokens[k - 2].text.ends_with('에');
-            // `법안` alone takes the words before it as its name.
-            let alone = base.is_empty()
-                && k > 0
-                && all_hangul(tokens[k - 1].text)
-                && words::strip_particle(tokens[k - 1].text).1.is_empty()
-                && !modifier(tokens[k - 1].text);
-            if (syllables(base) >= 2 && !NOT_BILLS.contains(&stem)) || about || alone {
-                // The words before that have no particle belong to the name.
-                let mut at = k;
-                let limit = if about { 7 } else { 3 };
-                while at > 0 && k - at < limit {
-                    let prev = tokens[at - 1].text;
-                    let bare = (words::strip_particle(prev).1.is_empty() && !modifier(prev))
-                        || (about && prev.ends_with('에'))
-                        || prev == "관한";
-                    if all_hangul(prev)
-                        && bare
-                        && !is_known(&tokens[at - 1].span)
-                        && title_of(prev).is_none()
-                        && !NOT_BILLS.contains(&prev)
-                    {
-                        at -= 1;
-                    } else {
-                        break;
-                    }
-                }
-                if (about && at == k - 2) || (alone && at == k) {
-                    continue;
-                }
-                let span = tokens[at].span.start..t.span.start + stem.len();
-                push(
-                    &mut out,
-                    NewMention {
-                        name: text[span.clone()].to_string(),
-                        span,
-                        kind: ActorKind::Bill,
-                        cue: ending.to_string(),
-                        confidence: if about { 0.8 } else { 0.6 },
-                        title: None,
-                        particle: particle.to_string(),
-                    },
-                );
-                continue;
-            }
-        }
-        // Bodies by their endings.
-        if let Some((ending, kind)) = BODY_ENDINGS.iter().find(|(e, _)| stem.ends_with(*e)) {
-            let base = &stem[..stem.len() - ending.len()];
-            let short = syllables(ending) == 1;
-            let long_enough = if short {
-                syllables(base) >= 2
-            } else {
-                syllables(base) >= 1
-            };
-            if long_enough
-                && !NOT_BODIES.contains(&stem)
-                && !base.ends_with(['억', '만', '천', '조'])
-                && !TITLES.iter().any(|t| stem.ends_with(t))
-            {
-                let span = t.span.start..t.span.start + stem.len();
-                push(
-                    &mut out,
-                    NewMention {
-                        name: stem.to_string(),
-                        span,
-                        kind: *kind,
-                        cue: ending.to_string(),
-                        confidence: if short { 0.4 } else { 0.6 },
-                        title: None,
-                        particle: particle.to_string(),
-                    },
-                );
-                continue;
-            }
-        }
-        // Companies after a word that says so: `클라우드기업 더존비즈온`.
-        if k > 0
-            && COMPANY_CUES.iter().any(|c| tokens[k - 1].text.ends_with(c))
-            && syllables(stem) >= 2
-        {
-            let span = t.span.start..t.span.start + stem.len();
-            let cue = COMPANY_CUES
-                .iter()
-                .find(|c| tokens[k - 1].text.ends_with(**c))
-                .copied()
-                .unwrap_or("기업");
-            push(
-                &mut out,
-                NewMention {
-                    name: stem.to_string(),
-                    span,
-                    kind: ActorKind::Company,
-                    cue: cue.to_string(),
-                    confidence: 0.5,
-                    title: None,
-                    particle: particle.to_string(),
-                },
-            );
         }
     }
     out.sort_by_key(|m| m.span.start);
     out
+}
+
+/// The words of a sentence, read for new names.
+struct Scan<'a> {
+    text: &'a str,
+    tokens: Vec<Token<'a>>,
+    known: &'a [KnownMention],
+}
+
+impl Scan<'_> {
+    fn is_known(&self, span: &Range<usize>) -> bool {
+        self.known.iter().any(|k| overlaps(&k.span, span))
+    }
+
+    /// A candidate named by the text in `span`.
+    fn mention(
+        &self,
+        span: Range<usize>,
+        kind: ActorKind,
+        cue: &str,
+        confidence: f64,
+    ) -> NewMention {
+        NewMention {
+            name: self.text[span.clone()].to_string(),
+            span,
+            kind,
+            cue: cue.to_string(),
+            confidence,
+            title: None,
+            particle: String::new(),
+        }
+    }
+
+    /// A person before the title at `k`: one or two short Korean words, then up
+    /// to two words (known bodies, acronyms, divisions), then the title.
+    fn person(&self, k: usize) -> Option<NewMention> {
+        let t = &self.tokens[k];
+        let (_, title) = title_of(t.text)?;
+        let mut at = k;
+        let mut skipped = 0;
+        while at > 0 && skipped < 2 {
+            let prev = &self.tokens[at - 1];
+            let body = self.is_known(&prev.span)
+                || prev.text.chars().all(|c| c.is_ascii_uppercase())
+                || !all_hangul(prev.text)
+                || syllables(prev.text) > 4;
+            if !body {
+                break;
+            }
+            at -= 1;
+            skipped += 1;
+        }
+        let mut name: Vec<&Token> = Vec::new();
+        while at > 0 && name.len() < 2 {
+            let prev = &self.tokens[at - 1];
+            let n = syllables(prev.text);
+            if !(all_hangul(prev.text)
+                && (1..=4).contains(&n)
+                && words::strip_particle(prev.text).1.is_empty()
+                && title_of(prev.text).is_none()
+                && !self.is_known(&prev.span))
+            {
+                break;
+            }
+            name.insert(0, prev);
+            at -= 1;
+            // A Korean name is one word of two to four syllables; a foreign one,
+            // two short words.
+            if n >= 3 {
+                break;
+            }
+        }
+        let total: usize = name.iter().map(|t| syllables(t.text)).sum();
+        if name.is_empty() || !(2..=6).contains(&total) || (name.len() == 1 && total < 3) {
+            return None;
+        }
+        let span = name[0].span.start..name[name.len() - 1].span.end;
+        let mut m = self.mention(span, ActorKind::Person, title, 0.7);
+        m.title = Some(words::strip_particle(t.text).0.to_string());
+        Some(m)
+    }
+
+    /// English: a title, then two or three capitalised words (and the lowercase
+    /// part of a hyphenated one: `Yang-hee`).
+    fn english_person(&self, k: usize) -> Option<NewMention> {
+        let t = &self.tokens[k];
+        if !EN_TITLES.contains(&t.text.to_lowercase().as_str()) {
+            return None;
+        }
+        let mut run: Vec<&Token> = Vec::new();
+        for n in &self.tokens[k + 1..] {
+            let joined = run
+                .last()
+                .is_some_and(|p: &&Token| &self.text[p.span.end..n.span.start] == "-");
+            if (capitalised(n.text) && run.len() < 3) || joined {
+                run.push(n);
+            } else {
+                break;
+            }
+        }
+        if run.len() < 2 {
+            return None;
+        }
+        let span = run[0].span.start..run[run.len() - 1].span.end;
+        let mut m = self.mention(span, ActorKind::Person, t.text, 0.6);
+        m.title = Some(t.text.to_string());
+        Some(m)
+    }
+
+    /// English bodies and bills: capitalised words ending in a telling noun.
+    fn english_name(&self, k: usize) -> Option<NewMention> {
+        let t = &self.tokens[k];
+        let (_, kind) = EN_ENDINGS.iter().find(|(e, _)| t.text == *e)?;
+        let mut at = k;
+        while at > 0 && k - at < 6 {
+            let prev = self.tokens[at - 1].text;
+            if capitalised(prev)
+                || prev.chars().all(|c| c.is_ascii_uppercase())
+                || ["of", "and", "for"].contains(&prev)
+            {
+                at -= 1;
+            } else {
+                break;
+            }
+        }
+        while at < k && !capitalised(self.tokens[at].text) {
+            at += 1;
+        }
+        (at < k).then(|| self.mention(self.tokens[at].span.start..t.span.end, *kind, t.text, 0.6))
+    }
+
+    /// The Korean readings of the word at `k`: a bill, else a body, else a company.
+    fn korean(&self, k: usize) -> Option<NewMention> {
+        let t = &self.tokens[k];
+        let (stem, particle) = words::strip_particle(t.text);
+        if !all_hangul(stem) {
+            return None;
+        }
+        let mut m = self
+            .bill(k, stem)
+            .or_else(|| self.body(k, stem))
+            .or_else(|| self.company(k, stem))?;
+        m.particle = particle.to_string();
+        Some(m)
+    }
+
+    /// Bills and laws: `…법`, `…법안`, `…에 관한 법률`, with the words before that
+    /// have no particle.
+    fn bill(&self, k: usize, stem: &str) -> Option<NewMention> {
+        let t = &self.tokens[k];
+        let ending = BILL_ENDINGS.iter().find(|e| stem.ends_with(**e))?;
+        let base = &stem[..stem.len() - ending.len()];
+        let about =
+            k >= 2 && self.tokens[k - 1].text == "관한" && self.tokens[k - 2].text.ends_with('에');
+        // `법안` alone takes the words before it as its name.
+        let alone = base.is_empty()
+            && k > 0
+            && all_hangul(self.tokens[k - 1].text)
+            && words::strip_particle(self.tokens[k - 1].text).1.is_empty()
+            && !modifier(self.tokens[k - 1].text);
+        if !((syllables(base) >= 2 && !NOT_BILLS.contains(&stem)) || about || alone) {
+            return None;
+        }
+        let mut at = k;
+        let limit = if about { 7 } else { 3 };
+        while at > 0 && k - at < limit {
+            let prev = &self.tokens[at - 1];
+            let bare = (words::strip_particle(prev.text).1.is_empty() && !modifier(prev.text))
+                || (about && prev.text.ends_with('에'))
+                || prev.text == "관한";
+            if all_hangul(prev.text)
+                && bare
+                && !self.is_known(&prev.span)
+                && title_of(prev.text).is_none()
+                && !NOT_BILLS.contains(&prev.text)
+            {
+                at -= 1;
+            } else {
+                break;
+            }
+        }
+        if (about && at == k - 2) || (alone && at == k) {
+            return None;
+        }
+        let span = self.tokens[at].span.start..t.span.start + stem.len();
+        Some(self.mention(span, ActorKind::Bill, ending, if about { 0.8 } else { 0.6 }))
+    }
+
+    /// Bodies by the endings of their names (`…협회`, `…위원회`, `…부`).
+    fn body(&self, k: usize, stem: &str) -> Option<NewMention> {
+        let t = &self.tokens[k];
+        let (ending, kind) = BODY_ENDINGS.iter().find(|(e, _)| stem.ends_with(*e))?;
+        let base = &stem[..stem.len() - ending.len()];
+        // A one-syllable ending needs a longer stem (`일부` is no ministry).
+        let short = syllables(ending) == 1;
+        let long_enough = syllables(base) >= if short { 2 } else { 1 };
+        let fits = long_enough
+            && !NOT_BODIES.contains(&stem)
+            && !base.ends_with(['억', '만', '천', '조'])
+            && !TITLES.iter().any(|t| stem.ends_with(t));
+        fits.then(|| {
+            let span = t.span.start..t.span.start + stem.len();
+            self.mention(span, *kind, ending, if short { 0.4 } else { 0.6 })
+        })
+    }
+
+    /// Companies after a word that says so: `클라우드기업 더존비즈온`.
+    fn company(&self, k: usize, stem: &str) -> Option<NewMention> {
+        let t = &self.tokens[k];
+        let before = self.tokens.get(k.checked_sub(1)?)?.text;
+        let cue = COMPANY_CUES.iter().find(|c| before.ends_with(**c))?;
+        (syllables(stem) >= 2).then(|| {
+            self.mention(
+                t.span.start..t.span.start + stem.len(),
+                ActorKind::Company,
+                cue,
+                0.5,
+            )
+        })
+    }
 }
 
 #[cfg(test)]

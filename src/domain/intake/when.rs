@@ -87,8 +87,31 @@ fn inferred(d: PartialDate, note: String) -> DateValue {
     }
 }
 
+/// What a date is resolved against.
+struct Context<'a> {
+    published: Option<&'a PartialDate>,
+    /// The last date the text gave before, for `같은 달`.
+    previous: Option<&'a PartialDate>,
+}
+
+impl Context<'_> {
+    /// A date whose year (and perhaps month) comes from the publication date.
+    fn resolved(&self, d: PartialDate, words: &str, missing: &str) -> DateValue {
+        let published = self.published.map(|p| p.to_string()).unwrap_or_default();
+        inferred(
+            d,
+            format!("The article says '{words}' without {missing}; inferred from its publication date ({published})."),
+        )
+    }
+}
+
+/// One reading: where in the sentence, and the date.
+type Reading = (Range<usize>, DateValue);
+
 /// Reads the dates of `text[range]`, in text order, resolved against `published`
 /// and `previous` (the last date the text gave before this range, for `같은 달`).
+/// Where two readings overlap, the first pattern's wins: days before months
+/// before years, Korean before English.
 pub fn dates(
     text: &str,
     range: Range<usize>,
@@ -96,23 +119,37 @@ pub fn dates(
     previous: Option<&PartialDate>,
 ) -> Vec<FoundDate> {
     let sentence = &text[range.clone()];
+    let cx = Context {
+        published,
+        previous,
+    };
     let mut found: Vec<FoundDate> = Vec::new();
-    let mut taken: Vec<Range<usize>> = Vec::new();
-    let pub_desc = published.map(|p| p.to_string()).unwrap_or_default();
-    let push =
-        |found: &mut Vec<FoundDate>, taken: &mut Vec<Range<usize>>, span: Range<usize>, v| {
-            if taken
+    let readers: [fn(&str, &Context) -> Vec<Reading>; 5] = [
+        korean_days,
+        korean_months,
+        korean_years,
+        english_dates,
+        english_years,
+    ];
+    for read in readers {
+        for (span, value) in read(sentence, &cx) {
+            let span = range.start + span.start..range.start + span.end;
+            if !found
                 .iter()
-                .any(|t| t.start < span.end && span.start < t.end)
+                .any(|f| f.span.start < span.end && span.start < f.span.end)
             {
-                return;
+                found.push(FoundDate { span, value });
             }
-            taken.push(span.clone());
-            found.push(FoundDate {
-                span: range.start + span.start..range.start + span.end,
-                value: v,
-            });
-        };
+        }
+    }
+    found.sort_by_key(|f| f.span.start);
+    found
+}
+
+/// `지난달 6일`, `오는 12일`, `같은 달 21일`: a day of a month the words name
+/// relative to the publication date or to the date before.
+fn korean_days(sentence: &str, cx: &Context) -> Vec<Reading> {
+    let mut out = Vec::new();
     for c in KO_DAY.captures_iter(sentence) {
         let (Some(all), Some(rel), Some(day)) = (c.get(0), c.get(1), c.get(2)) else {
             continue;
@@ -120,31 +157,35 @@ pub fn dates(
         let day: u8 = day.as_str().parse().unwrap_or(0);
         let words = all.as_str();
         let rel: String = rel.as_str().split_whitespace().collect();
-        let value = match (rel.as_str(), published, previous) {
-            ("같은달", _, Some(prev)) if prev.month().is_some() => {
+        let value = if rel == "같은달" {
+            cx.previous.filter(|p| p.month().is_some()).and_then(|prev| {
                 date(i32::from(prev.year()), prev.month(), Some(day)).map(|d| {
                     inferred(d, format!("The article says '{words}' (the {day}th of the month it named before, {}); the year and month come from that date.", &prev.to_string()[..7]))
                 })
-            }
-            (r, Some(p), _) if p.month().is_some() && r != "같은달" => {
+            })
+        } else {
+            cx.published.filter(|p| p.month().is_some()).and_then(|p| {
                 let (y, m) = (i32::from(p.year()), p.month().unwrap_or(1));
-                let (y, m) = match r {
+                let (y, m) = match rel.as_str() {
                     "지난달" => shift_month(y, m, -1),
                     "다음달" => shift_month(y, m, 1),
                     "지난" if p.day().is_some_and(|pd| day >= pd) => shift_month(y, m, -1),
                     "오는" if p.day().is_some_and(|pd| day <= pd) => shift_month(y, m, 1),
                     _ => (y, m),
                 };
-                date(y, Some(m), Some(day)).map(|d| {
-                    inferred(d, format!("The article says '{words}' without a month or year; both are inferred from its publication date ({pub_desc})."))
-                })
-            }
-            _ => None,
+                date(y, Some(m), Some(day)).map(|d| cx.resolved(d, words, "a month or year"))
+            })
         };
-        if let Some(v) = value {
-            push(&mut found, &mut taken, all.range(), v);
-        }
+        out.extend(value.map(|v| (all.range(), v)));
     }
+    out
+}
+
+/// `2024년 2월`, `지난 1월 16일`, `2월`: a month (and day), with its year or
+/// the publication's (the year before for a past month after it, the year after
+/// for a coming one before it).
+fn korean_months(sentence: &str, cx: &Context) -> Vec<Reading> {
+    let mut out = Vec::new();
     for c in KO_FULL.captures_iter(sentence) {
         let Some(all) = c.get(0) else { continue };
         let month: u8 = c.get(3).and_then(|m| m.as_str().parse().ok()).unwrap_or(0);
@@ -152,39 +193,37 @@ pub fn dates(
             continue;
         }
         let day: Option<u8> = c.get(4).and_then(|d| d.as_str().parse().ok());
-        let words = all.as_str();
         let value = if let Some(year) = c.get(2).and_then(|y| y.as_str().parse::<i32>().ok()) {
             date(year, Some(month), day).map(stated)
-        } else if let Some(p) = published {
-            let py = i32::from(p.year());
-            let pm = p.month();
-            let year = match c.get(1).map(|r| r.as_str()) {
-                Some("작년" | "지난해") => py - 1,
-                Some("내년") => py + 1,
-                Some("올해") => py,
-                // A past month after the publication's month is last year's; a
-                // coming one before it, next year's.
-                Some("지난") if pm.is_some_and(|pm| month > pm) => py - 1,
-                Some("오는") if pm.is_some_and(|pm| month < pm) => py + 1,
-                None if pm.is_some_and(|pm| month > pm) => py - 1,
-                _ => py,
-            };
-            date(year, Some(month), day).map(|d| {
-                inferred(d, format!("The article says '{words}' without a year; {year} is inferred from its publication date ({pub_desc})."))
-            })
         } else {
-            None
+            cx.published.and_then(|p| {
+                let py = i32::from(p.year());
+                let later = p.month().is_some_and(|pm| month > pm);
+                let earlier = p.month().is_some_and(|pm| month < pm);
+                let year = match c.get(1).map(|r| r.as_str()) {
+                    Some("작년" | "지난해") => py - 1,
+                    Some("내년") => py + 1,
+                    Some("올해") => py,
+                    Some("지난") | None if later => py - 1,
+                    Some("오는") if earlier => py + 1,
+                    _ => py,
+                };
+                date(year, Some(month), day).map(|d| cx.resolved(d, all.as_str(), "a year"))
+            })
         };
-        if let Some(v) = value {
-            push(&mut found, &mut taken, all.range(), v);
-        }
+        out.extend(value.map(|v| (all.range(), v)));
     }
+    out
+}
+
+/// `2010년`, `지난해 말`, `올해`: a year, as written or relative to the publication.
+fn korean_years(sentence: &str, cx: &Context) -> Vec<Reading> {
+    let mut out = Vec::new();
     for c in KO_YEAR.captures_iter(sentence) {
         let Some(all) = c.get(0) else { continue };
-        let words = all.as_str();
         let value = if let Some(year) = c.get(1).and_then(|y| y.as_str().parse::<i32>().ok()) {
             date(year, None, None).map(stated)
-        } else if let (Some(rel), Some(p)) = (c.get(2), published) {
+        } else if let (Some(rel), Some(p)) = (c.get(2), cx.published) {
             let py = i32::from(p.year());
             let year = match rel.as_str() {
                 "재작년" => py - 2,
@@ -192,82 +231,84 @@ pub fn dates(
                 "내년" => py + 1,
                 _ => py,
             };
-            date(year, None, None).map(|d| {
-                inferred(d, format!("The article says '{words}'; {year} is inferred from its publication date ({pub_desc})."))
-            })
+            date(year, None, None).map(|d| cx.resolved(d, all.as_str(), "a number"))
         } else {
             None
         };
-        if let Some(v) = value {
-            push(&mut found, &mut taken, all.range(), v);
-        }
+        out.extend(value.map(|v| (all.range(), v)));
     }
+    out
+}
+
+/// `16 January 2015`, `January 21`, `Feb. 2024`: a month with a day or a year
+/// (a month alone is too often another word: `May`).
+fn english_dates(sentence: &str, cx: &Context) -> Vec<Reading> {
+    let mut out = Vec::new();
     for c in EN_DATE.captures_iter(sentence) {
         let Some(all) = c.get(0) else { continue };
         let Some(month) = c.get(2).and_then(|m| month_number(m.as_str())) else {
             continue;
         };
-        // "May" alone is too often the verb.
         if c.get(1).is_none() && c.get(3).is_none() && c.get(4).is_none() {
             continue;
         }
         let day: Option<u8> = c.get(1).or(c.get(3)).and_then(|d| d.as_str().parse().ok());
-        let words = all.as_str();
         let value = if let Some(year) = c.get(4).and_then(|y| y.as_str().parse::<i32>().ok()) {
             date(year, Some(month), day).map(stated)
-        } else if let Some(p) = published {
-            let py = i32::from(p.year());
-            let year = if p.month().is_some_and(|pm| month > pm) {
-                py - 1
-            } else {
-                py
-            };
-            date(year, Some(month), day).map(|d| {
-                inferred(d, format!("The article says '{words}' without a year; {year} is inferred from its publication date ({pub_desc})."))
-            })
         } else {
-            None
+            cx.published.and_then(|p| {
+                let py = i32::from(p.year());
+                let year = if p.month().is_some_and(|pm| month > pm) {
+                    py - 1
+                } else {
+                    py
+                };
+                date(year, Some(month), day).map(|d| cx.resolved(d, all.as_str(), "a year"))
+            })
         };
-        if let Some(v) = value {
-            push(&mut found, &mut taken, all.range(), v);
-        }
+        out.extend(value.map(|v| (all.range(), v)));
     }
+    out
+}
+
+/// `in 2010`, `last year`, `next month`.
+fn english_years(sentence: &str, cx: &Context) -> Vec<Reading> {
+    let mut out = Vec::new();
     for c in EN_YEAR.captures_iter(sentence) {
         let Some(all) = c.get(0) else { continue };
-        let words = all.as_str();
-        let value = if let Some(year) = c.get(1).and_then(|y| y.as_str().parse::<i32>().ok()) {
-            let span = c.get(1).map(|y| y.range()).unwrap_or(all.range());
-            if let Some(v) = date(year, None, None).map(stated) {
-                push(&mut found, &mut taken, span, v);
+        if let Some(y) = c.get(1) {
+            if let Some(v) = y
+                .as_str()
+                .parse::<i32>()
+                .ok()
+                .and_then(|y| date(y, None, None))
+            {
+                out.push((y.range(), stated(v)));
             }
             continue;
-        } else if let (Some(rel), Some(unit), Some(p)) = (c.get(2), c.get(3), published) {
-            let by = match rel.as_str().to_lowercase().as_str() {
-                "last" => -1,
-                "next" => 1,
-                _ => 0,
-            };
-            let py = i32::from(p.year());
-            if unit.as_str().eq_ignore_ascii_case("year") {
-                date(py + by, None, None)
-            } else if let Some(pm) = p.month() {
+        }
+        let (Some(rel), Some(unit), Some(p)) = (c.get(2), c.get(3), cx.published) else {
+            continue;
+        };
+        let by = match rel.as_str().to_lowercase().as_str() {
+            "last" => -1,
+            "next" => 1,
+            _ => 0,
+        };
+        let py = i32::from(p.year());
+        let d = if unit.as_str().eq_ignore_ascii_case("year") {
+            date(py + by, None, None)
+        } else {
+            p.month().and_then(|pm| {
                 let (y, m) = shift_month(py, pm, by);
                 date(y, Some(m), None)
-            } else {
-                None
-            }
-            .map(|d| {
-                inferred(d, format!("The article says '{words}'; resolved against its publication date ({pub_desc})."))
             })
-        } else {
-            None
         };
-        if let Some(v) = value {
-            push(&mut found, &mut taken, all.range(), v);
+        if let Some(d) = d {
+            out.push((all.range(), cx.resolved(d, all.as_str(), "a date")));
         }
     }
-    found.sort_by_key(|f| f.span.start);
-    found
+    out
 }
 
 #[cfg(test)]
