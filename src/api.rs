@@ -16,7 +16,7 @@ mod explore;
 mod explore_types;
 mod filter;
 pub(crate) mod history;
-mod intake;
+pub(crate) mod intake;
 pub mod limits;
 mod loaders;
 mod mutation;

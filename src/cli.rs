@@ -32,6 +32,156 @@ pub fn validate(path: &std::path::Path) -> ExitCode {
     }
 }
 
+/// `actorgraph intake FILE`: the article stored with its claims (as `cli`), as
+/// the `intake` mutation does, and what intake found, printed.
+pub async fn intake(args: crate::config::IntakeArgs) -> anyhow::Result<ExitCode> {
+    use crate::domain::dataset::{RawDate, RawSource};
+    use crate::domain::{validate, ClaimEnd, RawDocument};
+    use crate::store::{Record, Write};
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("could not read {} as UTF-8 text", args.file.display()))?;
+    let id = args.id.clone().unwrap_or_else(|| slug(&args.file));
+    let title = args.title.clone().unwrap_or_else(|| {
+        text.lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("Untitled")
+            .chars()
+            .take(200)
+            .collect()
+    });
+    let doc = RawDocument {
+        sources: vec![RawSource {
+            id,
+            title,
+            language: args.language.clone(),
+            published_at: args.published.clone().map(RawDate::Plain),
+            text: Some(text),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let name = args.file.display().to_string();
+    let source = match validate(&[(name.as_str(), &doc)]) {
+        Ok(mut data) => data
+            .sources
+            .pop()
+            .ok_or_else(|| anyhow::anyhow!("the file gave no source"))?,
+        Err(problems) => {
+            for p in problems {
+                eprintln!("{p}");
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let repo: Arc<dyn crate::store::Repository> =
+        match args.neo4j.config() {
+            Some(config) => Arc::new(Neo4jStore::connect(&config).await.with_context(|| {
+                format!("could not reach the Neo4j database at {}", config.uri)
+            })?),
+            None => Arc::new(open_embedded(&args.embedded, &args.seed, None)?),
+        };
+    let published = source.published_at.as_ref().map(|d| d.date);
+    let reading = crate::api::intake::read_article(repo.as_ref(), &source.text, published.as_ref())
+        .await
+        .context("could not read the stored actors")?;
+    let mut claims = crate::api::intake::claims_of(&source, &reading);
+    if !args.dry_run {
+        let changes = repo
+            .write(
+                Write::Batch(vec![
+                    Write::CreateSource(source.clone()),
+                    Write::CreateClaims(claims),
+                ]),
+                "cli",
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        claims = changes
+            .into_iter()
+            .filter_map(|c| match c.record {
+                Record::Claim(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+    }
+    if args.json {
+        let json: Vec<_> = claims
+            .iter()
+            .map(crate::domain::claim::ClaimRecord::from)
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&json)?);
+    } else {
+        let end = |e: &ClaimEnd| match e {
+            ClaimEnd::Known(id) => id.to_string(),
+            ClaimEnd::New(n) => format!("{} (new {})", n.name, n.kind.as_str()),
+        };
+        let a = &reading.analysis;
+        println!(
+            "{}: {} sentences, {} mentions, {} new names, {} claims",
+            source.id,
+            a.sentences.len(),
+            a.mentions.len(),
+            a.new_actors.len(),
+            claims.len()
+        );
+        for n in &a.new_actors {
+            let dups: Vec<String> = n.duplicates.iter().map(|(d, _)| d.to_string()).collect();
+            println!(
+                "new   {} ({}, {}){}",
+                n.name,
+                n.kind.as_str(),
+                n.cue,
+                if dups.is_empty() {
+                    String::new()
+                } else {
+                    format!(" may be {}", dups.join(", "))
+                }
+            );
+        }
+        for c in &claims {
+            println!(
+                "{}  {} -{}-> {}  [{:.2}; {}]\n      {}",
+                c.id,
+                end(&c.from),
+                c.draft.kind,
+                end(&c.to),
+                c.confidence,
+                c.cues.join(", "),
+                c.quote
+            );
+        }
+        if args.dry_run {
+            println!("(dry run: nothing stored)");
+        } else {
+            println!("stored, pending review: /review?source={}", source.id);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A file's name as an id: lowercase letters and digits, runs of anything else
+/// as single hyphens.
+fn slug(path: &std::path::Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let mut out = String::new();
+    for c in stem.chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "article".to_string()
+    } else {
+        out
+    }
+}
+
 /// `actorgraph measure-intake PATH…`: each data-set file on its own (a folder's
 /// files one by one: test articles may share ids).
 pub fn measure_intake(paths: &[std::path::PathBuf]) -> anyhow::Result<ExitCode> {

@@ -48,6 +48,10 @@ pub enum Command {
     /// Write the whole graph (sources with their text) in the data-set format, from
     /// the Neo4j database or the embedded store; `seed` loads it back into either.
     Export(ExportArgs),
+    /// Bring in an article: store FILE's text verbatim as a source with its
+    /// candidate claims (pending review, see `/review`), read against the stored
+    /// actors, and print what intake found.
+    Intake(IntakeArgs),
     /// Run intake on data sets' sources against their actors alone (not their
     /// relations) and print how many of their relations the candidates find
     /// (recall) and how many candidates are right (precision); see docs/intake.md.
@@ -147,6 +151,39 @@ pub struct ExportArgs {
     #[arg(long, default_value_t = 5_000)]
     pub page_size: usize,
 
+    #[command(flatten)]
+    pub neo4j: Neo4jArgs,
+}
+
+/// How `intake` runs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct IntakeArgs {
+    /// The article: a UTF-8 text file, stored byte for byte.
+    pub file: PathBuf,
+    /// The source's id; default: the file's name, as a slug.
+    #[arg(long)]
+    pub id: Option<String>,
+    /// The article's title; default: its first line.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// When it was published: YYYY, YYYY-MM or YYYY-MM-DD (dates without a year
+    /// in the text are resolved against it).
+    #[arg(long)]
+    pub published: Option<String>,
+    /// The text's language.
+    #[arg(long, default_value = "ko", value_parser = ["ko", "en"])]
+    pub language: String,
+    /// Read and print only: store nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print JSON (the claims as stored) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Without a Neo4j database: the data set a new embedded store starts from.
+    #[arg(long, env = "ACTORGRAPH_SEED", default_value = "seed")]
+    pub seed: PathBuf,
+    #[command(flatten)]
+    pub embedded: EmbeddedArgs,
     #[command(flatten)]
     pub neo4j: Neo4jArgs,
 }

@@ -27,6 +27,7 @@ async fn main() -> ExitCode {
         Some(Command::Seed(seed_args)) => cli::seed(seed_args).await,
         Some(Command::Export(export_args)) => cli::export(export_args).await,
         Some(Command::MeasureIntake { paths }) => cli::measure_intake(&paths),
+        Some(Command::Intake(intake_args)) => cli::intake(intake_args).await,
         Some(Command::BenchStore(bench_args)) => cli::bench_store(bench_args).await,
         Some(Command::Key { role, label }) => cli::key(&role, &label),
         Some(Command::Serve(serve_args)) => serve(*serve_args).await,

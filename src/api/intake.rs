@@ -4,15 +4,15 @@
 //! The store is asked three things, a bounded number of times whatever the text:
 //! the actors holding one of the text's phrases as a name ([`Repository::actors_named`],
 //! one call), the known events its event nouns may name (one search per noun the
-//! text uses, of a fixed list), and, for each candidate new actor (at most
-//! [`MAX_NEW_LOOKUPS`]), the stored actors it may duplicate (one search).
+//! text uses, of a fixed list), and the stored actors the candidate new actors
+//! may duplicate (at most [`MAX_NEW_LOOKUPS`] names: one look-up of them all, and
+//! one or two searches each, [`similar`]).
 
 use std::collections::HashMap;
 
 use async_graphql::{Enum, Object, SimpleObject};
 
 use super::claims::{default_summary, ClaimNode};
-
 use super::sources::offset;
 use super::types::{ActorNode, SourceNode};
 use crate::domain::dataset::{RawArea, RawDate, RawEvidence, RawMoney, RawRelation};

@@ -391,3 +391,87 @@ async fn an_export_round_trips_from_the_embedded_store_through_bolt_to_the_same_
     assert_eq!(exported.sources, seeded.sources);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `actorgraph intake FILE` stores the article and its claims in the embedded
+/// store's directory (as `cli`), and `--dry-run` stores nothing.
+#[test]
+fn intake_stores_an_article_and_its_claims_and_a_dry_run_nothing() {
+    let dir = std::env::temp_dir().join(format!("actorgraph-intake-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let article = dir.join("Follow-up 2015.txt");
+    std::fs::write(
+        &article,
+        "실제로 중앙정보국(CIA)이 아마존과 6억 달러 규모의 계약을 맺었다.\n한국소프트웨어산업협회는 국회에 클라우드법 통과를 촉구했다.\n",
+    )
+    .unwrap();
+    let data = dir.join("data");
+    let seed = seed_path();
+    let common = [
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--seed",
+        seed.to_str().unwrap(),
+        "--published",
+        "2015-04-10",
+    ];
+    let dry = command(
+        "intake",
+        None,
+        &[&[article.to_str().unwrap(), "--dry-run"][..], &common[..]].concat(),
+    );
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    let out = stdout(&dry);
+    assert!(
+        out.contains("follow-up-2015-c0001  cia -CONTRACT-> amazon"),
+        "{out}"
+    );
+    assert!(
+        out.contains("한국소프트웨어산업협회 (new ASSOCIATION)"),
+        "{out}"
+    );
+    assert!(out.contains("(dry run: nothing stored)"), "{out}");
+    let stored = command(
+        "intake",
+        None,
+        &[&[article.to_str().unwrap(), "--json"][..], &common[..]].concat(),
+    );
+    assert!(stored.status.success(), "{}", stderr(&stored));
+    let claims: serde_json::Value = serde_json::from_str(&stdout(&stored)).unwrap();
+    assert_eq!(claims[0]["id"], "follow-up-2015-c0001");
+    assert_eq!(claims[0]["review"], "pending");
+    let again = command(
+        "intake",
+        None,
+        &[&[article.to_str().unwrap()][..], &common[..]].concat(),
+    );
+    assert!(
+        !again.status.success(),
+        "the source exists: {}",
+        stdout(&again)
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (store, _) = actorgraph::store::memory::MemoryStore::open(&data, || {
+        Err("the directory was filled".into())
+    })
+    .unwrap();
+    let query = actorgraph::store::ClaimQuery {
+        page: PageRequest {
+            first: 100,
+            after: None,
+        },
+        ..Default::default()
+    };
+    let page = rt.block_on(store.find_claims(&query)).unwrap();
+    assert_eq!(page.items.len(), claims.as_array().unwrap().len());
+    assert_eq!(
+        page.items[0].meta.created_by.as_deref(),
+        Some("cli"),
+        "the history says who brought it in"
+    );
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
