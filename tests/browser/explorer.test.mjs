@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { artifacts, openPage, skip, start } from './server.mjs';
+import { artifacts, clickElement, openPage, pick, skip, start } from './server.mjs';
 
 const adminKey = randomBytes(24).toString('hex');
 const keyEntry = `admin:${createHash('sha256').update(adminKey).digest('hex')}:newsroom-script`;
@@ -27,29 +27,9 @@ async function write(query, variables = {}) {
 }
 after(async () => env?.stop());
 
-/// Waits for the graph's last layout, then clicks a node or edge where it is drawn.
-async function clickElement(page, id) {
-  await page.evaluate(() => window.explorer.idle());
-  const point = await page.evaluate((elementId) => {
-    const el = window.explorer.cy.getElementById(elementId);
-    if (el.empty()) return null;
-    const p = el.isEdge() ? el.renderedMidpoint() : el.renderedPosition();
-    const box = document.getElementById('graph').getBoundingClientRect();
-    return { x: box.left + p.x, y: box.top + p.y };
-  }, id);
-  assert.ok(point, `${id} is drawn`);
-  await page.mouse.click(point.x, point.y);
-}
-
 const has = (page, id) => page.evaluate((elementId) => window.explorer.cy.getElementById(elementId).nonempty(), id);
 const count = (page, selector) => page.evaluate((s) => window.explorer.cy.$(s).length, selector);
 
-async function pick(page, input, text, id) {
-  await page.fill(input, text);
-  const option = page.locator(`${input} ~ .suggestions button[data-id="${id}"]`);
-  await option.waitFor({ timeout: 15_000 });
-  await option.click();
-}
 
 test('an analyst finds the CIA, expands Amazon and reads the evidence of the US$600 million contract', { skip }, async () => {
   const { page, context, outside, errors } = await openPage(env);

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { artifacts, openPage, skip, start } from './server.mjs';
+import { artifacts, clickElement, openPage, pick, skip, start } from './server.mjs';
 
 const editorKey = randomBytes(24).toString('hex');
 const adminKey = randomBytes(24).toString('hex');
@@ -123,6 +123,15 @@ test('an editor brings in an article and accepts, edits and rejects its claims f
   assert.equal(d.lobbying.evidence[0].quote, '한국소프트웨어산업협회는 국회에 클라우드법 통과를 촉구했다.');
   assert.equal(d.rejected.edges[0].node.id, criticismId);
   assert.deepEqual(d.rejected.edges[0].node.history.map((h) => h.change), ['CREATED', 'UPDATED']);
+
+  // The explorer shows the accepted relation with its quote.
+  await page.goto(`${env.base}/explore`);
+  await pick(page, '#search', '한국소프트웨어산업협회', 'korea-software-industry-association');
+  await page.waitForFunction(() => window.explorer.cy.getElementById('a:national-assembly').nonempty(), null, { timeout: 15_000 });
+  await clickElement(page, 'r:korea-software-industry-association-lobbying-national-assembly');
+  const quote = page.locator('#panel blockquote.evidence');
+  await quote.first().waitFor({ timeout: 15_000 });
+  assert.match(await quote.first().innerText(), /국회에 클라우드법 통과를 촉구했다/);
 
   // Opening the source again shows the reviews.
   await page.goto(`${env.base}/review?source=review-browser`);

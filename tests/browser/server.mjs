@@ -6,6 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -108,4 +109,26 @@ export async function openPage(env) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   return { page, context, outside, errors };
+}
+
+/// Waits for the graph's last layout, then clicks a node or edge where it is drawn.
+export async function clickElement(page, id) {
+  await page.evaluate(() => window.explorer.idle());
+  const point = await page.evaluate((elementId) => {
+    const el = window.explorer.cy.getElementById(elementId);
+    if (el.empty()) return null;
+    const p = el.isEdge() ? el.renderedMidpoint() : el.renderedPosition();
+    const box = document.getElementById('graph').getBoundingClientRect();
+    return { x: box.left + p.x, y: box.top + p.y };
+  }, id);
+  assert.ok(point, `${id} is drawn`);
+  await page.mouse.click(point.x, point.y);
+}
+
+/// Types `text` into the explorer's picker `input` and picks the suggestion `id`.
+export async function pick(page, input, text, id) {
+  await page.fill(input, text);
+  const option = page.locator(`${input} ~ .suggestions button[data-id="${id}"]`);
+  await option.waitFor({ timeout: 15_000 });
+  await option.click();
 }
