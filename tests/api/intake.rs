@@ -18,6 +18,7 @@ for_each_backend!(crate::intake;
     a_rejected_claim_keeps_its_reason_and_cannot_be_reviewed_again,
     actor_matches_finds_an_actor_by_alias_abbreviation_or_near_spelling,
     a_merge_moves_relations_unions_names_and_keeps_the_merged_id_resolvable,
+    a_claim_that_disagrees_with_a_stored_relation_shows_both_quotes,
 );
 
 const TEXT: &str = "미래부는 지난달 6일 클라우드법 시행을 앞두고 설명회를 열었다. \
@@ -520,4 +521,35 @@ pub async fn a_merge_moves_relations_unions_names_and_keeps_the_merged_id_resolv
     assert_eq!(codes(&taken), ["CONFLICT"], "{taken}");
     let again = exec(&service, admin(), MERGE, json!({})).await;
     assert_eq!(codes(&again), ["NOT_FOUND"], "{again}");
+}
+
+pub async fn a_claim_that_disagrees_with_a_stored_relation_shows_both_quotes(make: Maker) {
+    let Some(repo) = make(seed_dataset()).await else {
+        return;
+    };
+    let service = GraphqlService::new(repo);
+    let mut vars = source("other-figure");
+    vars["source"]["text"] = json!("중앙정보국(CIA)이 아마존과 7억 달러 규모의 계약을 맺었다.");
+    let r = exec(
+        &service,
+        editor(),
+        r#"mutation($source: CreateSourceInput!) { intake(source: $source) { claims {
+            type quote amount { value }
+            corroborates { id }
+            contradicts { fields relation { id amount { value } evidence { quote } } } } } }"#,
+        vars,
+    )
+    .await;
+    assert!(r.get("errors").is_none(), "{r}");
+    let claims = r["data"]["intake"]["claims"].as_array().unwrap();
+    let contract = claims.iter().find(|c| c["type"] == "CONTRACT").unwrap();
+    assert_eq!(contract["amount"]["value"], 700000000.0);
+    assert_eq!(contract["corroborates"], json!([{"id": "cia-contract-amazon"}]));
+    let contradiction = &contract["contradicts"][0];
+    assert_eq!(contradiction["fields"], json!(["amount"]));
+    assert_eq!(contradiction["relation"]["amount"]["value"], 600000000.0);
+    assert!(contradiction["relation"]["evidence"][0]["quote"]
+        .as_str()
+        .unwrap()
+        .contains("6억 달러"));
 }
