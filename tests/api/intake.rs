@@ -544,7 +544,10 @@ pub async fn a_claim_that_disagrees_with_a_stored_relation_shows_both_quotes(mak
     let claims = r["data"]["intake"]["claims"].as_array().unwrap();
     let contract = claims.iter().find(|c| c["type"] == "CONTRACT").unwrap();
     assert_eq!(contract["amount"]["value"], 700000000.0);
-    assert_eq!(contract["corroborates"], json!([{"id": "cia-contract-amazon"}]));
+    assert_eq!(
+        contract["corroborates"],
+        json!([{"id": "cia-contract-amazon"}])
+    );
     let contradiction = &contract["contradicts"][0];
     assert_eq!(contradiction["fields"], json!(["amount"]));
     assert_eq!(contradiction["relation"]["amount"]["value"], 600000000.0);
