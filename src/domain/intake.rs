@@ -114,9 +114,14 @@ struct Participant {
     /// Whether the title comes between the body and a person named after it
     /// (English: `KT Chairman Hwang`).
     title_before_person: bool,
+    /// Whether its particle marks the sentence's topic (`은/는`).
+    topic: bool,
     /// Not named in the sentence: the topic of the sentences before it (Korean
     /// carries a topic on: `클라우드 발전법은 …. 사실상 … 부흥시킬 최후의 카드다`).
     carried: bool,
+    /// For a carried topic: whether it may act in the sentence (be a `from`),
+    /// which it may only where the sentence has no topic of its own.
+    acts: bool,
 }
 
 /// Types whose day-dated claims are events: they end the day they start.
@@ -178,7 +183,9 @@ pub fn analyse(text: &str, published: Option<&PartialDate>, actors: &[Actor]) ->
                 role: words::role(&n.particle),
                 title_after: None,
                 title_before_person: false,
+                topic: words::is_topic(&n.particle),
                 carried: false,
+                acts: true,
             });
         }
         for k in &known {
@@ -191,14 +198,19 @@ pub fn analyse(text: &str, published: Option<&PartialDate>, actors: &[Actor]) ->
         }
         participants.sort_by_key(|p| p.span.start);
         mark_titles(text, range, &mut participants);
+        // The sentence's topic (`은/는`), else its first subject, is what the
+        // next sentences may continue.
+        let own_topic = participants.iter().any(|p| p.topic);
         let subject = participants
             .iter()
-            .find(|p| p.role == words::Role::Subject)
+            .find(|p| p.topic)
+            .or_else(|| participants.iter().find(|p| p.role == words::Role::Subject))
             .cloned();
         if let Some(t) = &topic {
             if !participants.iter().any(|p| p.party == t.party) {
                 participants.push(Participant {
                     carried: true,
+                    acts: !own_topic,
                     span: range.start..range.start,
                     role: words::Role::Subject,
                     title_after: None,
@@ -261,7 +273,9 @@ fn participants(
                     )
                 }),
                 title_before_person: false,
+                topic: words::is_topic(&k.particle),
                 carried: false,
+                acts: true,
             })
         })
         .collect()
@@ -272,7 +286,7 @@ fn participants(
 /// 의원등이`: the lawmaker is the subject).
 fn mark_titles(text: &str, sentence: &Range<usize>, parts: &mut [Participant]) {
     let tokens = words::tokens(text, sentence.clone());
-    let mut title_roles: Vec<(usize, words::Role)> = Vec::new();
+    let mut title_roles: Vec<(usize, &str)> = Vec::new();
     for p in parts.iter_mut() {
         if p.kind == ActorKind::Person {
             continue;
@@ -286,7 +300,7 @@ fn mark_titles(text: &str, sentence: &Range<usize>, parts: &mut [Participant]) {
                     .unwrap_or(""),
             )
             .1;
-            title_roles.push((p.span.start, words::role(particle)));
+            title_roles.push((p.span.start, particle));
             continue;
         }
         let next = tokens.iter().find(|t| t.span.start >= p.span.end);
@@ -299,18 +313,50 @@ fn mark_titles(text: &str, sentence: &Range<usize>, parts: &mut [Participant]) {
             if mentions::title_of(t.text).is_some() {
                 let (title, particle) = words::strip_particle(t.text);
                 p.title_after = Some(title.to_string());
-                title_roles.push((p.span.start, words::role(particle)));
+                title_roles.push((p.span.start, particle));
             }
         }
     }
-    for (at, role) in title_roles {
+    for (at, particle) in title_roles {
         if let Some(person) = parts
             .iter_mut()
             .filter(|p| p.kind == ActorKind::Person && p.span.start < at)
             .last()
         {
             if person.role == words::Role::Other {
-                person.role = role;
+                person.role = words::role(particle);
+                person.topic = words::is_topic(particle);
+            }
+        }
+    }
+    // `새누리당 이영희 의원은`: a body, a person, then the title: the person holds
+    // the title in the body, and takes the title's particle.
+    for i in 0..parts.len() {
+        if parts[i].kind != ActorKind::Person || parts[i].role != words::Role::Other {
+            continue;
+        }
+        let Some(t) = tokens.iter().find(|t| t.span.start >= parts[i].span.end) else {
+            continue;
+        };
+        if mentions::title_of(t.text).is_none() {
+            continue;
+        }
+        let (title, particle) = words::strip_particle(t.text);
+        parts[i].role = words::role(particle);
+        parts[i].topic = words::is_topic(particle);
+        let person_start = parts[i].span.start;
+        let before = tokens
+            .iter()
+            .rev()
+            .find(|t| t.span.end <= person_start)
+            .map(|t| t.span.clone());
+        if let Some(body) = parts
+            .iter_mut()
+            .find(|p| p.kind != ActorKind::Person && before.as_ref().is_some_and(|b| *b == p.span))
+        {
+            if body.title_after.is_none() {
+                body.title_after = Some(title.to_string());
+                body.title_before_person = true;
             }
         }
     }
@@ -434,8 +480,9 @@ fn read_pair(
             },
         };
         let (from, to) = if a_first { (a, b) } else { (b, a) };
-        // A statement's speaker is named where it is quoted.
-        if from.carried && *t == RelationType::Statement {
+        // The topic before acts only in a sentence without a topic of its own,
+        // and a statement's speaker is named where it is quoted.
+        if from.carried && (!from.acts || *t == RelationType::Statement) {
             continue;
         }
         // A Korean verb follows what it ties: a cue after both names is theirs.

@@ -140,6 +140,12 @@ pub enum Role {
     Other,
 }
 
+/// Whether a particle marks the topic of the sentence (`은/는`): a sentence with
+/// a topic of its own does not continue the one before.
+pub fn is_topic(particle: &str) -> bool {
+    ["은", "는", "측은", "등은", "에서는"].contains(&particle)
+}
+
 /// The role a particle marks.
 pub fn role(particle: &str) -> Role {
     match particle {
