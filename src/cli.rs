@@ -459,32 +459,73 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
             })?),
             None => Arc::new(open_embedded(&args.embedded, &args.seed, None)?),
         };
+    use crate::config::ExportFormat;
+    let started = std::time::Instant::now();
     let doc = crate::store::export::document(repo.as_ref(), args.page_size)
         .await
         .context("could not read the graph")?;
-    let mut json = serde_json::to_vec_pretty(&doc).context("could not encode the graph")?;
-    json.push(b'\n');
     let summary = format!(
         "{} sources, {} actors, {} relations",
         doc.sources.len(),
         doc.actors.len(),
         doc.relations.len()
     );
-    match &args.out {
-        None => std::io::stdout()
-            .write_all(&json)
+    // The other formats are written from the validated records (the stores hold
+    // only valid ones, so this only reads them back).
+    let data = || {
+        crate::domain::validate(&[("export", &doc)]).map_err(|p| {
+            anyhow::anyhow!("the stored graph does not validate: {} problems", p.len())
+        })
+    };
+    let files: Vec<(&str, Vec<u8>)> = match args.format {
+        ExportFormat::Json => {
+            let mut json = serde_json::to_vec_pretty(&doc).context("could not encode the graph")?;
+            json.push(b'\n');
+            vec![("", json)]
+        }
+        ExportFormat::Graphml => vec![("", crate::domain::formats::graphml(&data()?).into_bytes())],
+        ExportFormat::Gexf => vec![("", crate::domain::formats::gexf(&data()?).into_bytes())],
+        ExportFormat::Csl => vec![("", crate::domain::formats::csl(&data()?).into_bytes())],
+        ExportFormat::Csv => crate::domain::formats::csv(&data()?)
+            .into_iter()
+            .map(|(name, text)| (name, text.into_bytes()))
+            .collect(),
+    };
+    let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
+    match (&args.out, args.format) {
+        (None, ExportFormat::Csv) => {
+            anyhow::bail!(
+                "csv writes three tables (nodes.csv, edges.csv, evidence.csv): give --out DIR"
+            )
+        }
+        (None, _) => std::io::stdout()
+            .write_all(&files[0].1)
             .context("could not write to standard output")?,
-        Some(path) => {
-            // Written aside, then renamed: a failed export leaves the old file whole.
-            let partial = path.with_extension("partial");
-            std::fs::write(&partial, &json)
-                .with_context(|| format!("could not write {}", partial.display()))?;
-            std::fs::rename(&partial, path)
-                .with_context(|| format!("could not move the export to {}", path.display()))?;
+        (Some(path), _) => {
+            if args.format == ExportFormat::Csv {
+                std::fs::create_dir_all(path)
+                    .with_context(|| format!("could not create {}", path.display()))?;
+            }
+            for (name, content) in &files {
+                let target = if name.is_empty() {
+                    path.clone()
+                } else {
+                    path.join(name)
+                };
+                // Written aside, then renamed: a failed export leaves the old file whole.
+                let partial = target.with_extension("partial");
+                std::fs::write(&partial, content)
+                    .with_context(|| format!("could not write {}", partial.display()))?;
+                std::fs::rename(&partial, &target).with_context(|| {
+                    format!("could not move the export to {}", target.display())
+                })?;
+            }
             eprintln!(
-                "exported {summary} ({} store) to {}",
+                "exported {summary} ({} store) as {:?} to {}: {bytes} bytes in {:.2} s",
                 repo.backend(),
-                path.display()
+                args.format,
+                path.display(),
+                started.elapsed().as_secs_f64()
             );
         }
     }

@@ -135,9 +135,15 @@ pub struct BenchArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExportArgs {
     /// The file to write (replaced whole, only once the export is complete);
-    /// standard output when omitted.
+    /// standard output when omitted. For `csv`, a directory for its three tables.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+
+    /// The format: `json` (the data-set format, which `seed` loads back),
+    /// `graphml` (yEd, Gephi, networkx), `gexf` (Gephi), `csv` (nodes, edges and
+    /// evidence tables), `csl` (the sources as CSL-JSON, for citations).
+    #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+    pub format: ExportFormat,
 
     /// Without a Neo4j database: the data set a new (or --ephemeral) embedded
     /// store starts from.
@@ -186,6 +192,16 @@ pub struct IntakeArgs {
     pub embedded: EmbeddedArgs,
     #[command(flatten)]
     pub neo4j: Neo4jArgs,
+}
+
+/// What `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Graphml,
+    Gexf,
+    Csv,
+    Csl,
 }
 
 /// How `seed` runs.

@@ -6,6 +6,7 @@ pub mod claim;
 pub mod dataset;
 mod date;
 pub mod filter;
+pub mod formats;
 mod ids;
 pub mod intake;
 mod kinds;

@@ -475,3 +475,65 @@ fn intake_stores_an_article_and_its_claims_and_a_dry_run_nothing() {
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `actorgraph export --format` writes the seed in every format, and the tools
+/// investigators use read each back whole (tools/formats/check.py: networkx for
+/// GraphML and GEXF, Python's csv for the tables, citeproc-py for CSL-JSON).
+#[test]
+fn every_export_format_is_read_back_by_the_tools_that_use_it() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = root.join("tools/formats/.venv/bin/python");
+    if !python.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install tools/formats (scripts/test does)"
+        );
+        eprintln!("skipped: run scripts/test once to install tools/formats/.venv");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("actorgraph-formats-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("data");
+    let seed = seed_path();
+    for (format, out) in [
+        ("json", "graph.json"),
+        ("graphml", "graph.graphml"),
+        ("gexf", "graph.gexf"),
+        ("csv", "csv"),
+        ("csl", "graph.csl"),
+    ] {
+        let o = command(
+            "export",
+            None,
+            &[
+                "--format",
+                format,
+                "--out",
+                dir.join(out).to_str().unwrap(),
+                "--data-dir",
+                data.to_str().unwrap(),
+                "--seed",
+                seed.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{format}: {}", stderr(&o));
+    }
+    let check = Command::new(&python)
+        .arg(root.join("tools/formats/check.py"))
+        .arg(&dir)
+        .output()
+        .expect("python runs");
+    assert!(
+        check.status.success(),
+        "{}{}",
+        stdout(&check),
+        stderr(&check)
+    );
+    assert!(
+        stdout(&check).contains("formats ok: 27 nodes, 40 edges"),
+        "{}",
+        stdout(&check)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
