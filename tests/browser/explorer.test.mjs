@@ -146,3 +146,21 @@ test('the explorer draws relations and actors changed elsewhere while it is open
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the suggestions are picked from the keyboard: ArrowDown, ArrowDown, Enter', { skip }, async () => {
+  const { page, context, errors } = await openPage(env);
+  await page.goto(`${env.base}/explore`);
+  await page.fill('#search', '클라우드');
+  const options = page.locator('#search-suggestions button');
+  await options.nth(1).waitFor({ timeout: 15_000 });
+  const second = await options.nth(1).getAttribute('data-id');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.locator('#search').getAttribute('aria-activedescendant'), 'search-suggestions-1');
+  assert.equal(await options.nth(1).getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((id) => window.explorer.cy.getElementById(`a:${id}`).nonempty(), second, { timeout: 15_000 });
+  assert.equal(await page.locator('#search-suggestions button').count(), 0, 'the list closes');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
