@@ -164,3 +164,42 @@ test('the suggestions are picked from the keyboard: ArrowDown, ArrowDown, Enter'
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a copied explorer link reopens the same view in a fresh browser', { skip }, async () => {
+  const { page, context, errors } = await openPage(env);
+  await page.goto(`${env.base}/explore`);
+  await pick(page, '#search', 'CIA', 'cia');
+  await page.waitForFunction(() => window.explorer.cy.getElementById('a:amazon').nonempty());
+  await clickElement(page, 'a:amazon');
+  await page.waitForFunction(() => window.explorer.state.expanded.has('amazon'));
+  await pick(page, '#target', 'KT', 'kt');
+  await page.waitForFunction(() => window.explorer.cy.getElementById('a:kt').nonempty(), null, { timeout: 15_000 });
+  await page.evaluate(() => window.explorer.idle());
+  const link = page.url();
+  assert.match(link, /actor=cia/);
+  assert.match(link, /expand=amazon/);
+  assert.match(link, /to=kt/);
+  const view = (p) => p.evaluate(() => ({
+    center: window.explorer.state.center,
+    target: window.explorer.state.target,
+    expanded: [...window.explorer.state.expanded].sort(),
+    nodes: window.explorer.cy.nodes().map((n) => n.id()).sort(),
+    edges: window.explorer.cy.edges().map((e) => e.id()).sort(),
+  }));
+  const before = await view(page);
+  await context.close();
+
+  const fresh = await env.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const again = await fresh.newPage();
+  const freshErrors = [];
+  again.on('pageerror', (e) => freshErrors.push(String(e)));
+  await again.goto(link);
+  await again.waitForFunction(() => window.explorer.state.center === 'cia', null, { timeout: 15_000 });
+  await again.waitForFunction(() => window.explorer.state.expanded.has('amazon'), null, { timeout: 15_000 });
+  await again.evaluate(() => window.explorer.idle());
+  await again.waitForFunction((n) => window.explorer.cy.nodes().length >= n, before.nodes.length, { timeout: 15_000 });
+  assert.deepEqual(await view(again), before);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(freshErrors, []);
+  await fresh.close();
+});
