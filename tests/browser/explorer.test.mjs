@@ -42,6 +42,12 @@ test('an analyst finds the CIA, expands Amazon and reads the evidence of the US$
   await clickElement(page, 'a:amazon');
   await page.waitForFunction((n) => window.explorer.cy.nodes().length > n, before);
   assert.ok(await has(page, 'a:gs-tower'), 'expanding Amazon draws its lease of GS Tower');
+  await page.evaluate(() => window.explorer.idle());
+  await page.click('#legend summary');
+  const legend = await page.locator('#legend').innerText();
+  assert.match(legend, /government agency \(hexagon\)/, 'the legend names the kinds drawn, with their shapes');
+  assert.match(legend, /→ lease/, 'and the types of relation drawn');
+  await page.click('#legend summary');
 
   await clickElement(page, 'r:cia-contract-amazon');
   const quote = page.locator('#panel blockquote.evidence');
