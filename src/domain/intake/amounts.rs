@@ -8,6 +8,11 @@ use regex::Regex;
 
 use crate::domain::{Area, Money};
 
+/// Why the patterns below cannot fail to compile: they are constants, and each
+/// is compiled by this module's unit tests (a pattern that did not compile
+/// would fail them, not a request).
+const PATTERN: &str = "a constant pattern, compiled by the unit tests";
+
 /// A sum of money found in a text, with its byte range.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FoundMoney {
@@ -23,18 +28,19 @@ pub struct FoundArea {
 }
 
 static KO_MONEY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"((?:\d[\d,]*(?:\.\d+)?\s*(?:조|억|천만|백만|만|천)\s*)+|\d[\d,]*(?:\.\d+)?\s*)(달러|원|엔|유로|위안)").unwrap()
+    Regex::new(r"((?:\d[\d,]*(?:\.\d+)?\s*(?:조|억|천만|백만|만|천)\s*)+|\d[\d,]*(?:\.\d+)?\s*)(달러|원|엔|유로|위안)").expect(PATTERN)
 });
-static KO_PART: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\d[\d,]*(?:\.\d+)?)\s*(조|억|천만|백만|만|천)?").unwrap());
+static KO_PART: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\d[\d,]*(?:\.\d+)?)\s*(조|억|천만|백만|만|천)?").expect(PATTERN)
+});
 static EN_PREFIXED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(US\$|\$|€|£|₩|¥|\b(?:USD|KRW|EUR|GBP|JPY|CNY)\s?)(\d[\d,]*(?:\.\d+)?)(?:\s*(trillion|billion|million|thousand|bn|m|k)\b)?").unwrap()
+    Regex::new(r"(?i)(US\$|\$|€|£|₩|¥|\b(?:USD|KRW|EUR|GBP|JPY|CNY)\s?)(\d[\d,]*(?:\.\d+)?)(?:\s*(trillion|billion|million|thousand|bn|m|k)\b)?").expect(PATTERN)
 });
 static EN_NAMED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d[\d,]*(?:\.\d+)?)(?:\s*(trillion|billion|million|thousand))?\s+(dollars|won|euros|yen|pounds)\b").unwrap()
+    Regex::new(r"(?i)\b(\d[\d,]*(?:\.\d+)?)(?:\s*(trillion|billion|million|thousand))?\s+(dollars|won|euros|yen|pounds)\b").expect(PATTERN)
 });
 static AREA: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(약|about|around|some|nearly|approximately|roughly)?\s*(\d[\d,]*(?:\.\d+)?)\s*(m²|㎡|m2\b|제곱미터|square\s+met(?:re|er)s|sq\.?\s*m\b|평|square\s+feet|sq\.?\s*ft\b)").unwrap()
+    Regex::new(r"(?i)(약|about|around|some|nearly|approximately|roughly)?\s*(\d[\d,]*(?:\.\d+)?)\s*(m²|㎡|m2\b|제곱미터|square\s+met(?:re|er)s|sq\.?\s*m\b|평|square\s+feet|sq\.?\s*ft\b)").expect(PATTERN)
 });
 
 fn number(s: &str) -> Option<f64> {

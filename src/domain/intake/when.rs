@@ -14,6 +14,11 @@ use regex::Regex;
 
 use crate::domain::{DateValue, PartialDate};
 
+/// Why the patterns below cannot fail to compile: they are constants, and each
+/// is compiled by this module's unit tests (a pattern that did not compile
+/// would fail them, not a request).
+const PATTERN: &str = "a constant pattern, compiled by the unit tests";
+
 /// A date found in a sentence: where, the words, and what they resolve to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FoundDate {
@@ -24,23 +29,23 @@ pub struct FoundDate {
 
 /// Patterns, each compiled once per process (constants, not state).
 static KO_FULL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:(지난|오는|올해|작년|지난해|내년)\s*)?(?:(\d{4})\s*년\s*)?(\d{1,2})\s*월(?:\s*(\d{1,2})\s*일)?").unwrap()
+    Regex::new(r"(?:(지난|오는|올해|작년|지난해|내년)\s*)?(?:(\d{4})\s*년\s*)?(\d{1,2})\s*월(?:\s*(\d{1,2})\s*일)?").expect(PATTERN)
 });
 static KO_DAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(지난달|이달|다음달|같은\s*달|지난|오는)\s*(\d{1,2})\s*일").unwrap()
+    Regex::new(r"(지난달|이달|다음달|같은\s*달|지난|오는)\s*(\d{1,2})\s*일").expect(PATTERN)
 });
 static KO_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?:(\d{4})\s*년(?:도)?|(재작년|지난해|작년|올해|내년))(?:\s*(초|말|상반기|하반기))?",
     )
-    .unwrap()
+    .expect(PATTERN)
 });
 static EN_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:(\d{1,2})\s+)?(January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)(?:\s+(\d{1,2})(?:st|nd|rd|th)?)?(?:,?\s+(\d{4}))?\b").unwrap()
+    Regex::new(r"(?i)\b(?:(\d{1,2})\s+)?(January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)(?:\s+(\d{1,2})(?:st|nd|rd|th)?)?(?:,?\s+(\d{4}))?\b").expect(PATTERN)
 });
 static EN_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:(?:in|since|until|by|from)\s+(\d{4})\b|(last|next|this)\s+(year|month))")
-        .unwrap()
+        .expect(PATTERN)
 });
 
 const MONTHS: [&str; 12] = [
