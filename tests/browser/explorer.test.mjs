@@ -52,6 +52,12 @@ test('an analyst finds the CIA, expands Amazon and reads the evidence of the US$
   await clickElement(page, 'r:cia-contract-amazon');
   const quote = page.locator('#panel blockquote.evidence');
   await quote.first().waitFor({ timeout: 15_000 });
+  // The keyboard and a screen reader land on the relation, in the panel, and go
+  // on from there to its evidence.
+  assert.equal(await page.evaluate(() => document.activeElement.closest('#panel') !== null), true);
+  assert.match(await page.evaluate(() => document.activeElement.textContent), /Central Intelligence Agency → Amazon/);
+  assert.equal(await page.locator('#panel').getAttribute('aria-live'), 'polite');
+  assert.match(await page.locator('#panel h2', { hasText: 'Evidence' }).innerText(), /Evidence \(1 quote\)/);
   assert.match(await quote.first().innerText(), /6억 달러 규모의 계약/);
   const panel = await page.locator('#panel').innerText();
   assert.match(panel, /Amount: 600,000,000 USD/);
