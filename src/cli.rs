@@ -73,13 +73,7 @@ pub async fn intake(args: crate::config::IntakeArgs) -> anyhow::Result<ExitCode>
             return Ok(ExitCode::FAILURE);
         }
     };
-    let repo: Arc<dyn crate::store::Repository> =
-        match args.neo4j.config() {
-            Some(config) => Arc::new(Neo4jStore::connect(&config).await.with_context(|| {
-                format!("could not reach the Neo4j database at {}", config.uri)
-            })?),
-            None => Arc::new(open_embedded(&args.embedded, &args.seed, None)?),
-        };
+    let repo = open_store(&args.neo4j, &args.embedded, &args.seed).await?;
     let published = source.published_at.as_ref().map(|d| d.date);
     let reading = crate::api::intake::read_article(repo.as_ref(), &source.text, published.as_ref())
         .await
@@ -450,15 +444,26 @@ fn open_durable_bench(dir: &std::path::Path, actors: usize) -> anyhow::Result<Ar
     Ok(Arc::new(store))
 }
 
+/// The store a command works on: the Neo4j database when one is configured, else
+/// the embedded store's data directory (seeded from `seed` when new).
+async fn open_store(
+    neo4j: &crate::config::Neo4jArgs,
+    embedded: &crate::config::EmbeddedArgs,
+    seed: &std::path::Path,
+) -> anyhow::Result<Arc<dyn crate::store::Repository>> {
+    Ok(match neo4j.config() {
+        Some(config) => Arc::new(
+            Neo4jStore::connect(&config)
+                .await
+                .with_context(|| format!("could not reach the Neo4j database at {}", config.uri))?,
+        ),
+        None => Arc::new(open_embedded(embedded, seed, None)?),
+    })
+}
+
 /// `actorgraph export`: the store's whole graph as one data-set document.
 pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let repo: Arc<dyn crate::store::Repository> =
-        match args.neo4j.config() {
-            Some(config) => Arc::new(Neo4jStore::connect(&config).await.with_context(|| {
-                format!("could not reach the Neo4j database at {}", config.uri)
-            })?),
-            None => Arc::new(open_embedded(&args.embedded, &args.seed, None)?),
-        };
+    let repo = open_store(&args.neo4j, &args.embedded, &args.seed).await?;
     use crate::config::ExportFormat;
     let started = std::time::Instant::now();
     let doc = crate::store::export::document(repo.as_ref(), args.page_size)
