@@ -348,13 +348,9 @@ impl ClaimConnection {
                 node: ClaimNode(c),
             })
             .collect();
+        let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
         ClaimConnection {
-            page_info: PageInfo {
-                has_next_page: page.has_next_page,
-                has_previous_page: request.after.is_some(),
-                start_cursor: edges.first().map(|e| e.cursor.clone()),
-                end_cursor: edges.last().map(|e| e.cursor.clone()),
-            },
+            page_info: super::paging::page_info(&cursors, page.has_next_page, request),
             edges,
         }
     }

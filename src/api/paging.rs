@@ -143,7 +143,12 @@ impl RelationConnection {
     }
 }
 
-fn page_info(cursors: &[String], has_next_page: bool, request: &PageRequest) -> PageInfo {
+/// Where a page read forward from `request.after` sits, from its cursors.
+pub(super) fn page_info(
+    cursors: &[String],
+    has_next_page: bool,
+    request: &PageRequest,
+) -> PageInfo {
     PageInfo {
         has_next_page,
         has_previous_page: request.after.is_some(),
