@@ -12,7 +12,6 @@ mod cursor;
 mod documents;
 pub mod error;
 pub mod events;
-mod explore;
 mod explore_types;
 mod filter;
 pub(crate) mod history;
@@ -40,6 +39,7 @@ use async_graphql::{BatchRequest, BatchResponse, Request, Response, Schema, Serv
 pub use codes::code_of as codes_of;
 pub use codes::excerpt;
 pub use error::ErrorCode;
+pub use explore_types::PATH_WALK_COST;
 pub use limits::Limits;
 
 use crate::deadline;

@@ -461,41 +461,49 @@ async fn open_store(
     })
 }
 
-/// `actorgraph export`: the store's whole graph as one data-set document.
+/// `actorgraph export`: the store's graph, whole or a part of it, in one of the
+/// export formats.
 pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let repo = open_store(&args.neo4j, &args.embedded, &args.seed).await?;
     use crate::config::ExportFormat;
+    use crate::store::export::SelectionParams;
+    let join = |v: &[String]| (!v.is_empty()).then(|| v.join(","));
+    let params = SelectionParams {
+        around: join(&args.around),
+        depth: Some(args.depth.to_string()),
+        limit: Some(args.limit.to_string()),
+        from: args.from.clone(),
+        to: args.to.clone(),
+        max_hops: Some(args.max_hops.to_string()),
+        paths: Some(args.paths.to_string()),
+        directed: Some(args.directed.to_string()),
+        types: join(&args.types),
+        as_of: args.as_of.clone(),
+    };
+    let selection = params
+        .selection()
+        .map_err(|(name, problem)| anyhow::anyhow!("--{}: {problem}", kebab(name)))?;
+    let repo = open_store(&args.neo4j, &args.embedded, &args.seed).await?;
     let started = std::time::Instant::now();
-    let doc = crate::store::export::document(repo.as_ref(), args.page_size)
+    let sub = crate::store::export::select(repo.as_ref(), &selection, args.page_size)
         .await
-        .context("could not read the graph")?;
+        .map_err(|e| match e {
+            crate::store::export::SelectError::NotFound(name, id) => {
+                anyhow::anyhow!("--{}: no actor has the id `{id}`", kebab(name))
+            }
+            e => anyhow::Error::new(e).context("could not read the graph"),
+        })?;
     let summary = format!(
-        "{} sources, {} actors, {} relations",
-        doc.sources.len(),
-        doc.actors.len(),
-        doc.relations.len()
-    );
-    // The other formats are written from the validated records (the stores hold
-    // only valid ones, so this only reads them back).
-    let data = || {
-        crate::domain::validate(&[("export", &doc)]).map_err(|p| {
-            anyhow::anyhow!("the stored graph does not validate: {} problems", p.len())
-        })
-    };
-    let files: Vec<(&str, Vec<u8>)> = match args.format {
-        ExportFormat::Json => {
-            let mut json = serde_json::to_vec_pretty(&doc).context("could not encode the graph")?;
-            json.push(b'\n');
-            vec![("", json)]
+        "{} sources, {} actors, {} relations{}",
+        sub.data.sources.len(),
+        sub.data.actors.len(),
+        sub.data.relations.len(),
+        if sub.truncated {
+            " (cut short by --limit)"
+        } else {
+            ""
         }
-        ExportFormat::Graphml => vec![("", crate::domain::formats::graphml(&data()?).into_bytes())],
-        ExportFormat::Gexf => vec![("", crate::domain::formats::gexf(&data()?).into_bytes())],
-        ExportFormat::Csl => vec![("", crate::domain::formats::csl(&data()?).into_bytes())],
-        ExportFormat::Csv => crate::domain::formats::csv(&data()?)
-            .into_iter()
-            .map(|(name, text)| (name, text.into_bytes()))
-            .collect(),
-    };
+    );
+    let files = crate::domain::formats::render(args.format, &sub);
     let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
     match (&args.out, args.format) {
         (None, ExportFormat::Csv) => {
@@ -535,6 +543,19 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An option's name on the command line: `maxHops` → `max-hops`.
+fn kebab(name: &str) -> String {
+    name.chars()
+        .flat_map(|c| {
+            if c.is_ascii_uppercase() {
+                vec!['-', c.to_ascii_lowercase()]
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 /// `actorgraph bench-store`.

@@ -139,11 +139,54 @@ pub struct ExportArgs {
     #[arg(long, short)]
     pub out: Option<PathBuf>,
 
-    /// The format: `json` (the data-set format, which `seed` loads back),
-    /// `graphml` (yEd, Gephi, networkx), `gexf` (Gephi), `csv` (nodes, edges and
-    /// evidence tables), `csl` (the sources as CSL-JSON, for citations).
+    /// The format: `json` (the data-set format, which `seed` loads back), `ftm`
+    /// (FollowTheMoney entities as JSON lines), `graphml` (yEd, Gephi, networkx),
+    /// `gexf` (Gephi), `csv` (nodes, edges and evidence tables), `csl` (the
+    /// sources as CSL-JSON), `brief` (a citation brief in Markdown) or
+    /// `brief-html` (the same as an HTML page).
     #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
     pub format: ExportFormat,
+
+    /// Only the neighbourhoods of these actors (a comma-separated list, or the
+    /// option repeated), e.g. `--around cia,kt`.
+    #[arg(long, value_delimiter = ',')]
+    pub around: Vec<String>,
+
+    /// Hops around each of `--around`: 1 to 3.
+    #[arg(long, default_value_t = 1)]
+    pub depth: usize,
+
+    /// Most actors read per neighbourhood: 1 to 500.
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+
+    /// With `--to`: the shortest paths between two actors (and the actors along them).
+    #[arg(long)]
+    pub from: Option<String>,
+
+    /// With `--from`: where the paths end.
+    #[arg(long)]
+    pub to: Option<String>,
+
+    /// Longest path: 1 to 6 hops.
+    #[arg(long, default_value_t = 4)]
+    pub max_hops: usize,
+
+    /// Most paths: 1 to 20.
+    #[arg(long, default_value_t = 5)]
+    pub paths: usize,
+
+    /// Follow relations only from their `from` to their `to` when finding paths.
+    #[arg(long)]
+    pub directed: bool,
+
+    /// Only relations of these types (comma-separated), e.g. `CONTRACT,LEASE`.
+    #[arg(long, value_delimiter = ',')]
+    pub types: Vec<String>,
+
+    /// Only relations that hold at this date: `2015`, `2015-01` or `2015-01-16`.
+    #[arg(long)]
+    pub as_of: Option<String>,
 
     /// Without a Neo4j database: the data set a new (or --ephemeral) embedded
     /// store starts from.
@@ -195,14 +238,7 @@ pub struct IntakeArgs {
 }
 
 /// What `export` writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExportFormat {
-    Json,
-    Graphml,
-    Gexf,
-    Csv,
-    Csl,
-}
+pub use crate::domain::formats::Format as ExportFormat;
 
 /// How `seed` runs.
 #[derive(Debug, Clone, clap::Args)]

@@ -1,5 +1,5 @@
 //! HTTP: GraphQL over HTTP at `/graphql`, the playground, the explorer, the review
-//! page, the SDL and health checks.
+//! page, exports (`/export`), the SDL and health checks.
 //!
 //! `/graphql` follows the GraphQL-over-HTTP draft: POST with an `application/json`
 //! body, GET with `query`, `operationName`, `variables` in the query string (queries
@@ -8,6 +8,7 @@
 
 pub mod assets;
 mod explorer;
+mod export;
 mod graphql;
 mod page;
 pub mod playground;
@@ -59,6 +60,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/playground", web::get().to(playground::page))
     .route("/explore", web::get().to(explorer::page))
     .route("/review", web::get().to(review::page))
+    .route("/export", web::get().to(export::export))
     .route("/assets/{name}", web::get().to(assets::serve))
     .route("/schema.graphql", web::get().to(schema_sdl))
     .route("/health", web::get().to(health))

@@ -9,6 +9,7 @@
 //! the GraphQL layer batches (actors by id, relation pages for many actors) take a
 //! slice, so one request costs one call per level of the query, not one per item.
 
+pub mod explore;
 pub mod export;
 pub mod journal;
 pub mod memory;

@@ -7,10 +7,10 @@
 use async_graphql::{Context, Object, SimpleObject, ID};
 
 use super::error::{ApiError, ApiResult};
-use super::explore::{self, PathLimits};
 use super::prefetch::{self, below, field, Start};
 use super::types::{loaders, parse_as_of, parse_id, repo, ActorNode, DateNode, RelationNode};
 use crate::domain::{ActorId, Direction, RelationType};
+use crate::store::explore::{self, PathLimits};
 use crate::store::RelationFilter;
 
 /// Deepest `neighborhood` accepted.

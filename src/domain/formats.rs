@@ -1,6 +1,9 @@
-//! The graph in the formats investigators' tools read: GraphML (yEd, Gephi,
-//! networkx), GEXF (Gephi), CSV tables (spreadsheets, Gephi's importer) and
-//! CSL-JSON for the sources (reference managers, citation processors).
+//! The graph in the formats investigators' tools read: the data-set JSON
+//! (`seed` loads it back), FollowTheMoney entities (Aleph, OpenSanctions'
+//! tooling; [`ftm`]), GraphML (yEd, Gephi, networkx), GEXF (Gephi), CSV tables
+//! (spreadsheets, Gephi's importer), CSL-JSON for the sources (reference
+//! managers, citation processors) and a citation brief in Markdown or HTML
+//! ([`brief`]).
 //!
 //! Each is written from a data set whole, with every property a tool can show:
 //! kinds and types, names in both languages, dates with their precision and
@@ -10,10 +13,135 @@
 //! graph are the same bytes. No I/O here: `actorgraph export --format` writes
 //! what these return.
 
+pub mod brief;
+pub mod ftm;
+
 use std::fmt::Write as _;
 
+use super::dataset::{RawActor, RawDocument, RawRelation, RawSource, FORMAT};
 use super::Dataset;
-use super::{Actor, DateValue, Relation, Source};
+use super::{Actor, ActorId, DateValue, PartialDate, Relation, RelationId, RelationType, Source};
+
+/// What `actorgraph export` and `GET /export` write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The data-set format (`seed` and `importGraph` load it back).
+    Json,
+    /// FollowTheMoney entities, one JSON object per line.
+    Ftm,
+    Graphml,
+    Gexf,
+    /// Three tables: nodes, edges, evidence.
+    Csv,
+    /// The sources as CSL-JSON.
+    Csl,
+    /// A citation brief in Markdown.
+    Brief,
+    /// A citation brief as an HTML page.
+    BriefHtml,
+}
+
+impl Format {
+    /// The media type of what the format writes (of each table, for CSV).
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Json | Format::Csl => "application/json; charset=utf-8",
+            Format::Ftm => "application/x-ndjson; charset=utf-8",
+            Format::Graphml => "application/graphml+xml; charset=utf-8",
+            Format::Gexf => "application/gexf+xml; charset=utf-8",
+            Format::Csv => "text/csv; charset=utf-8; header=present",
+            Format::Brief => "text/markdown; charset=utf-8",
+            Format::BriefHtml => "text/html; charset=utf-8",
+        }
+    }
+
+    /// The file name extension of what the format writes.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Ftm => "ftm.json",
+            Format::Graphml => "graphml",
+            Format::Gexf => "gexf",
+            Format::Csv => "csv",
+            Format::Csl => "csl.json",
+            Format::Brief => "md",
+            Format::BriefHtml => "html",
+        }
+    }
+}
+
+/// How an export's graph was chosen: around actors, between two, or whole; and
+/// the relation filter it passed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scope {
+    /// The actors whose neighbourhoods are in it.
+    pub around: Vec<ActorId>,
+    /// Hops around them.
+    pub depth: usize,
+    /// The two ends of the paths in it.
+    pub ends: Option<(ActorId, ActorId)>,
+    /// Only relations of these types (all when empty).
+    pub types: Vec<RelationType>,
+    /// Only relations that hold at this date.
+    pub as_of: Option<PartialDate>,
+}
+
+/// What an export writes: records (actors, the relations among them, the
+/// sources they cite), how they were chosen, and the paths among them.
+#[derive(Debug, Clone)]
+pub struct Subgraph {
+    pub data: Dataset,
+    pub scope: Scope,
+    /// Paths between `scope.ends`, shortest first, as relation ids, each with
+    /// whether the path walks it from its `to` to its `from`.
+    pub paths: Vec<Vec<(RelationId, bool)>>,
+    /// True when a limit cut the selection short.
+    pub truncated: bool,
+}
+
+impl Subgraph {
+    /// A whole data set.
+    pub fn whole(data: Dataset) -> Self {
+        Subgraph {
+            data,
+            scope: Scope::default(),
+            paths: Vec::new(),
+            truncated: false,
+        }
+    }
+}
+
+/// The data-set document of these records (audit fields are not part of it).
+pub fn document(data: &Dataset) -> RawDocument {
+    RawDocument {
+        format: Some(FORMAT.to_string()),
+        sources: data.sources.iter().map(RawSource::from).collect(),
+        actors: data.actors.iter().map(RawActor::from).collect(),
+        relations: data.relations.iter().map(RawRelation::from).collect(),
+    }
+}
+
+/// The files of an export: one unnamed file, or (CSV) named tables.
+pub fn render(format: Format, sub: &Subgraph) -> Vec<(&'static str, Vec<u8>)> {
+    let one = |text: String| vec![("", text.into_bytes())];
+    match format {
+        Format::Json => {
+            let mut json = serde_json::to_vec_pretty(&document(&sub.data)).unwrap_or_default();
+            json.push(b'\n');
+            vec![("", json)]
+        }
+        Format::Ftm => one(ftm::entities(&sub.data)),
+        Format::Graphml => one(graphml(&sub.data)),
+        Format::Gexf => one(gexf(&sub.data)),
+        Format::Csl => one(csl(&sub.data)),
+        Format::Brief => one(brief::markdown(sub)),
+        Format::BriefHtml => one(brief::html_page(sub)),
+        Format::Csv => csv(&sub.data)
+            .into_iter()
+            .map(|(name, text)| (name, text.into_bytes()))
+            .collect(),
+    }
+}
 
 /// XML text with `&`, `<`, `>`, `"` and `'` escaped, and the characters XML 1.0
 /// cannot hold (controls other than tab and line breaks) left out.

@@ -35,7 +35,7 @@ impl Media {
 }
 
 /// Who sent the request, from its `Authorization` header (never logged).
-fn caller(state: &AppState, req: &HttpRequest) -> crate::auth::Auth {
+pub(super) fn caller(state: &AppState, req: &HttpRequest) -> crate::auth::Auth {
     let header = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -45,7 +45,7 @@ fn caller(state: &AppState, req: &HttpRequest) -> crate::auth::Auth {
 
 /// When the server requires a key for every request: the refusal, if this one has
 /// no valid key.
-fn refuse_anonymous(state: &AppState, auth: &crate::auth::Auth) -> Option<HttpResponse> {
+pub(super) fn refuse_anonymous(state: &AppState, auth: &crate::auth::Auth) -> Option<HttpResponse> {
     if !state.require_key_for_reads || matches!(auth, crate::auth::Auth::Caller(_)) {
         return None;
     }
@@ -98,7 +98,7 @@ pub(super) fn bad_request(message: &str) -> HttpResponse {
     http_error(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
 }
 
-fn http_error(status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
+pub(super) fn http_error(status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
     HttpResponse::build(status)
         .content_type(Media::Json.content_type())
         .json(json!({"errors": [{"message": message, "extensions": {"code": code.as_str()}}]}))
@@ -236,7 +236,7 @@ async fn read_body(
 
 /// Takes `cost` requests from the client's rate allowance, or answers 429.
 #[allow(clippy::result_large_err)]
-fn rate_limit(
+pub(super) fn rate_limit(
     state: &AppState,
     req: &HttpRequest,
     auth: &crate::auth::Auth,

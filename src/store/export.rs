@@ -9,8 +9,333 @@
 //! load the result with `seed`, whose validation refuses a relation whose actor
 //! was deleted between two pages.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use crate::domain::dataset::{RawActor, RawDocument, RawRelation, RawSource, FORMAT};
-use crate::store::{ActorFilter, PageRequest, RelationQuery, Repository, StoreResult};
+use crate::domain::formats::{Scope, Subgraph};
+use crate::domain::{ActorId, Dataset, Direction, Relation, RelationId};
+use crate::store::explore::{self, PathLimits};
+use crate::store::{
+    ActorFilter, PageRequest, RelationFilter, RelationQuery, Repository, StoreError, StoreResult,
+};
+
+/// Deepest neighbourhood an export takes.
+pub const MAX_DEPTH: usize = 3;
+/// Most actors read per neighbourhood.
+pub const MAX_NODES: usize = 500;
+/// Most actors an export may be centred on.
+pub const MAX_AROUND: usize = 20;
+/// Longest path an export looks for.
+pub const MAX_HOPS: usize = 6;
+/// Most paths an export takes.
+pub const MAX_PATHS: usize = 20;
+
+/// Which part of the graph to export: the neighbourhoods of `around`, the
+/// shortest paths between `from` and `to`, or both; the whole graph when neither
+/// is given. Relations pass `filter` (types, `asOf`) in every case.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    pub around: Vec<ActorId>,
+    /// 1 to [`MAX_DEPTH`].
+    pub depth: usize,
+    /// Actors read per neighbourhood: 1 to [`MAX_NODES`].
+    pub limit: usize,
+    pub from: Option<ActorId>,
+    pub to: Option<ActorId>,
+    /// 1 to [`MAX_HOPS`].
+    pub max_hops: usize,
+    /// 1 to [`MAX_PATHS`].
+    pub paths: usize,
+    /// Follow relations only in their own direction.
+    pub directed: bool,
+    pub filter: RelationFilter,
+}
+
+impl Default for Selection {
+    fn default() -> Self {
+        Selection {
+            around: Vec::new(),
+            depth: 1,
+            limit: 100,
+            from: None,
+            to: None,
+            max_hops: 4,
+            paths: 5,
+            directed: false,
+            filter: RelationFilter::default(),
+        }
+    }
+}
+
+impl Selection {
+    /// Whether it is the whole graph.
+    pub fn is_whole(&self) -> bool {
+        self.around.is_empty() && self.from.is_none() && self.to.is_none()
+    }
+
+    /// What is wrong with it: (the argument, what to do), when anything is.
+    pub fn problem(&self) -> Option<(&'static str, String)> {
+        let out_of = |v: usize, max: usize| v == 0 || v > max;
+        if self.from.is_some() != self.to.is_some() {
+            let missing = if self.from.is_some() { "to" } else { "from" };
+            return Some((missing, "paths need both `from` and `to`".into()));
+        }
+        if self.around.len() > MAX_AROUND {
+            return Some((
+                "around",
+                format!(
+                    "{} actors; export around at most {MAX_AROUND}",
+                    self.around.len()
+                ),
+            ));
+        }
+        if out_of(self.depth, MAX_DEPTH) {
+            return Some((
+                "depth",
+                format!("`depth` is {}; use 1 to {MAX_DEPTH}", self.depth),
+            ));
+        }
+        if out_of(self.limit, MAX_NODES) {
+            return Some((
+                "limit",
+                format!("`limit` is {}; use 1 to {MAX_NODES}", self.limit),
+            ));
+        }
+        if out_of(self.max_hops, MAX_HOPS) {
+            return Some((
+                "maxHops",
+                format!("`maxHops` is {}; use 1 to {MAX_HOPS}", self.max_hops),
+            ));
+        }
+        if out_of(self.paths, MAX_PATHS) {
+            return Some((
+                "paths",
+                format!("`paths` is {}; use 1 to {MAX_PATHS}", self.paths),
+            ));
+        }
+        None
+    }
+}
+
+/// A selection as text, as `GET /export`'s query string and the command line
+/// give it: lists are comma-separated, numbers and dates are parsed here.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SelectionParams {
+    pub around: Option<String>,
+    pub depth: Option<String>,
+    pub limit: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub max_hops: Option<String>,
+    pub paths: Option<String>,
+    pub directed: Option<String>,
+    pub types: Option<String>,
+    pub as_of: Option<String>,
+}
+
+impl SelectionParams {
+    /// The selection, or (the parameter, what to do) when a value is wrong.
+    pub fn selection(&self) -> Result<Selection, (&'static str, String)> {
+        let defaults = Selection::default();
+        let number = |name: &'static str, v: &Option<String>, default: usize| match v {
+            None => Ok(default),
+            Some(t) => t
+                .trim()
+                .parse::<usize>()
+                .map_err(|_| (name, format!("`{name}` is `{t}`; give a whole number"))),
+        };
+        let actor = |name: &'static str, t: &str| {
+            ActorId::parse(t.trim()).map_err(|e| (name, format!("`{t}` is not an actor id: {e}")))
+        };
+        let list = |v: &Option<String>| -> Vec<String> {
+            v.iter()
+                .flat_map(|t| t.split(','))
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let around = list(&self.around)
+            .iter()
+            .map(|t| actor("around", t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let types = list(&self.types)
+            .iter()
+            .map(|t| {
+                crate::domain::RelationType::parse(&t.to_uppercase()).ok_or_else(|| {
+                    (
+                        "types",
+                        format!(
+                            "`{t}` is not a relation type; use one of {}",
+                            crate::domain::RelationType::expected()
+                        ),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let as_of = self
+            .as_of
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| {
+                t.trim()
+                    .parse::<crate::domain::PartialDate>()
+                    .map_err(|e| ("asOf", e.to_string()))
+            })
+            .transpose()?;
+        let directed = match self.directed.as_deref().map(str::trim) {
+            None | Some("" | "false" | "0") => false,
+            Some("true" | "1") => true,
+            Some(t) => {
+                return Err((
+                    "directed",
+                    format!("`directed` is `{t}`; use true or false"),
+                ))
+            }
+        };
+        let selection = Selection {
+            around,
+            depth: number("depth", &self.depth, defaults.depth)?,
+            limit: number("limit", &self.limit, defaults.limit)?,
+            from: self.from.as_deref().map(|t| actor("from", t)).transpose()?,
+            to: self.to.as_deref().map(|t| actor("to", t)).transpose()?,
+            max_hops: number("maxHops", &self.max_hops, defaults.max_hops)?,
+            paths: number("paths", &self.paths, defaults.paths)?,
+            directed,
+            filter: RelationFilter::new(None, Direction::Both, types).at(as_of),
+        };
+        match selection.problem() {
+            Some(p) => Err(p),
+            None => Ok(selection),
+        }
+    }
+}
+
+/// Why a selection could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SelectError {
+    /// An actor it names does not exist: (the argument, the id).
+    #[error("no actor has the id `{1}` (`{0}`)")]
+    NotFound(&'static str, ActorId),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The records `selection` chooses, read from `repo`: actors in id order, the
+/// relations among them that pass its filter, and the sources they cite (with
+/// their text). The whole graph is read `page_size` records at a time.
+pub async fn select(
+    repo: &dyn Repository,
+    selection: &Selection,
+    page_size: usize,
+) -> Result<Subgraph, SelectError> {
+    let scope = Scope {
+        around: selection.around.clone(),
+        depth: selection.depth,
+        ends: selection.from.clone().zip(selection.to.clone()),
+        types: selection.filter.types.clone(),
+        as_of: selection.filter.as_of,
+    };
+    if selection.is_whole() {
+        let doc = document(repo, page_size).await?;
+        let mut data = crate::domain::validate(&[("export", &doc)]).map_err(|p| {
+            StoreError::InvalidRecord {
+                backend: repo.backend(),
+                detail: format!("the stored graph does not validate: {} problems", p.len()),
+            }
+        })?;
+        let filter = &selection.filter;
+        if !filter.types.is_empty() || filter.as_of.is_some() {
+            data.relations.retain(|r| filter.admits(r));
+            let cited = cited_sources(&data.relations);
+            data.sources.retain(|s| cited.contains(&s.id));
+        }
+        return Ok(Subgraph {
+            data,
+            scope,
+            paths: Vec::new(),
+            truncated: false,
+        });
+    }
+    let mut relations: BTreeMap<RelationId, Relation> = BTreeMap::new();
+    let mut actors: BTreeSet<ActorId> = BTreeSet::new();
+    let mut truncated = false;
+    let filter = RelationFilter {
+        actor: None,
+        direction: Direction::Both,
+        ..selection.filter.clone()
+    };
+    for center in &selection.around {
+        let n = explore::neighborhood(repo, center, selection.depth, &filter, selection.limit)
+            .await?
+            .ok_or_else(|| SelectError::NotFound("around", center.clone()))?;
+        truncated |= n.truncated;
+        actors.extend(n.nodes.into_iter().map(|r| r.actor.id));
+        relations.extend(n.edges.into_iter().map(|r| (r.id.clone(), r)));
+    }
+    let mut paths = Vec::new();
+    if let Some((from, to)) = selection.from.as_ref().zip(selection.to.as_ref()) {
+        let limits = PathLimits {
+            max_hops: selection.max_hops,
+            first: selection.paths,
+            directed: selection.directed,
+            max_actors: 10_000,
+            per_actor: 500,
+        };
+        let found = explore::paths(repo, from, to, &filter, &limits).await?;
+        let Some(found) = found else {
+            let missing = if repo
+                .actors_by_ids(std::slice::from_ref(from))
+                .await?
+                .is_empty()
+            {
+                ("from", from.clone())
+            } else {
+                ("to", to.clone())
+            };
+            return Err(SelectError::NotFound(missing.0, missing.1));
+        };
+        actors.insert(from.clone());
+        actors.insert(to.clone());
+        for path in found {
+            paths.push(
+                path.iter()
+                    .map(|h| (h.relation.id.clone(), h.reversed))
+                    .collect(),
+            );
+            for h in path {
+                actors.insert(h.relation.from.clone());
+                actors.insert(h.relation.to.clone());
+                relations.insert(h.relation.id.clone(), h.relation);
+            }
+        }
+    }
+    let ids: Vec<ActorId> = actors.into_iter().collect();
+    let mut actors = repo.actors_by_ids(&ids).await?;
+    actors.sort_by(|a, b| a.id.cmp(&b.id));
+    let relations: Vec<Relation> = relations.into_values().collect();
+    let cited: Vec<_> = cited_sources(&relations).into_iter().collect();
+    let mut sources = repo.sources_by_ids(&cited).await?;
+    sources.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(Subgraph {
+        data: Dataset {
+            sources,
+            actors,
+            relations,
+        },
+        scope,
+        paths,
+        truncated,
+    })
+}
+
+fn cited_sources(relations: &[Relation]) -> BTreeSet<crate::domain::SourceId> {
+    relations
+        .iter()
+        .flat_map(|r| r.evidence.iter().map(|e| e.source.clone()))
+        .collect()
+}
 
 /// Every source, actor and relation of `repo`, read `page_size` at a time.
 pub async fn document(repo: &dyn Repository, page_size: usize) -> StoreResult<RawDocument> {

@@ -21,6 +21,7 @@ mod aggregate;
 mod backends;
 mod contract;
 mod durable;
+mod export;
 mod filter;
 mod graphql;
 mod helpers;

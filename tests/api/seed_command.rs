@@ -496,44 +496,96 @@ fn every_export_format_is_read_back_by_the_tools_that_use_it() {
     std::fs::create_dir_all(&dir).unwrap();
     let data = dir.join("data");
     let seed = seed_path();
-    for (format, out) in [
-        ("json", "graph.json"),
-        ("graphml", "graph.graphml"),
-        ("gexf", "graph.gexf"),
-        ("csv", "csv"),
-        ("csl", "graph.csl"),
+    // The whole graph, then a part of it: the paths from the CIA to KT and the
+    // neighbourhood of the cloud bill, as of 2015.
+    let whole: &[&str] = &[];
+    let part: &[&str] = &[
+        "--from",
+        "cia",
+        "--to",
+        "kt",
+        "--around",
+        "cloud-development-act",
+        "--as-of",
+        "2015",
+    ];
+    for (selection, folder, want) in [
+        (whole, "whole", "formats ok: 27 nodes, 40 edges"),
+        (part, "part", "formats ok: "),
     ] {
-        let o = command(
-            "export",
-            None,
-            &[
+        let out = dir.join(folder);
+        std::fs::create_dir_all(&out).unwrap();
+        for (format, file) in [
+            ("json", "graph.json"),
+            ("ftm", "graph.ftm"),
+            ("graphml", "graph.graphml"),
+            ("gexf", "graph.gexf"),
+            ("csv", "csv"),
+            ("csl", "graph.csl"),
+            ("brief", "graph.md"),
+            ("brief-html", "graph.html"),
+        ] {
+            let mut args = vec![
                 "--format",
                 format,
                 "--out",
-                dir.join(out).to_str().unwrap(),
+                out.join(file).to_str().unwrap(),
                 "--data-dir",
                 data.to_str().unwrap(),
                 "--seed",
                 seed.to_str().unwrap(),
-            ],
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>();
+            args.extend(selection.iter().map(|s| s.to_string()));
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let o = command("export", None, &args);
+            assert!(o.status.success(), "{folder} {format}: {}", stderr(&o));
+        }
+        let check = Command::new(&python)
+            .arg(root.join("tools/formats/check.py"))
+            .arg(&out)
+            .output()
+            .expect("python runs");
+        assert!(
+            check.status.success(),
+            "{folder}: {}{}",
+            stdout(&check),
+            stderr(&check)
         );
-        assert!(o.status.success(), "{format}: {}", stderr(&o));
+        assert!(stdout(&check).contains(want), "{}", stdout(&check));
+        if folder == "part" {
+            let doc: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(out.join("graph.json")).unwrap()).unwrap();
+            let ids = |k: &str| -> Vec<String> {
+                doc[k]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x["id"].as_str().unwrap().to_string())
+                    .collect()
+            };
+            let (actors, relations) = (ids("actors"), ids("relations"));
+            assert!(
+                actors.len() < 27 && relations.len() < 40,
+                "a part: {actors:?}"
+            );
+            for id in ["cia", "kt", "cloud-development-act"] {
+                assert!(actors.contains(&id.to_string()), "{id} in {actors:?}");
+            }
+            let brief = std::fs::read_to_string(out.join("graph.md")).unwrap();
+            assert!(
+                brief.starts_with(
+                    "# How Central Intelligence Agency is connected to KT Corporation, as of 2015"
+                ),
+                "{brief}"
+            );
+            assert!(
+                brief.contains("## Path 1: Central Intelligence Agency → "),
+                "{brief}"
+            );
+        }
     }
-    let check = Command::new(&python)
-        .arg(root.join("tools/formats/check.py"))
-        .arg(&dir)
-        .output()
-        .expect("python runs");
-    assert!(
-        check.status.success(),
-        "{}{}",
-        stdout(&check),
-        stderr(&check)
-    );
-    assert!(
-        stdout(&check).contains("formats ok: 27 nodes, 40 edges"),
-        "{}",
-        stdout(&check)
-    );
     let _ = std::fs::remove_dir_all(&dir);
 }
