@@ -1,5 +1,5 @@
 //! Browser assets of the playground (GraphiQL and React) and the explorer
-//! (Cytoscape.js), served from the npm
+//! (Cytoscape.js, its fCoSE layout and SVG export), served from the npm
 //! install in `web/` so that the playground works on a closed network. They are
 //! read once at start-up from a fixed list, so no request can name another file.
 //! When they are missing (no `npm ci` was run), the playground falls back to a CDN
@@ -13,7 +13,7 @@ use actix_web::{web, HttpResponse};
 use super::AppState;
 
 /// (name under `/assets/`, path below `node_modules`, content type, CDN address).
-const FILES: [(&str, &str, &str, &str); 6] = [
+const FILES: [(&str, &str, &str, &str); 10] = [
     (
         "graphiql.min.css",
         "graphiql/graphiql.min.css",
@@ -49,6 +49,30 @@ const FILES: [(&str, &str, &str, &str); 6] = [
         "cytoscape/dist/cytoscape.min.js",
         "text/javascript; charset=utf-8",
         "https://unpkg.com/cytoscape@3.35.0/dist/cytoscape.min.js",
+    ),
+    (
+        "layout-base.js",
+        "layout-base/layout-base.js",
+        "text/javascript; charset=utf-8",
+        "https://unpkg.com/layout-base@2.0.1/layout-base.js",
+    ),
+    (
+        "cose-base.js",
+        "cose-base/cose-base.js",
+        "text/javascript; charset=utf-8",
+        "https://unpkg.com/cose-base@2.2.0/cose-base.js",
+    ),
+    (
+        "cytoscape-fcose.js",
+        "cytoscape-fcose/cytoscape-fcose.js",
+        "text/javascript; charset=utf-8",
+        "https://unpkg.com/cytoscape-fcose@2.2.0/cytoscape-fcose.js",
+    ),
+    (
+        "cytoscape-svg.js",
+        "cytoscape-svg/cytoscape-svg.js",
+        "text/javascript; charset=utf-8",
+        "https://unpkg.com/cytoscape-svg@0.4.0/cytoscape-svg.js",
     ),
 ];
 

@@ -9,14 +9,17 @@ const PAGE: &str = include_str!("explorer.html");
 
 /// GET /explore.
 pub async fn page(state: web::Data<AppState>) -> HttpResponse {
-    let html = PAGE
-        .replace(
-            "{{cytoscape.min.js}}",
-            &state.assets.url("cytoscape.min.js"),
-        )
-        .replace(
-            "{{graphql-ws.min.js}}",
-            &state.assets.url("graphql-ws.min.js"),
-        );
+    let html = [
+        "cytoscape.min.js",
+        "layout-base.js",
+        "cose-base.js",
+        "cytoscape-fcose.js",
+        "cytoscape-svg.js",
+        "graphql-ws.min.js",
+    ]
+    .iter()
+    .fold(PAGE.to_string(), |page, name| {
+        page.replace(&format!("{{{{{name}}}}}"), &state.assets.url(name))
+    });
     super::page::html(&html, &state.assets)
 }

@@ -215,3 +215,115 @@ test('a copied explorer link reopens the same view in a fresh browser', { skip }
   assert.deepEqual(freshErrors, []);
   await fresh.close();
 });
+
+// Boxes (label included) of the actors drawn, in model coordinates, and the pairs
+// that overlap.
+const overlaps = (page) => page.evaluate(() => {
+  const boxes = window.explorer.cy.nodes().map((n) => ({ id: n.id(), ...n.boundingBox({ includeLabels: true, includeOverlays: false }) }));
+  const out = [];
+  for (let i = 0; i < boxes.length; i += 1) {
+    for (let j = i + 1; j < boxes.length; j += 1) {
+      const a = boxes[i], b = boxes[j];
+      if (a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2) out.push(`${a.id} × ${b.id}`);
+    }
+  }
+  return { count: boxes.length, out };
+});
+
+test('labels do not overlap, and stay readable when the drawing is zoomed out', { skip }, async () => {
+  const { page, context, errors } = await openPage(env);
+  await page.goto(`${env.base}/explore?actor=amazon&expand=kt,cia`);
+  await page.waitForFunction(() => window.explorer.state.expanded.size === 3, null, { timeout: 15_000 });
+  await page.evaluate(() => window.explorer.idle());
+  const { count, out } = await overlaps(page);
+  assert.ok(count >= 15, `a crowded view: ${count} actors`);
+  assert.deepEqual(out, [], 'no two actors (with their labels) overlap');
+  await page.screenshot({ path: join(artifacts, 'explorer-layout.png') });
+
+  // Every label drawn is readable on screen (edges 9 px, actors 11 px), at the
+  // fitted zoom and zoomed out to a fifth; an edge label is drawn where its edge
+  // holds it, and always for the selected relation.
+  const labels = () => page.evaluate(() => {
+    const { cy } = window.explorer;
+    const px = (el) => parseFloat(el.style('font-size')) * cy.zoom();
+    const shown = cy.edges().filter((e) => parseFloat(e.style('text-opacity')) > 0);
+    const nodes = cy.nodes().filter((n) => px(n) >= parseFloat(n.style('min-zoomed-font-size')));
+    return {
+      zoom: cy.zoom(),
+      edges: cy.edges().length,
+      shown: shown.length,
+      smallestEdge: Math.min(...shown.map(px)),
+      nodesShown: nodes.length,
+      smallestNode: Math.min(...nodes.map(px)),
+    };
+  });
+  const near = await labels();
+  assert.ok(near.shown >= near.edges / 2, `most edge labels drawn at the fitted zoom: ${JSON.stringify(near)}`);
+  assert.ok(near.smallestEdge >= 8.9 && near.smallestNode >= 10.9, JSON.stringify(near));
+  await page.evaluate(() => { window.explorer.cy.zoom(0.2); });
+  await page.waitForFunction(() => Math.abs(parseFloat(window.explorer.cy.edges()[0].style('font-size')) * window.explorer.cy.zoom() - 9) < 0.5,
+    null, { timeout: 5_000 });
+  const far = await labels();
+  assert.equal(far.zoom, 0.2);
+  assert.ok(far.shown === 0 || far.smallestEdge >= 8.9, `edge labels drawn at zoom 0.2 are readable: ${JSON.stringify(far)}`);
+  assert.ok(far.nodesShown === 0 || far.smallestNode >= 8, JSON.stringify(far));
+  await clickElement(page, 'r:amazon-leases-gs-tower');
+  const selected = await page.evaluate(() => {
+    const e = window.explorer.cy.getElementById('r:amazon-leases-gs-tower');
+    return { opacity: parseFloat(e.style('text-opacity')), px: parseFloat(e.style('font-size')) * window.explorer.cy.zoom() };
+  });
+  assert.ok(selected.opacity > 0 && selected.px >= 8.9, `the selected relation's label is drawn: ${JSON.stringify(selected)}`);
+  await page.screenshot({ path: join(artifacts, 'explorer-zoomed-out.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the drawing exports as PNG and SVG, and what it shows as GraphML and CSV', { skip }, async () => {
+  const { page, context, errors } = await openPage(env);
+  await page.goto(`${env.base}/explore?actor=cia&expand=amazon&to=kt`);
+  await page.waitForFunction(() => window.explorer.state.expanded.has('amazon') && window.explorer.cy.getElementById('a:kt').nonempty(),
+    null, { timeout: 15_000 });
+  await page.evaluate(() => window.explorer.idle());
+  const shown = await page.evaluate(() => ({
+    nodes: window.explorer.cy.nodes().map((n) => n.data('actorId')).sort(),
+    edges: window.explorer.cy.edges().map((e) => e.data('relationId')).sort(),
+  }));
+  await page.click('#export summary');
+
+  const saved = async (selector) => {
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+    const chunks = [];
+    for await (const chunk of await file.createReadStream()) chunks.push(chunk);
+    return { name: file.suggestedFilename(), bytes: Buffer.concat(chunks) };
+  };
+  const png = await saved('#export-png');
+  assert.equal(png.name, 'actorgraph-cia.png');
+  assert.deepEqual([...png.bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
+  assert.ok(png.bytes.length > 10_000, `${png.bytes.length} bytes`);
+  const svg = await saved('#export-svg');
+  assert.equal(svg.name, 'actorgraph-cia.svg');
+  const svgText = svg.bytes.toString('utf8');
+  assert.match(svgText, /<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.match(svgText, />중앙정보국</, 'the labels are text in the SVG');
+  assert.match(svgText, />CONTRACT</, 'the relations too');
+
+  // GraphML and CSV come from the server, for exactly what is drawn.
+  const graphml = await saved('#export-graphml');
+  assert.match(graphml.name, /^actorgraph-cia-amazon-cia-to-kt\.graphml$|^actorgraph-amazon-cia-cia-to-kt\.graphml$/);
+  const xml = graphml.bytes.toString('utf8');
+  const nodes = [...xml.matchAll(/<node id="([^"]+)">/g)].map((m) => m[1]).sort();
+  const edges = [...xml.matchAll(/<edge id="([^"]+)"/g)].map((m) => m[1]).sort();
+  assert.deepEqual(nodes, shown.nodes, 'the GraphML has the actors drawn');
+  assert.deepEqual(edges, shown.edges, 'and the relations drawn');
+  const csv = (await saved('#export-csv-edges')).bytes.toString('utf8').trim().split('\r\n');
+  assert.equal(csv[0].split(',').slice(0, 4).join(','), 'id,source,target,type');
+  assert.deepEqual(csv.slice(1).map((row) => row.split(',')[0]).sort(), shown.edges);
+  const brief = await page.getAttribute('#export-brief', 'href');
+  assert.match(brief, /^\/export\?/);
+  const response = await fetch(env.base + brief);
+  assert.equal(response.status, 200);
+  const page2 = await response.text();
+  assert.match(page2.slice(0, 2000), /<h1>How [^<]+ is connected to KT Corporation<\/h1>/, brief);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
