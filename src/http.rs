@@ -61,6 +61,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/explore", web::get().to(explorer::page))
     .route("/review", web::get().to(review::page))
     .route("/export", web::get().to(export::export))
+    .route("/export", web::route().to(export::method_not_allowed))
     .route("/assets/{name}", web::get().to(assets::serve))
     .route("/schema.graphql", web::get().to(schema_sdl))
     .route("/health", web::get().to(health))

@@ -254,6 +254,16 @@ pub async fn export(state: web::Data<AppState>, req: HttpRequest) -> HttpRespons
         .body(body)
 }
 
+/// Any other method on /export.
+pub async fn method_not_allowed() -> HttpResponse {
+    HttpResponse::MethodNotAllowed()
+        .insert_header((header::ALLOW, "GET"))
+        .json(json!({"errors": [{
+            "message": "/export answers GET only, e.g. GET /export?format=graphml&around=cia.",
+            "extensions": {"code": ErrorCode::MethodNotAllowed.as_str()}
+        }]}))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -307,6 +307,18 @@ for_each_backend!(actix; crate::export;
 );
 
 #[actix_web::test]
+async fn other_methods_than_get_are_405() {
+    let app = TestApp::spawn().await;
+    let response = awc::Client::default()
+        .post(app.url("/export?format=json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers().get(header::ALLOW).unwrap(), "GET");
+}
+
+#[actix_web::test]
 async fn exports_follow_the_key_and_rate_rules_of_reads() {
     let app = TestApp::spawn_with(|args| {
         args.require_key_for_reads = true;
