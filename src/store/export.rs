@@ -89,31 +89,16 @@ impl Selection {
                 ),
             ));
         }
-        if out_of(self.depth, MAX_DEPTH) {
-            return Some((
-                "depth",
-                format!("`depth` is {}; use 1 to {MAX_DEPTH}", self.depth),
-            ));
-        }
-        if out_of(self.limit, MAX_NODES) {
-            return Some((
-                "limit",
-                format!("`limit` is {}; use 1 to {MAX_NODES}", self.limit),
-            ));
-        }
-        if out_of(self.max_hops, MAX_HOPS) {
-            return Some((
-                "maxHops",
-                format!("`maxHops` is {}; use 1 to {MAX_HOPS}", self.max_hops),
-            ));
-        }
-        if out_of(self.paths, MAX_PATHS) {
-            return Some((
-                "paths",
-                format!("`paths` is {}; use 1 to {MAX_PATHS}", self.paths),
-            ));
-        }
-        None
+        let bounded = [
+            ("depth", self.depth, MAX_DEPTH),
+            ("limit", self.limit, MAX_NODES),
+            ("maxHops", self.max_hops, MAX_HOPS),
+            ("paths", self.paths, MAX_PATHS),
+        ];
+        bounded
+            .into_iter()
+            .find(|(_, value, max)| out_of(*value, *max))
+            .map(|(name, value, max)| (name, format!("`{name}` is {value}; use 1 to {max}")))
     }
 }
 
