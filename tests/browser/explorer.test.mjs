@@ -259,6 +259,17 @@ test('labels do not overlap, and stay readable when the drawing is zoomed out', 
   });
   const near = await labels();
   assert.ok(near.shown >= near.edges / 2, `most edge labels drawn at the fitted zoom: ${JSON.stringify(near)}`);
+  const crossing = await page.evaluate(() => {
+    const { cy } = window.explorer;
+    const shown = cy.edges().filter((e) => parseFloat(e.style('text-opacity')) > 0)
+      .map((e) => [e.id(), e.boundingBox({ includeLabels: true, includeNodes: false, includeEdges: false, includeOverlays: false })]);
+    const out = [];
+    shown.forEach(([a, x], i) => shown.slice(i + 1).forEach(([b, y]) => {
+      if (x.x1 < y.x2 && y.x1 < x.x2 && x.y1 < y.y2 && y.y1 < x.y2) out.push(`${a} × ${b}`);
+    }));
+    return out;
+  });
+  assert.deepEqual(crossing, [], 'no two edge labels drawn overlap');
   assert.ok(near.smallestEdge >= 8.9 && near.smallestNode >= 10.9, JSON.stringify(near));
   await page.evaluate(() => { window.explorer.cy.zoom(0.2); });
   await page.waitForFunction(() => Math.abs(parseFloat(window.explorer.cy.edges()[0].style('font-size')) * window.explorer.cy.zoom() - 9) < 0.5,

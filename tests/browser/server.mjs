@@ -111,15 +111,25 @@ export async function openPage(env) {
   return { page, context, outside, errors };
 }
 
-/// Waits for the graph's last layout, then clicks a node or edge where it is drawn.
+/// Waits for the graph's last layout, then clicks a node or edge where it is drawn:
+/// at a point of it that nothing else covers (an edge's midpoint may lie under a
+/// node or another edge's label), as Cytoscape's own hit test finds it.
 export async function clickElement(page, id) {
   await page.evaluate(() => window.explorer.idle());
   const point = await page.evaluate((elementId) => {
-    const el = window.explorer.cy.getElementById(elementId);
+    const { cy } = window.explorer;
+    const el = cy.getElementById(elementId);
     if (el.empty()) return null;
-    const p = el.isEdge() ? el.renderedMidpoint() : el.renderedPosition();
+    let candidates = [el.isEdge() ? el.midpoint() : el.position()];
+    if (el.isEdge()) {
+      const a = el.sourceEndpoint(), b = el.targetEndpoint();
+      for (const t of [0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) candidates.push({ x: a.x + t * (b.x - a.x), y: a.y + t * (b.y - a.y) });
+    }
+    const hit = (p) => cy.renderer().findNearestElement(p.x, p.y, true, false);
+    const free = candidates.find((p) => { const h = hit(p); return h && h.id() === elementId; }) || candidates[0];
+    const pan = cy.pan(), zoom = cy.zoom();
     const box = document.getElementById('graph').getBoundingClientRect();
-    return { x: box.left + p.x, y: box.top + p.y };
+    return { x: box.left + free.x * zoom + pan.x, y: box.top + free.y * zoom + pan.y };
   }, id);
   assert.ok(point, `${id} is drawn`);
   await page.mouse.click(point.x, point.y);
