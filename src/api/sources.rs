@@ -70,13 +70,9 @@ impl SourceConnection {
                 folded: tokio::sync::OnceCell::new(),
             })
             .collect();
+        let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
         SourceConnection {
-            page_info: PageInfo {
-                has_next_page: page.has_next_page,
-                has_previous_page: request.after.is_some(),
-                start_cursor: edges.first().map(|e| e.cursor.clone()),
-                end_cursor: edges.last().map(|e| e.cursor.clone()),
-            },
+            page_info: super::paging::page_info(&cursors, page.has_next_page, request),
             edges,
             total_count: i32::try_from(page.total_count).unwrap_or(i32::MAX),
         }
