@@ -239,17 +239,25 @@ pub async fn same_pair(ctx: &Context<'_>, c: &Claim) -> ApiResult<Vec<Relation>>
     else {
         return Ok(Vec::new());
     };
-    let query = RelationQuery {
-        total: false,
-        filter: RelationFilter::new(Some(from.clone()), Direction::Out, vec![kind]),
-        order: Default::default(),
-        page: PageRequest {
-            first: SAME_PAIR,
-            after: None,
-        },
-    };
-    let page = loaders(ctx)?.page(&query).await?;
+    let page = loaders(ctx)?
+        .page(&same_pair_query(from.clone(), kind, SAME_PAIR))
+        .await?;
     Ok(page.items.into_iter().filter(|r| &r.to == to).collect())
+}
+
+/// The page of `from`'s relations of type `kind` (at most `first`), among which
+/// those with a claim's other end are found.
+pub fn same_pair_query(
+    from: crate::domain::ActorId,
+    kind: RelationType,
+    first: usize,
+) -> RelationQuery {
+    RelationQuery {
+        total: false,
+        filter: RelationFilter::new(Some(from), Direction::Out, vec![kind]),
+        order: Default::default(),
+        page: PageRequest { first, after: None },
+    }
 }
 
 /// An end of a claim.

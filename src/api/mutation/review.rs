@@ -14,10 +14,10 @@ use crate::api::types::repo;
 use crate::auth::Caller;
 use crate::domain::dataset::{limits, RawActor, RawDate, RawEvidence, RawRelation};
 use crate::domain::{
-    ActorId, ActorKind, Claim, ClaimEnd, ClaimId, Direction, RawDocument, RelationId, RelationType,
-    Review, MAX_ID_LEN,
+    ActorId, ActorKind, Claim, ClaimEnd, ClaimId, RawDocument, RelationId, RelationType, Review,
+    MAX_ID_LEN,
 };
-use crate::store::{PageRequest, Record, RelationFilter, RelationQuery, Repository, Write};
+use crate::store::{Record, Repository, Write};
 
 /// A new actor to create for an end of a claim that no stored actor is.
 #[derive(InputObject, Clone)]
@@ -325,15 +325,9 @@ async fn same_pair(
     let Ok(from) = ActorId::parse(from.to_string()) else {
         return Ok(None);
     };
-    let query = RelationQuery {
-        total: false,
-        filter: RelationFilter::new(Some(from), Direction::Out, vec![kind]),
-        order: Default::default(),
-        page: PageRequest {
-            first: 1_000,
-            after: None,
-        },
-    };
+    // Read from the store itself, not the request's loaders: a write decides on
+    // what is stored now.
+    let query = crate::api::claims::same_pair_query(from, kind, 1_000);
     let mut pages = repo.find_relations(std::slice::from_ref(&query)).await?;
     Ok(pages
         .pop()
