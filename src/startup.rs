@@ -28,6 +28,13 @@ fn cors(origins: &[String]) -> Cors {
     let base = Cors::default()
         .allowed_methods(["GET", "POST"])
         .allowed_headers([header::CONTENT_TYPE, header::ACCEPT, header::AUTHORIZATION])
+        // What a web app reads of an answer besides its body: the file name of an
+        // export, whether a limit cut it short, how long to wait after a 429.
+        .expose_headers([
+            header::CONTENT_DISPOSITION,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-actorgraph-truncated"),
+        ])
         .max_age(3600);
     if origins.iter().any(|o| o == "*") {
         base.allow_any_origin().send_wildcard()

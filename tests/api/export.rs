@@ -307,6 +307,36 @@ for_each_backend!(actix; crate::export;
 );
 
 #[actix_web::test]
+async fn a_web_app_of_another_origin_reads_the_file_name_and_the_truncation_flag() {
+    let app = TestApp::spawn().await;
+    let response = awc::Client::default()
+        .get(app.url("/export?format=graphml&around=cia"))
+        .insert_header((header::ORIGIN, "https://newsroom.example"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let exposed = response
+        .headers()
+        .get(header::ACCESS_CONTROL_EXPOSE_HEADERS)
+        .expect("headers exposed to scripts")
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for name in [
+        "content-disposition",
+        "x-actorgraph-truncated",
+        "retry-after",
+    ] {
+        assert!(exposed.contains(name), "{exposed}");
+    }
+    assert_eq!(
+        response.headers().get("x-actorgraph-truncated").unwrap(),
+        "false"
+    );
+}
+
+#[actix_web::test]
 async fn other_methods_than_get_are_405() {
     let app = TestApp::spawn().await;
     let response = awc::Client::default()
