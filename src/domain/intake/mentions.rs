@@ -455,14 +455,61 @@ const EN_ENDINGS: &[(&str, ActorKind)] = &[
 ];
 
 /// Whether a Korean word is a verb or adjective form that modifies the noun after
-/// it (`하는`, `지속적인`, `관련된`): such words are not part of a name.
+/// it (`하는`, `지속적인`, `관련된`, `묻힌`): such words are not part of a name.
 fn modifier(word: &str) -> bool {
     [
-        "는", "은", "인", "던", "할", "된", "될", "한", "운", "적", "을",
+        "는", "은", "인", "던", "할", "된", "될", "한", "운", "적", "을", "힌", "린", "킨", "낸",
     ]
     .iter()
     .any(|e| word.ends_with(e))
         && !word.ends_with("관한")
+}
+
+/// Adverbs that stand before names in running text (`결국 클라우드 발전법은`).
+const ADVERBS: &[&str] = &[
+    "결국",
+    "물론",
+    "반드시",
+    "또한",
+    "이미",
+    "아직",
+    "다시",
+    "특히",
+    "바로",
+    "모두",
+    "함께",
+    "우선",
+    "마침내",
+    "드디어",
+    "이제",
+    "현재",
+    "당시",
+    "최근",
+    "실제로",
+    "급기야",
+    "오히려",
+    "또",
+    "곧",
+    "더",
+    "가장",
+    "이번",
+    "해당",
+    "당장",
+    "여전히",
+    "계속",
+    "즉",
+];
+
+/// Whether a Korean word ends a clause or is an adverb (`인식하고`, `무관하게`,
+/// `조속히`, `결국`): a name does not run on before it.
+fn not_in_name(word: &str) -> bool {
+    ADVERBS.contains(&word)
+        || [
+            "하고", "되고", "하게", "되게", "하며", "하면", "해서", "하여", "으며", "지만", "도록",
+            "없이", "속히", "나서",
+        ]
+        .iter()
+        .any(|e| word.ends_with(e))
 }
 
 fn syllables(s: &str) -> usize {
@@ -679,11 +726,18 @@ impl Scan<'_> {
         let limit = if about { 7 } else { 3 };
         while at > 0 && k - at < limit {
             let prev = &self.tokens[at - 1];
-            let bare = (words::strip_particle(prev.text).1.is_empty() && !modifier(prev.text))
+            let bare = (words::strip_particle(prev.text).1.is_empty()
+                && !modifier(prev.text)
+                && !not_in_name(prev.text))
                 || (about && prev.text.ends_with('에'))
                 || prev.text == "관한";
+            // Only spaces between the words of a name: a comma or a bracket ends it.
+            let spaced = self.text[prev.span.end..self.tokens[at].span.start]
+                .chars()
+                .all(char::is_whitespace);
             if all_hangul(prev.text)
                 && bare
+                && spaced
                 && !self.is_known(&prev.span)
                 && title_of(prev.text).is_none()
                 && !NOT_BILLS.contains(&prev.text)
@@ -829,6 +883,27 @@ mod tests {
                 ("유료방송 합산규제 법안".into(), ActorKind::Bill),
                 ("클라우드법".into(), ActorKind::Bill)
             ]
+        );
+        // Adverbs, clause endings, modifiers and punctuation end a bill's name.
+        assert_eq!(
+            candidates("결국 클라우드 발전법은 논란에 묻힌 유료방송 합산규제 법안과 함께"),
+            [
+                ("클라우드 발전법".into(), ActorKind::Bill),
+                ("유료방송 합산규제 법안".into(), ActorKind::Bill)
+            ]
+        );
+        assert_eq!(
+            candidates("그런 점, 유료방송 합산규제 법안이"),
+            [("유료방송 합산규제 법안".into(), ActorKind::Bill)]
+        );
+        assert_eq!(
+            candidates("무관하게 클라우드 발전법이"),
+            [("클라우드 발전법".into(), ActorKind::Bill)]
+        );
+        assert_eq!(
+            candidates("광고 규제법이"),
+            [("광고 규제법".into(), ActorKind::Bill)],
+            "a noun ending in 고 stays in the name"
         );
         assert_eq!(
             candidates("클라우드기업 더존비즈온에서 열린 간담회"),
