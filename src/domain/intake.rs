@@ -101,6 +101,31 @@ pub struct Analysis {
     pub claims: Vec<Claim>,
 }
 
+/// The new actor (an earlier name of the same kind) that a name is a short form
+/// of, as articles write a body's or a bill's full name first and a part of it
+/// afterwards (`클라우드 발전법` … `발전법`, `발전 법안`). People are left alone: a
+/// part of a person's name is not that person.
+fn short_form_of(kind: ActorKind, folded: &str, earlier: &[NewActor]) -> Option<usize> {
+    if kind == ActorKind::Person {
+        return None;
+    }
+    // `법안` and `법` end the same bill's names.
+    let core = |s: &str| {
+        let s = s
+            .strip_suffix("법안")
+            .map_or_else(|| s.to_string(), |b| format!("{b}법"));
+        s
+    };
+    let short = core(folded);
+    if short.chars().count() < 3 {
+        return None;
+    }
+    earlier.iter().position(|a| {
+        let long = core(&search::fold(&a.name));
+        a.kind == kind && long.len() > short.len() && long.contains(&short)
+    })
+}
+
 /// An end of a claim as the pairing sees it.
 #[derive(Debug, Clone)]
 struct Participant {
@@ -166,10 +191,19 @@ pub fn analyse(text: &str, published: Option<&PartialDate>, actors: &[Actor]) ->
         let new = mentions::new_actors(text, range.clone(), &known);
         let mut participants = participants(text, &known, &kinds);
         for n in &new {
-            let index = *new_index.entry(search::fold(&n.name)).or_insert_with(|| {
-                analysis.new_actors.push(new_actor(n, &keys));
-                analysis.new_actors.len() - 1
-            });
+            let folded = search::fold(&n.name);
+            let index = match new_index.get(&folded) {
+                Some(i) => *i,
+                None => {
+                    let index = short_form_of(n.kind, &folded, &analysis.new_actors)
+                        .unwrap_or_else(|| {
+                            analysis.new_actors.push(new_actor(n, &keys));
+                            analysis.new_actors.len() - 1
+                        });
+                    new_index.insert(folded, index);
+                    index
+                }
+            };
             analysis.mentions.push(Mention {
                 sentence: i,
                 span: n.span.clone(),
@@ -654,5 +688,45 @@ fn new_actor(n: &NewMention, keys: &[(&ActorId, Vec<String>)]) -> NewActor {
         cue: n.cue.clone(),
         confidence: n.confidence,
         duplicates,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_names(text: &str) -> Vec<(String, ActorKind)> {
+        analyse(text, None, &[])
+            .new_actors
+            .into_iter()
+            .map(|a| (a.name, a.kind))
+            .collect()
+    }
+
+    #[test]
+    fn a_short_form_of_a_body_or_bill_named_before_is_the_same_new_actor() {
+        let text = "클라우드 발전법이 국회에 계류돼 있다. 업계는 발전법 제정을 촉구했다. \
+                    그는 반드시 발전 법안이 통과해야 한다고 말했다.";
+        assert_eq!(
+            new_names(text),
+            [("클라우드 발전법".to_string(), ActorKind::Bill)]
+        );
+        let analysis = analyse(text, None, &[]);
+        assert_eq!(
+            analysis
+                .mentions
+                .iter()
+                .filter(|m| m.party == Party::New(0))
+                .count(),
+            3,
+            "each form is a mention of the one bill"
+        );
+    }
+
+    #[test]
+    fn a_shorter_name_written_first_stays_apart() {
+        // The shorter name first: nothing earlier to be a short form of.
+        let names = new_names("발전법이 논의됐다. 클라우드 발전법도 함께 논의됐다.");
+        assert_eq!(names.len(), 2, "{names:?}");
     }
 }
