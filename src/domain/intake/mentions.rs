@@ -454,6 +454,50 @@ const EN_ENDINGS: &[(&str, ActorKind)] = &[
     ("Law", ActorKind::Bill),
 ];
 
+/// Capitalised words that start sentences but not names (lower-cased).
+const EN_NOT_IN_NAMES: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "however",
+    "meanwhile",
+    "but",
+    "and",
+    "also",
+    "then",
+    "this",
+    "that",
+    "these",
+    "those",
+    "its",
+    "their",
+    "his",
+    "her",
+    "our",
+    "in",
+    "on",
+    "at",
+    "by",
+    "for",
+    "from",
+    "with",
+    "after",
+    "before",
+    "when",
+    "while",
+    "as",
+    "if",
+    "since",
+    "so",
+    "yet",
+    "still",
+    "now",
+    "today",
+    "yesterday",
+    "last",
+    "next",
+];
+
 /// Whether a Korean word is a verb or adjective form that modifies the noun after
 /// it (`하는`, `지속적인`, `관련된`, `묻힌`): such words are not part of a name.
 fn modifier(word: &str) -> bool {
@@ -668,12 +712,23 @@ impl Scan<'_> {
         Some(m)
     }
 
-    /// English bodies and bills: capitalised words ending in a telling noun.
+    /// Whether only spaces stand between the tokens at `a` and `a + 1`.
+    fn spaced(&self, a: usize) -> bool {
+        self.text[self.tokens[a].span.end..self.tokens[a + 1].span.start]
+            .chars()
+            .all(char::is_whitespace)
+    }
+
+    /// English bodies and bills: capitalised words ending in a telling noun
+    /// (`Korea Cloud Industry Association`), or a telling noun followed by `of` and
+    /// capitalised words (`Ministry of Science and ICT`). A name's words are
+    /// separated by spaces only, and do not start with a function word or a
+    /// sentence adverb (`The`, `However`).
     fn english_name(&self, k: usize) -> Option<NewMention> {
         let t = &self.tokens[k];
         let (_, kind) = EN_ENDINGS.iter().find(|(e, _)| t.text == *e)?;
         let mut at = k;
-        while at > 0 && k - at < 6 {
+        while at > 0 && k - at < 6 && self.spaced(at - 1) {
             let prev = self.tokens[at - 1].text;
             if capitalised(prev)
                 || prev.chars().all(|c| c.is_ascii_uppercase())
@@ -684,10 +739,30 @@ impl Scan<'_> {
                 break;
             }
         }
-        while at < k && !capitalised(self.tokens[at].text) {
+        while at < k
+            && (!capitalised(self.tokens[at].text)
+                || EN_NOT_IN_NAMES.contains(&self.tokens[at].text.to_lowercase().as_str()))
+        {
             at += 1;
         }
-        (at < k).then(|| self.mention(self.tokens[at].span.start..t.span.end, *kind, t.text, 0.6))
+        // `… of Science and ICT` after the noun.
+        let mut end = k;
+        if self.tokens.get(k + 1).is_some_and(|n| n.text == "of") && self.spaced(k) {
+            let mut next = k + 2;
+            while next < self.tokens.len() && next - k <= 5 && self.spaced(next - 1) {
+                let w = self.tokens[next].text;
+                if capitalised(w) || w.chars().all(|c| c.is_ascii_uppercase()) {
+                    end = next;
+                } else if w != "and" {
+                    break;
+                }
+                next += 1;
+            }
+        }
+        (at < k || end > k).then(|| {
+            let span = self.tokens[at].span.start..self.tokens[end].span.end;
+            self.mention(span, *kind, t.text, 0.6)
+        })
     }
 
     /// The Korean readings of the word at `k`: a bill, else a body, else a company.
@@ -908,6 +983,20 @@ mod tests {
         assert_eq!(
             candidates("클라우드기업 더존비즈온에서 열린 간담회"),
             [("더존비즈온".into(), ActorKind::Company)]
+        );
+        assert_eq!(
+            candidates("However, The Korea Cloud Industry Association met the Ministry of Science and ICT."),
+            [
+                ("Korea Cloud Industry Association".into(), ActorKind::Association),
+                ("Ministry of Science and ICT".into(), ActorKind::GovernmentAgency)
+            ]
+        );
+        assert_eq!(
+            candidates("In January, The Federal Communications Commission said so"),
+            [(
+                "Federal Communications Commission".into(),
+                ActorKind::GovernmentAgency
+            )]
         );
         assert_eq!(
             candidates("Minister Choi Yang-hee told the Korea Cloud Industry Association"),
