@@ -5,13 +5,14 @@
 //! Sources come with their full text inline; records in id order, so that two
 //! exports of the same graph are the same bytes. Versions and audit fields are not
 //! part of the format (a loaded graph starts its own history). The export reads
-//! page by page and is not one transaction: export a store nobody writes to, or
-//! load the result with `seed`, whose validation refuses a relation whose actor
-//! was deleted between two pages.
+//! page by page and is not one transaction: export a store nobody writes to. A
+//! relation whose actor was deleted between two pages is left out of the formats
+//! `select` writes (and the log says so); `document` keeps it, and `seed`'s
+//! validation refuses it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::domain::dataset::{RawActor, RawDocument, RawRelation, RawSource, FORMAT};
+use crate::domain::dataset::RawDocument;
 use crate::domain::formats::{Scope, Subgraph};
 use crate::domain::{ActorId, Dataset, Direction, Relation, RelationId};
 use crate::store::explore::{self, PathLimits};
@@ -223,13 +224,23 @@ pub async fn select(
         as_of: selection.filter.as_of,
     };
     if selection.is_whole() {
-        let doc = document(repo, page_size).await?;
-        let mut data = crate::domain::validate(&[("export", &doc)]).map_err(|p| {
-            StoreError::InvalidRecord {
-                backend: repo.backend(),
-                detail: format!("the stored graph does not validate: {} problems", p.len()),
-            }
-        })?;
+        let mut data = dataset(repo, page_size).await?;
+        // Pages are not one transaction: a relation whose actor was deleted
+        // between two pages is left out, never written with a dangling end.
+        let ids: std::collections::HashSet<&ActorId> = data.actors.iter().map(|a| &a.id).collect();
+        let dangling: std::collections::HashSet<RelationId> = data
+            .relations
+            .iter()
+            .filter(|r| !ids.contains(&r.from) || !ids.contains(&r.to))
+            .map(|r| r.id.clone())
+            .collect();
+        if !dangling.is_empty() {
+            tracing::warn!(
+                relations = dangling.len(),
+                "export: relations whose actor was deleted while the export read are left out"
+            );
+            data.relations.retain(|r| !dangling.contains(&r.id));
+        }
         let filter = &selection.filter;
         if !filter.types.is_empty() || filter.as_of.is_some() {
             data.relations.retain(|r| filter.admits(r));
@@ -324,13 +335,16 @@ fn cited_sources(relations: &[Relation]) -> BTreeSet<crate::domain::SourceId> {
 
 /// Every source, actor and relation of `repo`, read `page_size` at a time.
 pub async fn document(repo: &dyn Repository, page_size: usize) -> StoreResult<RawDocument> {
+    Ok(crate::domain::formats::document(
+        &dataset(repo, page_size).await?,
+    ))
+}
+
+/// Every source, actor and relation of `repo` as records, read `page_size` at a
+/// time: what every export format is written from.
+pub async fn dataset(repo: &dyn Repository, page_size: usize) -> StoreResult<Dataset> {
     let page_size = page_size.max(1);
-    let sources = repo
-        .all_sources()
-        .await?
-        .iter()
-        .map(RawSource::from)
-        .collect();
+    let sources = repo.all_sources().await?;
 
     let mut actors = Vec::new();
     let mut after = None;
@@ -340,10 +354,14 @@ pub async fn document(repo: &dyn Repository, page_size: usize) -> StoreResult<Ra
             after: after.take(),
         };
         let found = repo.find_actors(&ActorFilter::default(), &page).await?;
-        actors.extend(found.items.iter().map(RawActor::from));
-        match (found.has_next_page, found.items.last()) {
-            (true, Some(last)) => after = Some(last.id.to_string()),
-            _ => break,
+        let next = match (found.has_next_page, found.items.last()) {
+            (true, Some(last)) => Some(last.id.to_string()),
+            _ => None,
+        };
+        actors.extend(found.items);
+        match next {
+            Some(id) => after = Some(id),
+            None => break,
         }
     }
 
@@ -359,25 +377,25 @@ pub async fn document(repo: &dyn Repository, page_size: usize) -> StoreResult<Ra
                 after: after.take(),
             },
         };
-        let found = repo
+        let Some(found) = repo
             .find_relations(std::slice::from_ref(&query))
             .await?
             .pop()
-            .unwrap_or(crate::store::Page {
-                keys: Vec::new(),
-                items: vec![],
-                has_next_page: false,
-                total_count: 0,
-            });
-        relations.extend(found.items.iter().map(RawRelation::from));
-        match (found.has_next_page, found.items.last()) {
-            (true, Some(last)) => after = Some(last.id.to_string()),
-            _ => break,
+        else {
+            break;
+        };
+        let next = match (found.has_next_page, found.items.last()) {
+            (true, Some(last)) => Some(last.id.to_string()),
+            _ => None,
+        };
+        relations.extend(found.items);
+        match next {
+            Some(id) => after = Some(id),
+            None => break,
         }
     }
 
-    Ok(RawDocument {
-        format: Some(FORMAT.to_string()),
+    Ok(Dataset {
         sources,
         actors,
         relations,
