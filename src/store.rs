@@ -85,6 +85,18 @@ pub struct Page<T> {
     pub keys: Vec<Option<SortKey>>,
 }
 
+/// An empty last page (without a bound on `T`, which a derive would add).
+impl<T> Default for Page<T> {
+    fn default() -> Self {
+        Page {
+            items: Vec::new(),
+            has_next_page: false,
+            total_count: 0,
+            keys: Vec::new(),
+        }
+    }
+}
+
 impl<T: Clone> Page<T> {
     /// Builds a page from an id-ordered iterator over every matching item, cloning
     /// only the items of the page.

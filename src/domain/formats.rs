@@ -277,6 +277,20 @@ pub fn graphml(data: &Dataset) -> String {
     out
 }
 
+/// A record's GEXF attribute values (`prefix` + the property's position is the
+/// attribute's id).
+fn attvalues<T>(out: &mut String, prefix: &str, props: &[Prop<T>], record: &T) {
+    for (i, (_, _, value)) in props.iter().enumerate() {
+        if let Some(v) = value(record) {
+            let _ = writeln!(
+                out,
+                "          <attvalue for=\"{prefix}{i}\" value=\"{}\"/>",
+                xml(&v)
+            );
+        }
+    }
+}
+
 /// The graph as GEXF 1.2 (Gephi's format): directed, static, the same
 /// properties as attributes (the node label is the display name, the edge label
 /// the type).
@@ -315,15 +329,7 @@ pub fn gexf(data: &Dataset) -> String {
             xml(a.id.as_str()),
             xml(a.display_name())
         );
-        for (i, (_, _, value)) in nodes.iter().enumerate() {
-            if let Some(v) = value(a) {
-                let _ = writeln!(
-                    out,
-                    "          <attvalue for=\"n{i}\" value=\"{}\"/>",
-                    xml(&v)
-                );
-            }
-        }
+        attvalues(&mut out, "n", &nodes, a);
         out.push_str("        </attvalues>\n      </node>\n");
     }
     out.push_str("    </nodes>\n    <edges>\n");
@@ -336,15 +342,7 @@ pub fn gexf(data: &Dataset) -> String {
             xml(r.to.as_str()),
             r.kind.as_str()
         );
-        for (i, (_, _, value)) in edges.iter().enumerate() {
-            if let Some(v) = value(r) {
-                let _ = writeln!(
-                    out,
-                    "          <attvalue for=\"e{i}\" value=\"{}\"/>",
-                    xml(&v)
-                );
-            }
-        }
+        attvalues(&mut out, "e", &edges, r);
         out.push_str("        </attvalues>\n      </edge>\n");
     }
     out.push_str("    </edges>\n  </graph>\n</gexf>\n");

@@ -345,61 +345,66 @@ pub async fn document(repo: &dyn Repository, page_size: usize) -> StoreResult<Ra
 pub async fn dataset(repo: &dyn Repository, page_size: usize) -> StoreResult<Dataset> {
     let page_size = page_size.max(1);
     let sources = repo.all_sources().await?;
-
-    let mut actors = Vec::new();
-    let mut after = None;
-    loop {
-        let page = PageRequest {
-            first: page_size,
-            after: after.take(),
-        };
-        let found = repo.find_actors(&ActorFilter::default(), &page).await?;
-        let next = match (found.has_next_page, found.items.last()) {
-            (true, Some(last)) => Some(last.id.to_string()),
-            _ => None,
-        };
-        actors.extend(found.items);
-        match next {
-            Some(id) => after = Some(id),
-            None => break,
-        }
-    }
-
-    let mut relations = Vec::new();
-    let mut after = None;
-    loop {
-        let query = RelationQuery {
-            order: Default::default(),
-            total: true,
-            filter: Default::default(),
-            page: PageRequest {
-                first: page_size,
-                after: after.take(),
-            },
-        };
-        let Some(found) = repo
-            .find_relations(std::slice::from_ref(&query))
-            .await?
-            .pop()
-        else {
-            break;
-        };
-        let next = match (found.has_next_page, found.items.last()) {
-            (true, Some(last)) => Some(last.id.to_string()),
-            _ => None,
-        };
-        relations.extend(found.items);
-        match next {
-            Some(id) => after = Some(id),
-            None => break,
-        }
-    }
-
+    let actors = every_page(
+        page_size,
+        |a: &crate::domain::Actor| a.id.to_string(),
+        |page| async move { repo.find_actors(&ActorFilter::default(), &page).await },
+    )
+    .await?;
+    let relations = every_page(
+        page_size,
+        |r: &Relation| r.id.to_string(),
+        |page| async move {
+            let query = RelationQuery {
+                order: Default::default(),
+                total: true,
+                filter: Default::default(),
+                page,
+            };
+            Ok(repo
+                .find_relations(std::slice::from_ref(&query))
+                .await?
+                .pop()
+                .unwrap_or_default())
+        },
+    )
+    .await?;
     Ok(Dataset {
         sources,
         actors,
         relations,
     })
+}
+
+/// The items of every page `read` gives, in id order, `page_size` at a time
+/// (each page after the last id of the one before).
+async fn every_page<T, F, Fut>(
+    page_size: usize,
+    id: impl Fn(&T) -> String,
+    read: F,
+) -> StoreResult<Vec<T>>
+where
+    F: Fn(PageRequest) -> Fut,
+    Fut: std::future::Future<Output = StoreResult<crate::store::Page<T>>>,
+{
+    let mut items = Vec::new();
+    let mut after = None;
+    loop {
+        let page = read(PageRequest {
+            first: page_size,
+            after: after.take(),
+        })
+        .await?;
+        let next = page
+            .has_next_page
+            .then(|| page.items.last().map(&id))
+            .flatten();
+        items.extend(page.items);
+        match next {
+            Some(last) => after = Some(last),
+            None => return Ok(items),
+        }
+    }
 }
 
 #[cfg(test)]
