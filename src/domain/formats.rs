@@ -277,6 +277,20 @@ pub fn graphml(data: &Dataset) -> String {
     out
 }
 
+/// The GEXF attribute declarations of a class of records (`prefix` + the
+/// property's position is the attribute's id).
+fn attributes<T>(out: &mut String, class: &str, prefix: &str, props: &[Prop<T>]) {
+    let _ = writeln!(out, "    <attributes class=\"{class}\">");
+    for (i, (name, ty, _)) in props.iter().enumerate() {
+        let ty = if *ty == "int" { "integer" } else { ty };
+        let _ = writeln!(
+            out,
+            "      <attribute id=\"{prefix}{i}\" title=\"{name}\" type=\"{ty}\"/>"
+        );
+    }
+    out.push_str("    </attributes>\n");
+}
+
 /// A record's GEXF attribute values (`prefix` + the property's position is the
 /// attribute's id).
 fn attvalues<T>(out: &mut String, prefix: &str, props: &[Prop<T>], record: &T) {
@@ -304,24 +318,9 @@ pub fn gexf(data: &Dataset) -> String {
     );
     let nodes: Vec<Prop<Actor>> = node_props().into_iter().skip(1).collect();
     let edges: Vec<Prop<Relation>> = edge_props();
-    let gexf_type = |ty: &str| if ty == "int" { "integer" } else { ty }.to_string();
-    out.push_str("    <attributes class=\"node\">\n");
-    for (i, (name, ty, _)) in nodes.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "      <attribute id=\"n{i}\" title=\"{name}\" type=\"{}\"/>",
-            gexf_type(ty)
-        );
-    }
-    out.push_str("    </attributes>\n    <attributes class=\"edge\">\n");
-    for (i, (name, ty, _)) in edges.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "      <attribute id=\"e{i}\" title=\"{name}\" type=\"{}\"/>",
-            gexf_type(ty)
-        );
-    }
-    out.push_str("    </attributes>\n    <nodes>\n");
+    attributes(&mut out, "node", "n", &nodes);
+    attributes(&mut out, "edge", "e", &edges);
+    out.push_str("    <nodes>\n");
     for a in &data.actors {
         let _ = writeln!(
             out,

@@ -26,6 +26,20 @@ struct Item {
     quotes: Vec<Quote>,
 }
 
+impl Item {
+    /// The sentence as text of a markup: each piece escaped, names set in bold
+    /// (`bold` gets the escaped name).
+    fn render(&self, escape: fn(&str) -> String, bold: impl Fn(String) -> String) -> String {
+        self.sentence
+            .iter()
+            .map(|span| match span {
+                Span::Text(t) => escape(t),
+                Span::Name(n) => bold(escape(n)),
+            })
+            .collect()
+    }
+}
+
 struct Quote {
     text: String,
     language: String,
@@ -372,14 +386,7 @@ pub fn markdown(sub: &Subgraph) -> String {
     for s in &brief.sections {
         let _ = writeln!(out, "## {}\n", md(&s.heading));
         for (i, item) in s.items.iter().enumerate() {
-            let sentence: String = item
-                .sentence
-                .iter()
-                .map(|span| match span {
-                    Span::Text(t) => md(t),
-                    Span::Name(n) => format!("**{}**", md(n)),
-                })
-                .collect();
+            let sentence = item.render(md, |n| format!("**{n}**"));
             let _ = writeln!(out, "{}. {sentence}", i + 1);
             for q in &item.quotes {
                 let _ = writeln!(out, "\n   > “{}”[^{}]", md(&q.text), q.note);
@@ -421,14 +428,7 @@ pub fn html_page(sub: &Subgraph) -> String {
     for s in &brief.sections {
         let _ = writeln!(out, "<section>\n<h2>{}</h2>\n<ol>", html(&s.heading));
         for item in &s.items {
-            let sentence: String = item
-                .sentence
-                .iter()
-                .map(|span| match span {
-                    Span::Text(t) => html(t),
-                    Span::Name(n) => format!("<strong>{}</strong>", html(n)),
-                })
-                .collect();
+            let sentence = item.render(html, |n| format!("<strong>{n}</strong>"));
             let _ = writeln!(out, "<li><p>{sentence}</p>");
             for q in &item.quotes {
                 let lang = if q.language.is_empty() {
